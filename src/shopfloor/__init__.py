@@ -1,0 +1,1 @@
+"""Shopfloor: a self-hostable assisted-selling platform."""

@@ -1,0 +1,38 @@
+import uvicorn
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate the database, then serve Shopfloor over ASGI with uvicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--demo", action="store_true", help="Seed the demo data first (idempotent).")
+        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, host, port, demo, workers, no_migrate, **options):
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        if demo:
+            call_command("demo")
+        base = f"http://{host}:{port}"
+        self.stdout.write(self.style.SUCCESS(f"Shopfloor is serving at {base}"))
+        self.stdout.write(f"  console    {base}/console/")
+        self.stdout.write(f"  admin      {base}/admin/")
+        self.stdout.write(f"  demo shop  {base}/shop/")
+        self.stdout.write(f"  API docs   {base}/api/v1/docs")
+        if demo:
+            from shopfloor.storefront.demo import DEMO_LOGINS
+
+            self.stdout.write("Demo logins (password for all: %s):" % DEMO_LOGINS["password"])
+            for role, email in DEMO_LOGINS["accounts"]:
+                self.stdout.write(f"  {role:<28} {email}")
+        self.stdout.flush()
+        uvicorn.run(
+            "shopfloor.asgi:application", host=host, port=port, workers=workers,
+            proxy_headers=False, log_level="info" if settings.DEBUG else "warning", lifespan="off",
+        )

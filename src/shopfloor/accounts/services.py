@@ -1,0 +1,185 @@
+"""Writes on users, stores, associates, API tokens; the audit log."""
+
+import hashlib
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shopfloor.accounts.models import ApiToken, Associate, AuditEvent, RepCode, Store, User
+from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.phones import normalize_phone
+
+TOKEN_PREFIX = "sf_"
+
+
+def record_event(actor_user, verb: str, target, **data) -> AuditEvent:
+    """Write an audit event; services call this inside their transaction."""
+    return AuditEvent.objects.create(
+        actor=actor_user if getattr(actor_user, "pk", None) else None,
+        verb=verb,
+        target_type=target._meta.label_lower if hasattr(target, "_meta") else str(type(target).__name__),
+        target_id=str(getattr(target, "pk", target)),
+        data=data,
+    )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new bearer token for `user`; the plain token is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        api_token = ApiToken.objects.create(
+            user=user, name=name, prefix=token[:10], token_hash=hash_token(token)
+        )
+        record_event(user, "api_token.created", api_token, name=name)
+    return api_token, token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    # The lookup is by a hash of the token, so timing reveals nothing about stored tokens.
+    api_token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+    if api_token is None or not api_token.user.is_active:
+        return None
+    now = timezone.now()
+    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    return api_token.user
+
+
+def create_admin(email: str, password: str) -> User:
+    email = email.strip().lower()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(email=email, defaults={"is_staff": True, "is_superuser": True})
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        record_event(user, "admin.created" if created else "admin.password_set", user)
+    return user
+
+
+# Stores -------------------------------------------------------------------
+
+STORE_FIELDS = ("code", "name", "selling_mode", "currency", "timezone", "approve_new_customers", "country")
+
+
+def save_store(actor_user, data: dict, store: Store | None = None) -> Store:
+    store = store or Store()
+    for field in STORE_FIELDS:
+        if field in data and data[field] is not None:
+            setattr(store, field, data[field])
+    if "currency" in data and data["currency"]:
+        store.currency = data["currency"].upper()
+    try:
+        with transaction.atomic():
+            store.save()
+            record_event(actor_user, "store.saved", store, **{k: str(v) for k, v in data.items()})
+    except IntegrityError:
+        raise InvalidInput.field("code", "A store with this code already exists.")
+    return store
+
+
+# Associates ---------------------------------------------------------------
+
+
+def _check_parent(associate: Associate, parent: Associate | None) -> None:
+    """Refuse a parent that would make the upline chain loop."""
+    seen = set()
+    node = parent
+    while node is not None:
+        if associate.pk is not None and node.pk == associate.pk:
+            raise InvalidInput.field("parent_id", "This parent would make the upline chain loop.")
+        if node.pk in seen:
+            break
+        seen.add(node.pk)
+        node = node.parent
+
+
+def save_associate(actor_user, data: dict, associate: Associate | None = None) -> Associate:
+    """Create or update an associate, their login and their rep codes, all or nothing."""
+    creating = associate is None
+    associate = associate or Associate()
+    errors = []
+    if "store_id" in data and data["store_id"] is not None:
+        store = Store.objects.filter(pk=data["store_id"]).first()
+        if store is None:
+            errors.append((("body", "store_id"), "Unknown store."))
+        else:
+            associate.store = store
+    elif creating:
+        errors.append((("body", "store_id"), "Field required."))
+    parent = None
+    if data.get("parent_id") is not None:
+        parent = Associate.objects.filter(pk=data["parent_id"]).first()
+        if parent is None:
+            errors.append((("body", "parent_id"), "Unknown associate."))
+    if "phone" in data and data["phone"]:
+        try:
+            data = {**data, "phone": normalize_phone(data["phone"], getattr(associate, "store", None))}
+        except ValueError as exc:
+            errors.append((("body", "phone"), str(exc)))
+    if errors:
+        raise InvalidInput(errors)
+    if "parent_id" in data:
+        _check_parent(associate, parent)
+        associate.parent = parent
+    for field in ("name", "email", "phone", "role", "active", "referral_code"):
+        if field in data and data[field] is not None:
+            setattr(associate, field, data[field])
+    if associate.email:
+        associate.email = associate.email.strip().lower()
+    try:
+        with transaction.atomic():
+            associate.save()
+            if data.get("password"):
+                _set_login(associate, data["password"])
+            if data.get("rep_codes") is not None:
+                set_rep_codes(associate, data["rep_codes"])
+            record_event(actor_user, "associate.created" if creating else "associate.updated", associate)
+    except IntegrityError as exc:
+        message = str(exc).lower()
+        if "referral" in message:
+            raise InvalidInput.field("referral_code", "This referral code is taken.")
+        if "code" in message:
+            raise InvalidInput.field("rep_codes", "A rep code is already used by another associate.")
+        if "email" in message:
+            raise InvalidInput.field("email", "Another login uses this email.")
+        raise Conflict("The associate clashes with an existing record.")
+    return associate
+
+
+def _set_login(associate: Associate, password: str) -> None:
+    if not associate.email:
+        raise InvalidInput.field("email", "An associate needs an email address to log in.")
+    user = associate.user
+    if user is None:
+        if User.objects.filter(email=associate.email).exists():
+            raise InvalidInput.field("email", "Another login uses this email.")
+        user = User.objects.create_user(email=associate.email, password=password, name=associate.name)
+        associate.user = user
+        associate.save(update_fields=["user"])
+    else:
+        user.set_password(password)
+        user.email = associate.email
+        user.name = associate.name
+        user.save()
+
+
+def set_rep_codes(associate: Associate, codes: list[str]) -> None:
+    wanted = {code.strip() for code in codes if code and code.strip()}
+    taken = RepCode.objects.filter(code__in=wanted).exclude(associate=associate).values_list("code", flat=True)
+    if taken:
+        raise InvalidInput.field("rep_codes", f"Already used by another associate: {', '.join(sorted(taken))}.")
+    RepCode.objects.filter(associate=associate).exclude(code__in=wanted).delete()
+    existing = set(RepCode.objects.filter(associate=associate).values_list("code", flat=True))
+    RepCode.objects.bulk_create([RepCode(associate=associate, code=code) for code in sorted(wanted - existing)])

@@ -1,0 +1,65 @@
+"""Writes on the catalog: products upserted by sku."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from shopfloor.catalog.models import Category, Product
+from shopfloor.errors import InvalidInput
+from shopfloor.money import to_cents
+
+PRODUCT_FIELDS = ("name", "description", "url", "image_url", "in_stock")
+
+
+def category_named(name: str) -> Category | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    slug = slugify(name)[:140] or "category"
+    category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name})
+    return category
+
+
+def _clean_product(data: dict, loc_prefix: tuple) -> dict:
+    errors = []
+    if "price" in data and data["price"] is not None and data["price"] < 0:
+        errors.append(((*loc_prefix, "price"), "Must be zero or more."))
+    for url_field in ("url", "image_url"):
+        value = data.get(url_field) or ""
+        if value and not (value.startswith("/") or value.startswith("https://") or value.startswith("http://")):
+            errors.append(((*loc_prefix, url_field), "Must be an http(s) URL or a path on this site."))
+    if errors:
+        raise InvalidInput(errors)
+    return data
+
+
+def upsert_product(actor_user, data: dict, loc_prefix: tuple = ("body",)) -> tuple[Product, bool]:
+    """Create or update the product with this sku; returns (product, created)."""
+    _clean_product(data, loc_prefix)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(sku=data["sku"]).first()
+        created = product is None
+        product = product or Product(sku=data["sku"])
+        for name in PRODUCT_FIELDS:
+            if name in data and data[name] is not None:
+                setattr(product, name, data[name])
+        if data.get("price") is not None:
+            product.price = to_cents(data["price"])
+        if "category" in data:
+            product.category = category_named(data["category"])
+        product.save()
+    return product, created
+
+
+def bulk_upsert_products(actor_user, rows: list[dict]) -> dict:
+    created = updated = 0
+    errors = []
+    for index, row in enumerate(rows):
+        try:
+            _, was_created = upsert_product(actor_user, row, ("body", "products", index))
+        except InvalidInput as exc:
+            errors.append({"index": index, "sku": row.get("sku"),
+                           "detail": [{"loc": list(loc), "msg": msg} for loc, msg in exc.errors]})
+            continue
+        created += was_created
+        updated += not was_created
+    return {"created": created, "updated": updated, "errors": errors}

@@ -1,0 +1,357 @@
+"""API: customers, the ERP's bulk sync, sales representatives, approval; groups, businesses, agencies."""
+
+from datetime import date, datetime
+
+from ninja import Field, Path, Query, Router, Schema
+
+from shopfloor.access import NotVisible, get_customer_for
+from shopfloor.accounts.selectors import photo_url
+from shopfloor.apikit import MAX_ID, actor, admin_actor, paginate, staff_actor
+from shopfloor.customers import selectors, services
+from shopfloor.customers.models import Agency, Business, CustomerGroup, CustomerStatus
+
+router = Router(tags=["Customers"])
+
+Id = Path(..., ge=1, le=MAX_ID)
+
+
+class CustomerIn(Schema):
+    external_id: str | None = Field(None, max_length=100)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    birthday: date | None = None
+    store_id: int = Field(..., ge=1, le=MAX_ID)
+    group_id: int | None = Field(None, ge=1, le=MAX_ID)
+    business_id: int | None = Field(None, ge=1, le=MAX_ID)
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    rep_codes: list[str] = Field(default_factory=list, max_length=50)
+    assigned_associate_ids: list[int] = Field(default_factory=list, max_length=50)
+    primary_associate_id: int | None = Field(None, ge=1, le=MAX_ID)
+    email_opt_in: bool = False
+    sms_opt_in: bool = False
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class CustomerPatch(Schema):
+    external_id: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    birthday: date | None = None
+    store_id: int | None = Field(None, ge=1, le=MAX_ID)
+    group_id: int | None = Field(None, ge=1, le=MAX_ID)
+    business_id: int | None = Field(None, ge=1, le=MAX_ID)
+    status: CustomerStatus | None = None
+    rep_codes: list[str] | None = Field(None, max_length=50)
+    assigned_associate_ids: list[int] | None = Field(None, max_length=50)
+    primary_associate_id: int | None = Field(None, ge=1, le=MAX_ID)
+    email_opt_in: bool | None = None
+    sms_opt_in: bool | None = None
+    tags: list[str] | None = Field(None, max_length=50)
+
+
+class CustomerOut(Schema):
+    id: int
+    external_id: str | None
+    email: str
+    phone: str
+    first_name: str
+    last_name: str
+    birthday: date | None
+    store_id: int
+    group_id: int | None
+    business_id: int | None
+    status: str
+    rep_codes: list[str]
+    assigned_associate_ids: list[int]
+    primary_associate_id: int | None
+    email_opt_in: bool
+    email_opt_in_at: datetime | None
+    sms_opt_in: bool
+    sms_opt_in_at: datetime | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    count: int
+
+
+def customer_out(customer) -> dict:
+    assignments = sorted(customer.assignments.all(), key=lambda a: (not a.is_primary, a.pk))
+    return {
+        "id": customer.pk, "external_id": customer.external_id, "email": customer.email,
+        "phone": customer.phone, "first_name": customer.first_name, "last_name": customer.last_name,
+        "birthday": customer.birthday, "store_id": customer.store_id, "group_id": customer.group_id,
+        "business_id": customer.business_id, "status": customer.status,
+        "rep_codes": sorted(code.code for code in customer.rep_codes.all()),
+        "assigned_associate_ids": [a.associate_id for a in assignments],
+        "primary_associate_id": next((a.associate_id for a in assignments if a.is_primary), None),
+        "email_opt_in": customer.email_opt_in, "email_opt_in_at": customer.email_opt_in_at,
+        "sms_opt_in": customer.sms_opt_in, "sms_opt_in_at": customer.sms_opt_in_at,
+        "tags": customer.tags, "created_at": customer.created_at, "updated_at": customer.updated_at,
+    }
+
+
+def _fetch(who, customer_id):
+    return get_customer_for(who, customer_id, selectors.customers_with_details(selectors.Customer.objects.all()))
+
+
+@router.get("/customers", response=CustomerPage, summary="Customers you may see; ?q= searches name, email, phone")
+def list_customers(request, q: str = Query("", max_length=100), status: CustomerStatus | None = None,
+                   limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000)):
+    who = staff_actor(request)
+    queryset = selectors.customers_with_details(selectors.customer_list(who, q, status))
+    return paginate(queryset, limit, offset, customer_out)
+
+
+@router.post("/customers", response={201: CustomerOut})
+def create_customer(request, payload: CustomerIn):
+    who = staff_actor(request)
+    customer = services.create_customer(who, payload.dict())
+    return 201, customer_out(_fetch(who, customer.pk))
+
+
+class BulkIn(Schema):
+    customers: list[dict] = Field(..., max_length=1000)
+
+
+class BulkRowError(Schema):
+    index: int
+    external_id: str | None
+    detail: list[dict]
+
+
+class BulkWarning(Schema):
+    index: int
+    external_id: str
+    rep_code: str
+    detail: str
+
+
+class BulkOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[BulkRowError]
+    warnings: list[BulkWarning]
+
+
+class BulkRow(CustomerPatch):
+    external_id: str = Field(..., min_length=1, max_length=100)
+
+
+@router.post("/customers/bulk", response=BulkOut,
+             summary="Upsert customers by external_id (the ERP's sync); bad rows are reported by index")
+def bulk_customers(request, payload: BulkIn):
+    who = admin_actor(request)
+    rows = []
+    errors = []
+    for index, raw in enumerate(payload.customers):
+        # Each row is validated on its own so one bad row cannot sink the batch.
+        try:
+            rows.append((index, BulkRow.model_validate(raw).dict(exclude_unset=True)))
+        except Exception as exc:  # pydantic.ValidationError
+            errors.append({
+                "index": index, "external_id": str(raw.get("external_id")) if isinstance(raw, dict) else None,
+                "detail": [{"loc": ["body", "customers", index, *err["loc"]], "msg": err["msg"]}
+                           for err in exc.errors()],
+            })
+    result = services.bulk_upsert_customers(who, [row for _, row in rows])
+    # Map the service's positions back to the payload's indexes.
+    positions = [index for index, _ in rows]
+    for item in (*result.errors, *result.warnings):
+        item["index"] = positions[item["index"]]
+        for detail in item.get("detail", []) if isinstance(item.get("detail"), list) else []:
+            detail["loc"][2] = item["index"]
+    return {
+        "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+        "errors": sorted(errors + result.errors, key=lambda e: e["index"]), "warnings": result.warnings,
+    }
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut)
+def get_customer(request, customer_id: int = Id):
+    return customer_out(_fetch(staff_actor(request), customer_id))
+
+
+@router.patch("/customers/{customer_id}", response=CustomerOut)
+def update_customer(request, payload: CustomerPatch, customer_id: int = Id):
+    who = staff_actor(request)
+    customer = _fetch(who, customer_id)
+    services.update_customer(who, customer, payload.dict(exclude_unset=True))
+    return customer_out(_fetch(who, customer_id))
+
+
+class RepOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    photo_url: str
+
+
+@router.get("/customers/{customer_id}/reps", response=list[RepOut],
+            summary="The customer's sales representatives (assignment and rep codes)")
+def customer_reps(request, customer_id: int = Id):
+    who = actor(request)
+    customer = get_customer_for(who, customer_id)
+    return [
+        {"id": rep.pk, "name": rep.name, "email": rep.email, "phone": rep.phone, "photo_url": photo_url(rep)}
+        for rep in services.customer_reps(customer)
+    ]
+
+
+class ApproveIn(Schema):
+    associate_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@router.post("/customers/{customer_id}/approve", response=CustomerOut)
+def approve_customer(request, payload: ApproveIn | None = None, customer_id: int = Id):
+    who = staff_actor(request)
+    customer = _fetch(who, customer_id)
+    services.approve_customer(who, customer, payload.associate_id if payload else None)
+    return customer_out(_fetch(who, customer_id))
+
+
+@router.post("/customers/{customer_id}/reject", response=CustomerOut)
+def reject_customer(request, customer_id: int = Id):
+    who = staff_actor(request)
+    customer = _fetch(who, customer_id)
+    services.reject_customer(who, customer)
+    return customer_out(_fetch(who, customer_id))
+
+
+# Customer groups, businesses, agencies -----------------------------------------------------
+
+
+class GroupIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    associate_ids: list[int] = Field(default_factory=list, max_length=200)
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    associate_ids: list[int]
+
+
+class GroupPage(Schema):
+    items: list[GroupOut]
+    count: int
+
+
+def group_out(group) -> dict:
+    return {"id": group.pk, "name": group.name, "associate_ids": sorted(a.pk for a in group.associates.all())}
+
+
+@router.get("/customer-groups", response=GroupPage, tags=["Identity and organisation"])
+def list_groups(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+    staff_actor(request)
+    return paginate(CustomerGroup.objects.prefetch_related("associates"), limit, offset, group_out)
+
+
+@router.post("/customer-groups", response={201: GroupOut}, tags=["Identity and organisation"])
+def create_group(request, payload: GroupIn):
+    who = admin_actor(request)
+    group = services.save_group(who, payload.dict())
+    return 201, group_out(group)
+
+
+@router.patch("/customer-groups/{group_id}", response=GroupOut, tags=["Identity and organisation"])
+def update_group(request, payload: GroupIn, group_id: int = Id):
+    who = admin_actor(request)
+    group = CustomerGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise NotVisible
+    return group_out(services.save_group(who, payload.dict(), group))
+
+
+class BusinessIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    external_id: str | None = Field(None, max_length=100)
+
+
+class BusinessOut(Schema):
+    id: int
+    name: str
+    external_id: str | None
+
+
+class BusinessPage(Schema):
+    items: list[BusinessOut]
+    count: int
+
+
+@router.get("/businesses", response=BusinessPage, tags=["Identity and organisation"])
+def list_businesses(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+    staff_actor(request)
+    return paginate(Business.objects.all(), limit, offset,
+                    lambda b: {"id": b.pk, "name": b.name, "external_id": b.external_id})
+
+
+@router.post("/businesses", response={201: BusinessOut}, tags=["Identity and organisation"])
+def create_business(request, payload: BusinessIn):
+    who = admin_actor(request)
+    business = services.save_business(who, payload.dict())
+    return 201, {"id": business.pk, "name": business.name, "external_id": business.external_id}
+
+
+class AgencyRepIn(Schema):
+    code: str = Field(..., min_length=1, max_length=64)
+    associate_id: int = Field(..., ge=1, le=MAX_ID)
+
+
+class AgencyIn(Schema):
+    business_id: int = Field(..., ge=1, le=MAX_ID)
+    name: str = Field(..., min_length=1, max_length=200)
+    reps: list[AgencyRepIn] = Field(default_factory=list, max_length=500)
+
+
+class AgencyOut(Schema):
+    id: int
+    business_id: int
+    name: str
+    reps: list[AgencyRepIn]
+
+
+class AgencyPage(Schema):
+    items: list[AgencyOut]
+    count: int
+
+
+def agency_out(agency) -> dict:
+    return {"id": agency.pk, "business_id": agency.business_id, "name": agency.name,
+            "reps": [{"code": r.code, "associate_id": r.associate_id} for r in agency.reps.all()]}
+
+
+@router.get("/agencies", response=AgencyPage, tags=["Identity and organisation"])
+def list_agencies(request, business_id: int | None = None,
+                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+    staff_actor(request)
+    queryset = Agency.objects.prefetch_related("reps")
+    if business_id is not None:
+        queryset = queryset.filter(business_id=business_id)
+    return paginate(queryset, limit, offset, agency_out)
+
+
+@router.post("/agencies", response={201: AgencyOut}, tags=["Identity and organisation"])
+def create_agency(request, payload: AgencyIn):
+    who = admin_actor(request)
+    return 201, agency_out(services.save_agency(who, payload.dict()))
+
+
+@router.put("/agencies/{agency_id}", response=AgencyOut, tags=["Identity and organisation"])
+def replace_agency(request, payload: AgencyIn, agency_id: int = Id):
+    who = admin_actor(request)
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise NotVisible
+    return agency_out(services.save_agency(who, payload.dict(), agency))
+
+

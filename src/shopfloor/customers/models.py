@@ -1,0 +1,159 @@
+"""Customers, their groups and businesses, agencies and the sales-rep codes an ERP sends."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from shopfloor.accounts.models import Associate, Store
+
+
+PATTERN_OPS = "varchar_pattern_ops"
+
+
+class CustomerStatus(models.TextChoices):
+    # May shop and be served.
+    ACTIVE = "active", "Active"
+    # Registered in a store that approves new customers; waits for an admin.
+    PENDING = "pending", "Pending approval"
+    # Registration refused; kept so the same person is not approved by mistake later.
+    REJECTED = "rejected", "Rejected"
+
+
+class CustomerGroup(models.Model):
+    """A segment of customers (e.g. "Wholesale North"); its associates get the customers approved into it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    associates = models.ManyToManyField(Associate, blank=True, related_name="customer_groups")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Business(models.Model):
+    """A B2B buyer organisation (a company account in the ERP)."""
+
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "businesses"
+
+    def __str__(self):
+        return self.name
+
+
+class Agency(models.Model):
+    """Maps the rep codes a business's customers carry to the associates who serve them."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="agencies")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return f"{self.name} ({self.business})"
+
+
+class AgencyRep(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="reps")
+    code = models.CharField(max_length=64)
+    associate = models.ForeignKey(Associate, on_delete=models.CASCADE, related_name="agency_reps")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="agency_rep_code_unique")]
+
+    def __str__(self):
+        return f"{self.code} → {self.associate}"
+
+
+class Customer(models.Model):
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    birthday = models.DateField(null=True, blank=True)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="customers")
+    group = models.ForeignKey(CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    business = models.ForeignKey(Business, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    email_opt_in = models.BooleanField(default=False)
+    email_opt_in_at = models.DateTimeField(null=True, blank=True)
+    sms_opt_in = models.BooleanField(default=False)
+    sms_opt_in_at = models.DateTimeField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    assigned_associates = models.ManyToManyField(
+        Associate, through="CustomerAssignment", related_name="assigned_customers", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Lower-cased copies kept by services for indexed prefix search (the console's search box).
+    search_first_name = models.CharField(max_length=100, blank=True, editable=False)
+    search_last_name = models.CharField(max_length=100, blank=True, editable=False)
+    search_email = models.CharField(max_length=254, blank=True, editable=False)
+    # The national significant number's digits, so "912 345" finds +351912345678.
+    search_phone = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL answer LIKE 'prefix%' from the index whatever the
+            # database's collation; other databases ignore opclasses.
+            models.Index(fields=["search_first_name"], name="customer_search_first", opclasses=[PATTERN_OPS]),
+            models.Index(fields=["search_last_name"], name="customer_search_last", opclasses=[PATTERN_OPS]),
+            models.Index(fields=["search_email"], name="customer_search_email", opclasses=[PATTERN_OPS]),
+            models.Index(fields=["search_phone"], name="customer_search_phone", opclasses=[PATTERN_OPS]),
+            models.Index(fields=["store", "last_name", "first_name", "id"], name="customer_store_name"),
+            models.Index(fields=["last_name", "first_name", "id"], name="customer_name"),
+            models.Index(fields=["status", "store"], name="customer_status_store"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or f"Customer #{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class CustomerAssignment(models.Model):
+    """An associate assigned to a customer; exactly one assignment may be the primary one."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assignments")
+    associate = models.ForeignKey(Associate, on_delete=models.CASCADE, related_name="assignments")
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "associate"], name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_primary=True), name="assignment_one_primary"
+            ),
+        ]
+        indexes = [models.Index(fields=["associate", "customer"], name="assignment_associate")]
+
+
+class CustomerRepCode(models.Model):
+    """A rep code the ERP sent for a customer; kept even before any agency maps it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="rep_codes")
+    code = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["customer", "code"], name="customer_rep_code_unique")]
+
+    def __str__(self):
+        return self.code

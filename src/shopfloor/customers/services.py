@@ -1,0 +1,420 @@
+"""Writes on customers: create, update, the ERP's bulk upsert, assignment, approval, registration."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shopfloor.access import Actor, can_manage_customer
+from shopfloor.accounts.models import Associate, RepCode, Store, User
+from shopfloor.accounts.services import record_event
+from shopfloor.customers.models import (
+    Agency,
+    AgencyRep,
+    Business,
+    Customer,
+    CustomerAssignment,
+    CustomerGroup,
+    CustomerRepCode,
+    CustomerStatus,
+)
+from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.phones import normalize_phone, search_digits
+
+PLAIN_FIELDS = ("first_name", "last_name", "birthday", "status", "external_id")
+
+
+def refresh_search_fields(customer: Customer) -> None:
+    """Keep the lower-cased search columns in step with the contact data."""
+    customer.search_first_name = (customer.first_name or "").strip().lower()[:100]
+    customer.search_last_name = (customer.last_name or "").strip().lower()[:100]
+    customer.search_email = (customer.email or "").strip().lower()
+    customer.search_phone = search_digits(customer.phone)
+
+
+def _clean(data: dict, customer: Customer, creating: bool) -> dict:
+    """Resolve references and normalise contact data; raise InvalidInput naming every bad field."""
+    errors = []
+    clean = {}
+
+    def fail(name, message):
+        errors.append((("body", name), message))
+
+    for name in PLAIN_FIELDS:
+        if name in data:
+            clean[name] = data[name]
+    if "external_id" in clean:
+        clean["external_id"] = (clean["external_id"] or "").strip() or None
+    if "status" in clean and clean["status"] not in CustomerStatus.values:
+        fail("status", f"Must be one of {', '.join(CustomerStatus.values)}.")
+    if "email" in data:
+        email = (data["email"] or "").strip().lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                fail("email", "Enter a valid email address.")
+        clean["email"] = email
+    store = customer.store if customer.store_id else None
+    if data.get("store_id") is not None:
+        store = Store.objects.filter(pk=data["store_id"]).first()
+        if store is None:
+            fail("store_id", "Unknown store.")
+        clean["store"] = store
+    elif creating:
+        fail("store_id", "Field required.")
+    if "phone" in data:
+        try:
+            clean["phone"] = normalize_phone(data["phone"] or "", store)
+        except ValueError as exc:
+            fail("phone", str(exc))
+    for name, model in (("group_id", CustomerGroup), ("business_id", Business)):
+        if name in data:
+            if data[name] is None:
+                clean[name.removesuffix("_id")] = None
+            else:
+                obj = model.objects.filter(pk=data[name]).first()
+                if obj is None:
+                    fail(name, f"Unknown {model._meta.verbose_name}.")
+                clean[name.removesuffix("_id")] = obj
+    if "tags" in data:
+        tags = data["tags"] or []
+        clean["tags"] = sorted({str(tag).strip()[:50] for tag in tags if str(tag).strip()})
+    for channel in ("email", "sms"):
+        name = f"{channel}_opt_in"
+        if name in data and data[name] is not None:
+            clean[name] = bool(data[name])
+    if "rep_codes" in data:
+        codes = data["rep_codes"] or []
+        clean["rep_codes"] = sorted({str(code).strip() for code in codes if str(code).strip()})
+        if any(len(code) > 64 for code in clean["rep_codes"]):
+            fail("rep_codes", "A rep code is at most 64 characters.")
+    if "assigned_associate_ids" in data or data.get("primary_associate_id") is not None:
+        ids = list(dict.fromkeys(data.get("assigned_associate_ids") or []))
+        primary = data.get("primary_associate_id")
+        if primary is not None and primary not in ids:
+            ids.insert(0, primary)
+        found = set(Associate.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            fail("assigned_associate_ids", f"Unknown associates: {', '.join(map(str, missing))}.")
+        clean["assigned_associate_ids"] = ids
+        clean["primary_associate_id"] = primary if primary is not None else (ids[0] if ids else None)
+    if errors:
+        raise InvalidInput(errors)
+    return clean
+
+
+def _apply(customer: Customer, clean: dict) -> bool:
+    """Copy clean values onto the customer; True when anything changed."""
+    changed = False
+    now = timezone.now()
+    for name in (*PLAIN_FIELDS, "email", "phone", "store", "group", "business", "tags"):
+        if name in clean and getattr(customer, name) != clean[name]:
+            setattr(customer, name, clean[name])
+            changed = True
+    for channel in ("email", "sms"):
+        name = f"{channel}_opt_in"
+        if name in clean and getattr(customer, name) != clean[name]:
+            setattr(customer, name, clean[name])
+            # Consent records when it was given; withdrawing it clears the time.
+            setattr(customer, f"{name}_at", now if clean[name] else None)
+            changed = True
+    return changed
+
+
+def _sync_rep_codes(customer: Customer, codes: list[str]) -> bool:
+    existing = set(customer.rep_codes.values_list("code", flat=True))
+    wanted = set(codes)
+    if existing == wanted:
+        return False
+    customer.rep_codes.exclude(code__in=wanted).delete()
+    CustomerRepCode.objects.bulk_create([CustomerRepCode(customer=customer, code=c) for c in sorted(wanted - existing)])
+    return True
+
+
+def _sync_assignments(customer: Customer, associate_ids: list[int], primary_id: int | None) -> bool:
+    current = {a.associate_id: a.is_primary for a in customer.assignments.all()}
+    wanted = {pk: pk == primary_id for pk in associate_ids}
+    if current == wanted:
+        return False
+    customer.assignments.exclude(associate_id__in=associate_ids).delete()
+    # Clear the old primary first: the one-primary constraint holds at every statement.
+    customer.assignments.filter(is_primary=True).exclude(associate_id=primary_id).update(is_primary=False)
+    for pk in associate_ids:
+        CustomerAssignment.objects.update_or_create(
+            customer=customer, associate_id=pk, defaults={"is_primary": pk == primary_id}
+        )
+    return True
+
+
+def _write(actor: Actor, customer: Customer, clean: dict, creating: bool) -> bool:
+    changed = _apply(customer, clean)
+    if creating or changed:
+        refresh_search_fields(customer)
+        customer.save()
+    if "rep_codes" in clean:
+        changed = _sync_rep_codes(customer, clean["rep_codes"]) or changed
+    if "assigned_associate_ids" in clean:
+        changed = _sync_assignments(customer, clean["assigned_associate_ids"], clean["primary_associate_id"]) or changed
+    if creating or changed:
+        record_event(actor.user, "customer.created" if creating else "customer.updated", customer)
+    return creating or changed
+
+
+def _integrity_error(exc: IntegrityError) -> InvalidInput | Conflict:
+    if "external_id" in str(exc).lower():
+        return InvalidInput.field("external_id", "Another customer has this external id.")
+    return Conflict("The customer clashes with an existing record.")
+
+
+def create_customer(actor: Actor, data: dict) -> Customer:
+    customer = Customer()
+    clean = _clean(data, customer, creating=True)
+    if actor.associate and not actor.is_admin:
+        # An associate's new customer belongs to their store and to them.
+        if clean["store"].pk != actor.store.pk:
+            raise InvalidInput.field("store_id", "Associates create customers in their own store.")
+        if not clean.get("assigned_associate_ids"):
+            clean["assigned_associate_ids"] = [actor.associate.pk]
+            clean["primary_associate_id"] = actor.associate.pk
+    try:
+        with transaction.atomic():
+            _write(actor, customer, clean, creating=True)
+    except IntegrityError as exc:
+        raise _integrity_error(exc)
+    return customer
+
+
+def update_customer(actor: Actor, customer: Customer, data: dict) -> Customer:
+    clean = _clean(data, customer, creating=False)
+    touches_ownership = {"assigned_associate_ids", "store", "status"} & clean.keys()
+    if touches_ownership and not can_manage_customer(actor, customer):
+        from shopfloor.access import NotAllowed
+
+        raise NotAllowed("Only admins and the store's managers change a customer's store, status or associates.")
+    try:
+        with transaction.atomic():
+            _write(actor, customer, clean, creating=False)
+    except IntegrityError as exc:
+        raise _integrity_error(exc)
+    return customer
+
+
+# The ERP's bulk upsert ---------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def bulk_upsert_customers(actor: Actor, rows: list[dict]) -> BulkResult:
+    """Upsert customers by external_id; each row is written whole or not at all."""
+    result = BulkResult()
+    for index, row in enumerate(rows):
+        external_id = (row.get("external_id") or "").strip() if isinstance(row.get("external_id"), str) else None
+        if not external_id:
+            result.errors.append(
+                {"index": index, "external_id": row.get("external_id"), "detail": [
+                    {"loc": ["body", "customers", index, "external_id"], "msg": "Field required."}]}
+            )
+            continue
+        try:
+            with transaction.atomic():
+                customer = Customer.objects.select_for_update().filter(external_id=external_id).first()
+                creating = customer is None
+                customer = customer or Customer()
+                clean = _clean(row, customer, creating=creating)
+                changed = _write(actor, customer, clean, creating=creating)
+        except InvalidInput as exc:
+            result.errors.append({"index": index, "external_id": external_id, "detail": [
+                {"loc": ["body", "customers", index, *loc[1:]], "msg": msg} for loc, msg in exc.errors]})
+            continue
+        except IntegrityError as exc:
+            result.errors.append({"index": index, "external_id": external_id, "detail": [
+                {"loc": ["body", "customers", index], "msg": str(_integrity_error(exc))}]})
+            continue
+        if creating:
+            result.created += 1
+        elif changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        for code in unmapped_rep_codes(customer):
+            result.warnings.append({
+                "index": index, "external_id": external_id, "rep_code": code,
+                "detail": f"Rep code {code} is not mapped to an associate yet; it is kept and resolves once mapped.",
+            })
+    return result
+
+
+# Sales representatives ------------------------------------------------------------
+
+
+def _mapped_codes(customer: Customer, codes: list[str]) -> dict[str, list[int]]:
+    """Rep code → associate ids, through the customer's business's agencies and global rep codes."""
+    mapping: dict[str, list[int]] = {}
+    if customer.business_id:
+        for code, associate_id in AgencyRep.objects.filter(
+            agency__business_id=customer.business_id, code__in=codes
+        ).values_list("code", "associate_id"):
+            mapping.setdefault(code, []).append(associate_id)
+    for code, associate_id in RepCode.objects.filter(code__in=codes).values_list("code", "associate_id"):
+        mapping.setdefault(code, []).append(associate_id)
+    return mapping
+
+
+def unmapped_rep_codes(customer: Customer) -> list[str]:
+    codes = list(customer.rep_codes.values_list("code", flat=True))
+    mapped = _mapped_codes(customer, codes)
+    return [code for code in codes if code not in mapped]
+
+
+def customer_reps(customer: Customer) -> list[Associate]:
+    """The customer's sales representatives: assigned associates (primary first), then rep codes."""
+    ordered: list[int] = list(
+        customer.assignments.order_by("-is_primary", "created_at", "id").values_list("associate_id", flat=True)
+    )
+    codes = list(customer.rep_codes.values_list("code", flat=True))
+    mapping = _mapped_codes(customer, codes)
+    for code in codes:
+        for associate_id in mapping.get(code, []):
+            if associate_id not in ordered:
+                ordered.append(associate_id)
+    associates = Associate.objects.in_bulk(ordered)
+    return [associates[pk] for pk in ordered if pk in associates and associates[pk].active]
+
+
+# Approval and registration -------------------------------------------------------------
+
+
+def approve_customer(actor: Actor, customer: Customer, associate_id: int | None = None) -> Customer:
+    """Approve a pending registration; the chosen associate, else the group's, is assigned."""
+    from shopfloor.access import NotAllowed
+
+    if not can_manage_customer(actor, customer):
+        raise NotAllowed("Only admins and the store's managers approve customers.")
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.status == CustomerStatus.ACTIVE:
+            raise Conflict("This customer is already active.")
+        associate = None
+        if associate_id is not None:
+            associate = Associate.objects.filter(pk=associate_id, active=True).first()
+            if associate is None:
+                raise InvalidInput.field("associate_id", "Unknown associate.")
+        elif customer.group_id:
+            associate = customer.group.associates.filter(active=True).order_by("pk").first()
+        customer.status = CustomerStatus.ACTIVE
+        customer.save(update_fields=["status", "updated_at"])
+        if associate is not None:
+            ids = list(customer.assignments.values_list("associate_id", flat=True))
+            _sync_assignments(customer, [associate.pk, *[i for i in ids if i != associate.pk]], associate.pk)
+        record_event(actor.user, "customer.approved", customer, associate_id=associate.pk if associate else None)
+    return customer
+
+
+def reject_customer(actor: Actor, customer: Customer) -> Customer:
+    from shopfloor.access import NotAllowed
+
+    if not can_manage_customer(actor, customer):
+        raise NotAllowed("Only admins and the store's managers reject customers.")
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.status == CustomerStatus.REJECTED:
+            raise Conflict("This customer is already rejected.")
+        customer.status = CustomerStatus.REJECTED
+        customer.save(update_fields=["status", "updated_at"])
+        record_event(actor.user, "customer.rejected", customer)
+    return customer
+
+
+def register_customer(store: Store, *, email: str, password: str, first_name: str, last_name: str,
+                      phone: str = "", email_opt_in: bool = False) -> Customer:
+    """A shopper signs up on the storefront; pending when the store approves new customers."""
+    email = (email or "").strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise InvalidInput.field("email", "An account with this email already exists.")
+    data = {
+        "email": email, "first_name": first_name, "last_name": last_name, "phone": phone,
+        "store_id": store.pk, "email_opt_in": email_opt_in,
+        "status": CustomerStatus.PENDING if store.approve_new_customers else CustomerStatus.ACTIVE,
+    }
+    customer = Customer()
+    clean = _clean(data, customer, creating=True)
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, password=password, name=f"{first_name} {last_name}".strip())
+        customer.user = user
+        _write(Actor(user), customer, clean, creating=True)
+        record_event(user, "customer.registered", customer, status=customer.status)
+    return customer
+
+
+# Groups, businesses, agencies ---------------------------------------------------------------
+
+
+def save_group(actor: Actor, data: dict, group: CustomerGroup | None = None) -> CustomerGroup:
+    group = group or CustomerGroup()
+    ids = list(dict.fromkeys(data.get("associate_ids") or []))
+    found = set(Associate.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if missing := [i for i in ids if i not in found]:
+        raise InvalidInput.field("associate_ids", f"Unknown associates: {', '.join(map(str, missing))}.")
+    group.name = data["name"].strip()
+    try:
+        with transaction.atomic():
+            group.save()
+            group.associates.set(ids)
+            record_event(actor.user, "customer_group.saved", group, associate_ids=ids)
+    except IntegrityError:
+        raise InvalidInput.field("name", "A group with this name exists.")
+    return group
+
+
+def save_business(actor: Actor, data: dict, business: Business | None = None) -> Business:
+    business = business or Business()
+    business.name = data["name"].strip()
+    business.external_id = (data.get("external_id") or "").strip() or None
+    try:
+        with transaction.atomic():
+            business.save()
+            record_event(actor.user, "business.saved", business)
+    except IntegrityError:
+        raise InvalidInput.field("external_id", "Another business has this external id.")
+    return business
+
+
+def save_agency(actor: Actor, data: dict, agency: Agency | None = None) -> Agency:
+    """Create or replace an agency and its rep-code map; waiting customers' codes resolve at once."""
+    errors = []
+    business = Business.objects.filter(pk=data["business_id"]).first()
+    if business is None:
+        errors.append((("body", "business_id"), "Unknown business."))
+    reps = data.get("reps") or []
+    codes = [rep["code"].strip() for rep in reps]
+    if len(set(codes)) != len(codes):
+        errors.append((("body", "reps"), "Each rep code appears once per agency."))
+    wanted_ids = {rep["associate_id"] for rep in reps}
+    found = set(Associate.objects.filter(pk__in=wanted_ids).values_list("pk", flat=True))
+    for index, rep in enumerate(reps):
+        if rep["associate_id"] not in found:
+            errors.append((("body", "reps", index, "associate_id"), "Unknown associate."))
+    if errors:
+        raise InvalidInput(errors)
+    agency = agency or Agency()
+    agency.business = business
+    agency.name = data["name"].strip()
+    with transaction.atomic():
+        agency.save()
+        agency.reps.all().delete()
+        AgencyRep.objects.bulk_create(
+            [AgencyRep(agency=agency, code=code, associate_id=rep["associate_id"]) for code, rep in zip(codes, reps)]
+        )
+        record_event(actor.user, "agency.saved", agency, codes=codes)
+    return agency

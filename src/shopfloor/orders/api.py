@@ -1,0 +1,164 @@
+"""API: orders (idempotent by external_id), status changes, refunds."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Path, Query, Router, Schema
+
+from shopfloor.access import get_order_for, visible_orders
+from shopfloor.apikit import MAX_ID, admin_actor, paginate, staff_actor
+from shopfloor.orders import services
+from shopfloor.orders.models import OrderStatus
+
+router = Router(tags=["Catalog and orders"])
+
+
+
+class LineIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=64)
+    name: str = Field("", max_length=255)
+    quantity: int = Field(..., ge=1, le=1_000_000)
+    unit_price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+
+
+class OrderIn(Schema):
+    external_id: str = Field(..., min_length=1, max_length=100)
+    customer_id: int | None = Field(None, ge=1, le=MAX_ID)
+    customer_external_id: str | None = Field(None, max_length=100)
+    store_id: int | None = Field(None, ge=1, le=MAX_ID)
+    currency: str | None = Field(None, pattern=r"^[A-Za-z]{3}$")
+    lines: list[LineIn] = Field(..., min_length=1, max_length=500)
+    discount: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    coupon_code: str = Field("", max_length=64)
+    referral_code: str = Field("", max_length=64)
+    visitor_id: str = Field("", max_length=64)
+    placed_by_associate_id: int | None = Field(None, ge=1, le=MAX_ID)
+    status: OrderStatus = OrderStatus.PLACED
+    placed_at: datetime | None = None
+
+
+class LineOut(Schema):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: str
+    line_total: str
+
+
+class AttributionOut(Schema):
+    associate_id: int | None
+    store_id: int | None
+    influencer_id: int | None
+    rule: str
+    evidence: dict
+
+
+class RefundOut(Schema):
+    id: int
+    external_id: str
+    amount: str
+    created_at: datetime
+
+
+class OrderOut(Schema):
+    id: int
+    external_id: str
+    customer_id: int | None
+    store_id: int
+    currency: str
+    status: str
+    lines: list[LineOut]
+    subtotal: str
+    discount: str
+    total: str
+    refunded: str
+    coupon_code: str
+    referral_code: str
+    visitor_id: str
+    placed_by_associate_id: int | None
+    placed_at: datetime
+    attribution: AttributionOut
+    refunds: list[RefundOut]
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    count: int
+
+
+def order_out(order) -> dict:
+    refunds = list(order.refunds.all())
+    return {
+        "id": order.pk, "external_id": order.external_id, "customer_id": order.customer_id,
+        "store_id": order.store_id, "currency": order.currency, "status": order.status,
+        "lines": [{"sku": line.sku, "name": line.name, "quantity": line.quantity,
+                   "unit_price": str(line.unit_price), "line_total": str(line.line_total)}
+                  for line in order.lines.all()],
+        "subtotal": str(order.subtotal), "discount": str(order.discount), "total": str(order.total),
+        "refunded": str(sum((r.amount for r in refunds), Decimal("0.00"))),
+        "coupon_code": order.coupon_code, "referral_code": order.referral_code, "visitor_id": order.visitor_id,
+        "placed_by_associate_id": order.placed_by_associate_id, "placed_at": order.placed_at,
+        "attribution": {
+            "associate_id": order.attributed_associate_id, "store_id": order.attributed_store_id,
+            "influencer_id": order.influencer_id, "rule": order.attribution_rule,
+            "evidence": order.attribution_evidence,
+        },
+        "refunds": [{"id": r.pk, "external_id": r.external_id, "amount": str(r.amount),
+                     "created_at": r.created_at} for r in refunds],
+    }
+
+
+def _orders(who):
+    return visible_orders(who).prefetch_related("lines", "refunds")
+
+
+@router.get("/orders", response=OrderPage)
+def list_orders(request, customer_id: int | None = Query(None, ge=1, le=MAX_ID),
+                status: OrderStatus | None = None,
+                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+    queryset = _orders(staff_actor(request))
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    return paginate(queryset.order_by("-placed_at", "-id"), limit, offset, order_out)
+
+
+@router.post("/orders", response={201: OrderOut, 200: OrderOut},
+             summary="Record an order; the same external_id again returns the first order")
+def create_order(request, payload: OrderIn):
+    who = admin_actor(request)
+    order, created = services.record_order(who, payload.dict())
+    return (201 if created else 200), order_out(_orders(who).get(pk=order.pk))
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def get_order(request, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    who = staff_actor(request)
+    return order_out(get_order_for(who, order_id, _orders(who)))
+
+
+class OrderPatch(Schema):
+    status: OrderStatus
+
+
+@router.patch("/orders/{order_id}", response=OrderOut)
+def update_order(request, payload: OrderPatch, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    who = admin_actor(request)
+    order = get_order_for(who, order_id)
+    services.change_order_status(who, order, payload.status)
+    return order_out(_orders(who).get(pk=order.pk))
+
+
+class RefundIn(Schema):
+    external_id: str = Field(..., min_length=1, max_length=100)
+    amount: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
+
+
+@router.post("/orders/{order_id}/refunds", response={201: RefundOut, 200: RefundOut})
+def refund_order(request, payload: RefundIn, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    who = admin_actor(request)
+    order = get_order_for(who, order_id)
+    refund, created = services.refund_order(who, order, payload.external_id, payload.amount)
+    return (201 if created else 200), {"id": refund.pk, "external_id": refund.external_id,
+                                       "amount": str(refund.amount), "created_at": refund.created_at}

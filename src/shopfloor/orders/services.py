@@ -1,0 +1,184 @@
+"""Writes on orders: arrival (idempotent by external id) with attribution, status changes, refunds."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from shopfloor.access import Actor
+from shopfloor.accounts.models import Associate, Store
+from shopfloor.accounts.services import record_event
+from shopfloor.catalog.models import Product
+from shopfloor.customers.models import Customer
+from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.money import ZERO, to_cents
+from shopfloor.orders.attribution import attribute
+from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
+
+# Allowed status changes; anything else is refused (409).
+TRANSITIONS = {
+    OrderStatus.PENDING_PAYMENT: {OrderStatus.PLACED, OrderStatus.CANCELLED},
+    OrderStatus.PLACED: {OrderStatus.COMPLETED, OrderStatus.CANCELLED},
+    OrderStatus.COMPLETED: set(),
+    OrderStatus.CANCELLED: set(),
+}
+
+
+def _resolve(data: dict) -> dict:
+    """References and amounts of an incoming order, or InvalidInput naming each bad field."""
+    errors = []
+
+    def fail(loc, message):
+        errors.append((("body", *loc), message))
+
+    customer = None
+    if data.get("customer_id") is not None:
+        customer = Customer.objects.select_related("store").filter(pk=data["customer_id"]).first()
+        if customer is None:
+            fail(("customer_id",), "Unknown customer.")
+    elif data.get("customer_external_id"):
+        customer = Customer.objects.select_related("store").filter(external_id=data["customer_external_id"]).first()
+        if customer is None:
+            fail(("customer_external_id",), "Unknown customer.")
+    store = None
+    if data.get("store_id") is not None:
+        store = Store.objects.filter(pk=data["store_id"]).first()
+        if store is None:
+            fail(("store_id",), "Unknown store.")
+    elif customer is not None:
+        store = customer.store
+    else:
+        fail(("store_id",), "Field required when the order has no customer.")
+    currency = (data.get("currency") or (store.currency if store else "")).upper()
+    if store is not None and currency != store.currency:
+        fail(("currency",), f"The store sells in {store.currency}.")
+    placed_by = None
+    if data.get("placed_by_associate_id") is not None:
+        placed_by = Associate.objects.filter(pk=data["placed_by_associate_id"]).first()
+        if placed_by is None:
+            fail(("placed_by_associate_id",), "Unknown associate.")
+    lines = data.get("lines") or []
+    if not lines:
+        fail(("lines",), "An order needs at least one line.")
+    skus = {line["sku"] for line in lines}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    subtotal = ZERO
+    clean_lines = []
+    for index, line in enumerate(lines):
+        if line["quantity"] < 1:
+            fail(("lines", index, "quantity"), "Must be at least 1.")
+        if line["unit_price"] < 0:
+            fail(("lines", index, "unit_price"), "Must be zero or more.")
+        unit_price = to_cents(line["unit_price"])
+        line_total = to_cents(unit_price * line["quantity"])
+        subtotal += line_total
+        product = products.get(line["sku"])
+        clean_lines.append(OrderLine(
+            sku=line["sku"], product=product, name=product.name if product else line.get("name", ""),
+            quantity=line["quantity"], unit_price=unit_price, line_total=line_total,
+        ))
+    discount = to_cents(data.get("discount") or ZERO)
+    if discount < 0:
+        fail(("discount",), "Must be zero or more.")
+    elif discount > subtotal:
+        fail(("discount",), "Cannot exceed the subtotal.")
+    status = data.get("status") or OrderStatus.PLACED
+    if status not in OrderStatus.values:
+        fail(("status",), f"Must be one of {', '.join(OrderStatus.values)}.")
+    if errors:
+        raise InvalidInput(errors)
+    return {
+        "customer": customer, "store": store, "currency": currency, "placed_by": placed_by,
+        "lines": clean_lines, "subtotal": subtotal, "discount": discount, "total": subtotal - discount,
+        "status": status,
+    }
+
+
+def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
+    """Record an order once per external id and attribute it; returns (order, created).
+
+    The same external id again returns the first order unchanged, whatever the
+    body: storefronts and ERPs retry, and a retry must never count a sale twice.
+    """
+    existing = Order.objects.filter(external_id=data["external_id"]).first()
+    if existing is not None:
+        return existing, False
+    clean = _resolve(data)
+    order = Order(
+        external_id=data["external_id"], customer=clean["customer"], store=clean["store"],
+        currency=clean["currency"], status=clean["status"], subtotal=clean["subtotal"],
+        discount=clean["discount"], total=clean["total"], coupon_code=data.get("coupon_code") or "",
+        referral_code=data.get("referral_code") or "", visitor_id=data.get("visitor_id") or "",
+        placed_by_associate=clean["placed_by"], placed_at=data.get("placed_at") or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            order.save()
+            for line in clean["lines"]:
+                line.order = order
+            OrderLine.objects.bulk_create(clean["lines"])
+            _attribute(order)
+            record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
+    except IntegrityError:
+        # Another request recorded the same external id a moment earlier: answer with it.
+        existing = Order.objects.filter(external_id=data["external_id"]).first()
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+def _attribute(order: Order) -> None:
+    attribution = attribute(order)
+    order.attribution_rule = attribution.rule
+    order.attributed_associate = attribution.associate
+    order.attributed_store = attribution.store
+    order.influencer = attribution.influencer
+    order.attribution_evidence = attribution.evidence
+    order.save(update_fields=[
+        "attribution_rule", "attributed_associate", "attributed_store", "influencer", "attribution_evidence",
+    ])
+
+
+def change_order_status(actor: Actor, order: Order, status: str) -> Order:
+    """Move an order along TRANSITIONS; asking for the status it has is a no-op (idempotent)."""
+    if status not in OrderStatus.values:
+        raise InvalidInput.field("status", f"Must be one of {', '.join(OrderStatus.values)}.")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status == status:
+            return order
+        if status not in TRANSITIONS[order.status]:
+            raise Conflict(f"An order that is {order.get_status_display().lower()} cannot become {status}.")
+        previous = order.status
+        order.status = status
+        order.save(update_fields=["status", "updated_at"])
+        record_event(actor.user, "order.status_changed", order, previous=previous, status=status)
+    return order
+
+
+def refunded_amount(order: Order) -> Decimal:
+    return order.refunds.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def refund_order(actor: Actor, order: Order, external_id: str, amount: Decimal) -> tuple[Refund, bool]:
+    """Record a refund once per external id; refunds never add up to more than the order total."""
+    amount = to_cents(amount)
+    if amount <= 0:
+        raise InvalidInput.field("amount", "Must be more than zero.")
+    with transaction.atomic():
+        # Lock the order so two refunds cannot both pass the ceiling check.
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        existing = Refund.objects.filter(external_id=external_id).first()
+        if existing is not None:
+            if existing.order_id != order.pk:
+                raise Conflict("This refund external id belongs to another order.")
+            return existing, False
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            raise Conflict("An unpaid order cannot be refunded; cancel it instead.")
+        if refunded_amount(order) + amount > order.total:
+            raise Conflict(f"Refunds would exceed the order total of {order.total}.")
+        refund = Refund.objects.create(order=order, external_id=external_id, amount=amount)
+        record_event(actor.user, "order.refunded", order, refund_id=refund.pk, amount=str(amount))
+    return refund, True

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.static import serve as serve_media
+
+from shopfloor.api import api
+from shopfloor.health import healthz
+
+admin.site.site_header = "Shopfloor administration"
+admin.site.site_title = "Shopfloor admin"
+admin.site.index_title = "Retailer settings"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("console/", include("shopfloor.console.urls")),
+    path("", include("shopfloor.storefront.urls")),
+    # Uploaded photos; a production deployment may serve MEDIA_ROOT from its proxy instead.
+    path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT}),
+]

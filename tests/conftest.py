@@ -1,0 +1,81 @@
+"""Shared fixtures: two stores (one per selling mode) and the people of the authorization matrix."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from shopfloor.accounts.models import AssociateRole, SellingMode
+from shopfloor.accounts.services import create_api_token
+from tests.factories import make_associate, make_customer, make_store, make_user
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def associate_store(db):
+    return make_store("north", "North Store", SellingMode.ASSOCIATE)
+
+
+@pytest.fixture
+def team_store(db):
+    return make_store("south", "South Store", SellingMode.TEAM)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin@example.com", is_staff=True, is_superuser=True)
+
+
+class World:
+    """Two stores, their associates and customers: what every visibility test needs.
+
+    North (associate mode): ana and bruno are associates, nora is the manager.
+    South (team mode): tom and tina are associates, sam is the manager.
+    """
+
+    def __init__(self, north, south, admin):
+        self.north, self.south, self.admin = north, south, admin
+        self.ana = make_associate(north, "Ana Pop", "ana@example.com")
+        self.bruno = make_associate(north, "Bruno Dias", "bruno@example.com")
+        self.nora = make_associate(north, "Nora Manager", "nora@example.com", role=AssociateRole.MANAGER)
+        self.tom = make_associate(south, "Tom Reis", "tom@example.com")
+        self.tina = make_associate(south, "Tina Sousa", "tina@example.com")
+        self.sam = make_associate(south, "Sam Manager", "sam@example.com", role=AssociateRole.MANAGER)
+        self.anas_customer = make_customer(north, "Alice", "Almeida", primary=self.ana)
+        self.brunos_customer = make_customer(north, "Beatriz", "Brito", primary=self.bruno)
+        self.toms_customer = make_customer(south, "Carla", "Costa", primary=self.tom)
+        self.tinas_customer = make_customer(south, "Daniel", "Duarte", primary=self.tina)
+        self.unassigned_south = make_customer(south, "Eva", "Esteves")
+        self.shopper = make_customer(
+            north, "Filipa", "Faria", primary=self.ana, user=make_user("filipa@example.com")
+        )
+
+
+@pytest.fixture
+def world(associate_store, team_store, admin_user):
+    return World(associate_store, team_store, admin_user)
+
+
+def bearer_client(user) -> Client:
+    _, token = create_api_token(user)
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) → a Django test client that sends that user's bearer token."""
+    return bearer_client
+
+
+@pytest.fixture
+def admin_api(admin_user):
+    return bearer_client(admin_user)
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; " \
+           f"channel layer: {'redis' if os.environ.get('REDIS_URL') else 'in-memory'}"
