@@ -1,0 +1,56 @@
+"""The `shopfloor` command's own subcommands."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from shopfloor.accounts.models import ApiToken, User
+
+
+def test_createadmin_is_non_interactive_with_both_options(db):
+    call_command("createadmin", email="Boss@Example.com", password="long-enough-1", stdout=io.StringIO())
+    user = User.objects.get(email="boss@example.com")
+    assert user.is_staff and user.is_superuser
+    assert user.check_password("long-enough-1")
+
+
+def test_createadmin_again_resets_the_password_of_the_same_admin(db):
+    call_command("createadmin", email="boss@example.com", password="first-password", stdout=io.StringIO())
+    call_command("createadmin", email="boss@example.com", password="second-password", stdout=io.StringIO())
+    assert User.objects.filter(email="boss@example.com").count() == 1
+    assert User.objects.get(email="boss@example.com").check_password("second-password")
+
+
+def test_createadmin_refuses_a_short_password_and_writes_nothing(db):
+    with pytest.raises(CommandError):
+        call_command("createadmin", email="boss@example.com", password="short", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def test_token_create_prints_a_token_once_and_stores_only_its_hash(db, client):
+    User.objects.create_user(email="erp@example.com", password="x" * 12, is_staff=True)
+    out = io.StringIO()
+    call_command("token", "create", email="erp@example.com", stdout=out, stderr=io.StringIO())
+    token = out.getvalue().strip()
+    stored = ApiToken.objects.get()
+    assert token.startswith("sf_") and len(token) > 40
+    assert token not in (stored.token_hash, stored.prefix)
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json()["email"] == "erp@example.com"
+
+
+def test_token_create_for_an_unknown_email_fails(db):
+    with pytest.raises(CommandError):
+        call_command("token", "create", email="nobody@example.com", stdout=io.StringIO())
+    assert not ApiToken.objects.exists()
+
+
+def test_the_console_script_maps_worker_to_the_tasks_worker(monkeypatch):
+    from shopfloor import cli
+
+    seen = []
+    monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
+    cli.main(["shopfloor", "worker", "--batch"])
+    assert seen == [["shopfloor", "db_worker", "--batch"]]
