@@ -2,12 +2,21 @@
 
 import os
 
-import pytest
-from django.test import Client
+# Hashing a password per test user would dominate the suite; the browser tests' server
+# process inherits the variable, so both sides agree on the hasher.
+os.environ.setdefault("SHOPFLOOR_FAST_PASSWORD_HASHING", "true")
 
-from shopfloor.accounts.models import AssociateRole, SellingMode
-from shopfloor.accounts.services import create_api_token
-from tests.factories import make_associate, make_customer, make_store, make_user
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.hashers import get_hashers  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from shopfloor.accounts.models import AssociateRole, SellingMode  # noqa: E402
+from shopfloor.accounts.services import create_api_token  # noqa: E402
+from tests.factories import make_associate, make_customer, make_store, make_user  # noqa: E402
+
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+get_hashers.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -109,6 +109,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+if env_bool("SHOPFLOOR_FAST_PASSWORD_HASHING", False):
+    # Tests only: hashing a password per test user would dominate the suite's time.
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 
