@@ -1,11 +1,40 @@
-"""The demo storefront: a shop like a retailer's own, embedding Shopfloor the way any storefront would."""
+"""The demo storefront: a shop like a retailer's own, embedding Shopfloor the way any storefront would.
 
-from django.http import Http404, HttpResponse
+Views are thin: reads come from `selectors`, the shopper's writes go through the
+customers and orders services, and the bag lives in the session until checkout.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
+from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Product
+from shopfloor.customers.models import CustomerStatus
+from shopfloor.customers.services import register_customer
+from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.money import ZERO
+from shopfloor.orders.services import record_order
+from shopfloor.storefront import selectors
+from shopfloor.storefront.bag import MAX_QUANTITY, Bag
+from shopfloor.storefront.forms import RegistrationForm, ShopLoginForm
 from shopfloor.storefront.images import avatar_svg, product_svg
+
+PAGE_SIZE = 24
+# What the demo shop shows for delivery; the order itself records the goods only.
+FREE_DELIVERY_FROM = Decimal("80.00")
+DELIVERY_FEE = Decimal("6.90")
 
 
 @cache_control(public=True, max_age=3600)
@@ -23,3 +52,214 @@ def product_image(request, sku: str):
     if product is None:
         raise Http404
     return HttpResponse(product_svg(product.sku, product.name), content_type="image/svg+xml")
+
+
+# Pages -------------------------------------------------------------------------
+
+
+def _store(request):
+    if not hasattr(request, "_shop_store"):
+        request._shop_store = selectors.shop_store()
+    return request._shop_store
+
+
+def _page(request, template: str, context: dict | None = None, status: int = 200):
+    """Render a shop page with what every page shows: the store, the collections menu, the bag."""
+    store = _store(request)
+    if store is None:
+        return render(request, "storefront/closed.html", status=503)
+    base = {
+        "store": store,
+        "collections": selectors.collections(),
+        "bag_count": Bag(request.session).count,
+    }
+    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def _sort(request) -> str:
+    sort = request.GET.get("sort", "featured")
+    return sort if sort in selectors.SORTS else "featured"
+
+
+def _listing(request, template: str, queryset, context: dict):
+    sort = _sort(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _page(request, template, {
+        **context, "page": page, "products": page.object_list, "sort": sort, "sorts": selectors.SORT_LABELS,
+    })
+
+
+def home(request):
+    return _page(request, "storefront/home.html", {"featured": selectors.featured_products(8)})
+
+
+def collection(request, slug: str):
+    category = selectors.collection_by_slug(slug)
+    if category is None:
+        raise Http404
+    return _listing(request, "storefront/collection.html", selectors.products_in(category, _sort(request)),
+                    {"category": category, "title": category.name})
+
+
+def all_products(request):
+    return _listing(request, "storefront/collection.html", selectors.products_in(None, _sort(request)),
+                    {"title": "Shop all"})
+
+
+def search(request):
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    title = f"Results for “{query}”" if query else "Search"
+    return _listing(request, "storefront/collection.html", selectors.search_products(query, _sort(request)),
+                    {"title": title, "query": query, "is_search": True})
+
+
+def product(request, sku: str):
+    item = selectors.product_by_sku(sku)
+    if item is None:
+        raise Http404
+    return _page(request, "storefront/product.html", {
+        "product": item, "related": selectors.related_products(item), "max_quantity": MAX_QUANTITY,
+    })
+
+
+# Bag and checkout ----------------------------------------------------------------
+
+
+def _quantity(raw, default: int | None = 1) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default
+
+
+def bag(request):
+    bag = Bag(request.session)
+    lines = bag.lines()
+    subtotal = Bag.subtotal(lines)
+    delivery = ZERO if subtotal >= FREE_DELIVERY_FROM else DELIVERY_FEE
+    return _page(request, "storefront/bag.html", {
+        "lines": lines, "subtotal": subtotal, "delivery": delivery, "total": subtotal + delivery,
+        "customer": selectors.customer_for(request.user), "max_quantity": MAX_QUANTITY,
+    })
+
+
+@require_POST
+def bag_add(request):
+    item = selectors.product_by_sku(request.POST.get("sku", ""))
+    if item is None:
+        raise Http404
+    if not item.in_stock:
+        messages.error(request, f"{item.name} is sold out at the moment.")
+        return redirect("storefront:product", sku=item.sku)
+    bag = Bag(request.session)
+    bag.add(item, max(1, _quantity(request.POST.get("quantity"))))
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"bag_count": bag.count, "name": item.name})
+    messages.success(request, f"{item.name} is in your bag.")
+    return redirect("storefront:bag")
+
+
+@require_POST
+def bag_update(request):
+    quantity = _quantity(request.POST.get("quantity"), None)
+    if quantity is not None:
+        Bag(request.session).set(request.POST.get("sku", ""), quantity)
+    return redirect("storefront:bag")
+
+
+@require_POST
+def checkout(request):
+    """Turn the bag into an order, recorded (and attributed) like any storefront's order."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('storefront:login')}?next={reverse('storefront:bag')}")
+    customer = selectors.customer_for(request.user)
+    if customer is None or customer.status != CustomerStatus.ACTIVE:
+        messages.error(request, "Only approved customer accounts can place orders.")
+        return redirect("storefront:bag")
+    bag = Bag(request.session)
+    lines = bag.lines()
+    if not lines:
+        return redirect("storefront:bag")
+    store = _store(request) or customer.store
+    try:
+        order, _ = record_order(Actor(request.user), {
+            "external_id": f"SHOP-{bag.checkout_key}", "customer_id": customer.pk, "store_id": store.pk,
+            "currency": store.currency,
+            "lines": [{"sku": line.product.sku, "quantity": line.quantity, "unit_price": line.product.price}
+                      for line in lines],
+        })
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, f"We could not place this order: {error}")
+        return redirect("storefront:bag")
+    bag.clear()
+    messages.success(request, f"Thank you! Order {order.external_id} is placed.")
+    return redirect("storefront:account")
+
+
+# The shopper's account ------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "storefront/login.html"
+    authentication_form = ShopLoginForm
+    redirect_authenticated_user = True
+    next_page = "storefront:account"
+
+    def get(self, request, *args, **kwargs):
+        if _store(request) is None:
+            return render(request, "storefront/closed.html", status=503)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(store=_store(self.request), collections=selectors.collections(),
+                       bag_count=Bag(self.request.session).count)
+        return context
+
+
+login_view = LoginView.as_view()
+
+
+@require_POST
+def logout_view(request):
+    # Logging out flushes the session, bag included; that is what a shared computer needs.
+    logout(request)
+    return redirect("storefront:home")
+
+
+def register(request):
+    store = _store(request)
+    if store is None:
+        return render(request, "storefront/closed.html", status=503)
+    if request.user.is_authenticated:
+        return redirect("storefront:account")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            customer = register_customer(
+                store, email=data["email"], password=data["password"], first_name=data["first_name"],
+                last_name=data["last_name"], phone=data["phone"], email_opt_in=data["email_opt_in"],
+            )
+        except InvalidInput as error:
+            form.add_service_errors(error)
+        else:
+            login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")
+            next_url = request.POST.get("next", "")
+            if customer.status == CustomerStatus.ACTIVE and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(next_url)
+            return redirect("storefront:account")
+    return _page(request, "storefront/register.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@login_required(login_url="storefront:login")
+def account(request):
+    customer = selectors.customer_for(request.user)
+    context = {"customer": customer, "is_active": bool(customer and customer.status == CustomerStatus.ACTIVE)}
+    if context["is_active"]:
+        # Reps and orders only once the retailer has approved the account.
+        context["reps"] = selectors.rep_cards(customer)
+        context["orders"] = selectors.recent_orders(request.user)
+    return _page(request, "storefront/account.html", context)
