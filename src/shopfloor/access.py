@@ -161,12 +161,16 @@ def order_filter(actor: Actor) -> Q | None:
         if actor.customer is not None:
             return Q(customer_id=actor.customer.pk)
         return Q(pk__in=[])
+    # Orders credited to them or placed by them (on a customer's behalf) in every mode.
+    theirs = Q(attributed_associate_id=associate.pk) | Q(placed_by_associate_id=associate.pk)
     if actor.sees_whole_store:
-        return Q(store_id=associate.store_id) | Q(attributed_associate_id=associate.pk)
+        return Q(store_id=associate.store_id) | theirs
     from shopfloor.customers.models import CustomerAssignment
 
-    assigned = CustomerAssignment.objects.filter(customer_id=OuterRef("customer_id"), associate_id=associate.pk)
-    return Q(attributed_associate_id=associate.pk) | Q(placed_by_associate_id=associate.pk) | Q(Exists(assigned))
+    assigned = CustomerAssignment.objects.filter(
+        customer_id=OuterRef("customer_id"), associate_id=associate.pk
+    )
+    return theirs | Q(Exists(assigned))
 
 
 def visible_orders(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:

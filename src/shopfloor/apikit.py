@@ -1,20 +1,53 @@
 """What every app's API module shares: authentication, the actor, pagination, errors, idempotency."""
 
 import hashlib
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Schema
+from ninja import Field, Query, Schema
+from ninja.errors import ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator, AwareDatetime
 
-from shopfloor.access import Actor, NotAllowed, require_staff
+from shopfloor.access import Actor, require_admin, require_staff
 from shopfloor.accounts.models import IdempotencyRecord
 from shopfloor.accounts.services import hash_token, user_for_token
 
+# The largest id a database column holds (BigAutoField); larger numbers are refused as input
+# instead of overflowing the database driver.
 MAX_ID = 2**63 - 1
+# Pages deeper than this are no person's and no sync's; a huge offset would overflow the driver.
+MAX_OFFSET = 10_000_000
+
+# An id inside a body (list items included).
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# Shared query parameters of every list.
+LIMIT = Query(50, ge=1, le=200, description="Page size.")
+OFFSET = Query(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
+
+
+def optional_id_query(description: str = ""):
+    """An optional `?thing_id=` filter, bounded like any id."""
+    return Query(None, ge=1, le=MAX_ID, description=description)
+
+
+def _storable_datetime(value: datetime) -> datetime:
+    """Aware and representable in UTC, which is how every database column stores it."""
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("Out of range.")
+
+
+# Times are ISO 8601 with a zone (API.md); a time without one is refused rather than guessed.
+ApiDateTime = Annotated[AwareDatetime, AfterValidator(_storable_datetime)]
 
 
 class BearerAuth(HttpBearer):
@@ -50,9 +83,9 @@ def staff_actor(request: HttpRequest) -> Actor:
 
 
 def admin_actor(request: HttpRequest) -> Actor:
+    """The Actor, who must be one of the retailer's admins (403 otherwise)."""
     who = actor(request)
-    if not who.is_admin:
-        raise NotAllowed("Only the retailer's admins may do this.")
+    require_admin(who)
     return who
 
 
@@ -65,6 +98,7 @@ class ErrorOut(Schema):
 
 
 def paginate(queryset, limit: int | None, offset: int, serialize) -> dict:
+    """One page of `queryset` as `{"items": [...], "count": N}`."""
     page_size = settings.SHOPFLOOR["API_PAGE_SIZE"] if limit is None else limit
     items = list(queryset[offset : offset + page_size])
     return {"items": [serialize(item) for item in items], "count": queryset.count()}
@@ -72,6 +106,62 @@ def paginate(queryset, limit: int | None, offset: int, serialize) -> dict:
 
 def detail_error(loc: list, message: str, status: int = 422) -> JsonResponse:
     return JsonResponse({"detail": [{"loc": loc, "msg": message, "type": "value_error"}]}, status=status)
+
+
+# Input parsing ----------------------------------------------------------------------------
+
+
+class RefusedBody(ValueError):
+    """A body that is not JSON, or holds what no field may (NUL characters, NaN)."""
+
+    def __init__(self, loc: list, message: str):
+        self.loc = loc
+        super().__init__(message)
+
+
+def _refuse_constant(name):
+    raise RefusedBody(["body"], f"{name} is not a JSON number.")
+
+
+def _nul_location(value, loc: list) -> list | None:
+    """Where a NUL character hides in parsed JSON (no database stores one in text), else None."""
+    stack = [(value, loc)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if "\x00" in key:
+                    return where
+                stack.append((child, [*where, key]))
+        elif isinstance(item, list):
+            stack.extend((child, [*where, index]) for index, child in enumerate(item))
+    return None
+
+
+class ApiParser(Parser):
+    """Strict JSON bodies and query strings: refused input is a 422 naming where, never a 5xx later."""
+
+    def parse_body(self, request: HttpRequest):
+        try:
+            data = json.loads(request.body, parse_constant=_refuse_constant)
+        except RefusedBody:
+            raise
+        except (ValueError, RecursionError) as exc:
+            raise RefusedBody(["body"], "The body is not valid JSON.") from exc
+        where = _nul_location(data, ["body"])
+        if where is not None:
+            raise RefusedBody(where, "Text may not contain NUL characters.")
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                message = "Text may not contain NUL characters."
+                raise ValidationError([{"type": "value_error", "loc": ["query", key], "msg": message}])
+        return super().parse_querydict(data, list_fields, request)
 
 
 # Idempotency-Key ----------------------------------------------------------------------
@@ -104,13 +194,13 @@ class IdempotencyMiddleware:
         key = request.headers.get("Idempotency-Key")
         if request.method != "POST" or not key or not request.path.startswith("/api/"):
             return self.get_response(request)
-        if len(key) > 255:
-            return detail_error(["header", "Idempotency-Key"], "At most 255 characters.")
+        if len(key) > 255 or not key.isascii() or not key.isprintable():
+            return detail_error(["header", "Idempotency-Key"], "At most 255 printable ASCII characters.")
         scope = _caller_scope(request)
         if scope is None:
             return self.get_response(request)
         scope = hashlib.sha256(scope.encode()).hexdigest()
-        request_hash = hashlib.sha256(request.path.encode() + b"\n" + request.body).hexdigest()
+        request_hash = hashlib.sha256(request.get_full_path().encode() + b"\n" + request.body).hexdigest()
         ttl = timedelta(hours=settings.SHOPFLOOR["IDEMPOTENCY_TTL_HOURS"])
         IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=timezone.now() - ttl).delete()
         try:
@@ -125,7 +215,9 @@ class IdempotencyMiddleware:
                     ["header", "Idempotency-Key"], "This key was used with a different request body."
                 )
             if previous.status_code is None:
-                return JsonResponse({"detail": "A request with this Idempotency-Key is in progress."}, status=409)
+                return JsonResponse(
+                    {"detail": "A request with this Idempotency-Key is in progress."}, status=409
+                )
             status = 200 if previous.status_code == 201 else previous.status_code
             replay = HttpResponse(bytes(previous.response_body or b""), status=status,
                                   content_type=previous.content_type or "application/json")

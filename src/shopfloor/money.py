@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount a money column holds (12 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def to_cents(amount) -> Decimal:

@@ -1,12 +1,23 @@
 """API: who am I, stores, associates."""
 
-from django.db import transaction
-from ninja import Field, Path, Query, Router, Schema
+from typing import Annotated
+
+from ninja import Field, Path, Router, Schema
 
 from shopfloor.access import NotVisible, visible_associates, visible_stores
 from shopfloor.accounts import services
 from shopfloor.accounts.models import AssociateRole, SellingMode
-from shopfloor.apikit import MAX_ID, actor, admin_actor, paginate, staff_actor
+from shopfloor.accounts.selectors import photo_url
+from shopfloor.apikit import (
+    LIMIT,
+    MAX_ID,
+    OFFSET,
+    actor,
+    admin_actor,
+    optional_id_query,
+    paginate,
+    staff_actor,
+)
 
 router = Router(tags=["Identity and organisation"])
 
@@ -14,10 +25,10 @@ router = Router(tags=["Identity and organisation"])
 class MeOut(Schema):
     id: int
     email: str
-    role: str
+    role: str = Field(..., description='"admin", "manager", "associate", "customer" (or "none": no role yet)')
     associate_id: int | None
-    store_id: int | None
-    customer_id: int | None
+    store_id: int | None = Field(None, description="The associate's store, or the customer's home store.")
+    customer_id: int | None = Field(None, description="Set when the credentials belong to a customer.")
 
 
 @router.get("/me", response=MeOut, summary="Who the credentials belong to")
@@ -74,28 +85,14 @@ def store_out(store) -> dict:
     return {f: getattr(store, f) for f in StoreOut.model_fields} | {"id": store.pk}
 
 
-def _check_timezone(value):
-    import zoneinfo
-
-    from shopfloor.errors import InvalidInput
-
-    if value is None:
-        return
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput.field("timezone", "Unknown time zone; use an IANA name such as Europe/Lisbon.")
+@router.get("/stores", response=StorePage, summary="Stores you may see (admins: all; staff: their own)")
+def list_stores(request, limit: int = LIMIT, offset: int = OFFSET):
+    return paginate(visible_stores(staff_actor(request)).order_by("name", "id"), limit, offset, store_out)
 
 
-@router.get("/stores", response=StorePage)
-def list_stores(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
-    return paginate(visible_stores(staff_actor(request)), limit, offset, store_out)
-
-
-@router.post("/stores", response={201: StoreOut})
+@router.post("/stores", response={201: StoreOut}, summary="Create a store (admins)")
 def create_store(request, payload: StoreIn):
     who = admin_actor(request)
-    _check_timezone(payload.timezone)
     return 201, store_out(services.save_store(who.user, payload.dict()))
 
 
@@ -113,12 +110,12 @@ def update_store(request, payload: StorePatch, store_id: int = Path(..., ge=1, l
     store = visible_stores(who).filter(pk=store_id).first()
     if store is None:
         raise NotVisible
-    data = payload.dict(exclude_unset=True)
-    _check_timezone(data.get("timezone"))
-    return store_out(services.save_store(who.user, data, store))
+    return store_out(services.save_store(who.user, payload.dict(exclude_unset=True), store))
 
 
 # Associates ------------------------------------------------------------------------
+
+RepCodeText = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class AssociateIn(Schema):
@@ -127,8 +124,8 @@ class AssociateIn(Schema):
     phone: str = Field("", max_length=40)
     store_id: int = Field(..., ge=1, le=MAX_ID)
     role: AssociateRole = AssociateRole.ASSOCIATE
-    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
-    rep_codes: list[str] = Field(default_factory=list, max_length=100)
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID, description="The upline agent; a loop is refused.")
+    rep_codes: list[RepCodeText] = Field(default_factory=list, max_length=100)
     referral_code: str | None = Field(None, min_length=3, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     active: bool = True
     password: str | None = Field(None, min_length=8, max_length=128, description="Write-only; gives a login.")
@@ -141,7 +138,7 @@ class AssociatePatch(Schema):
     store_id: int | None = Field(None, ge=1, le=MAX_ID)
     role: AssociateRole | None = None
     parent_id: int | None = Field(None, ge=1, le=MAX_ID)
-    rep_codes: list[str] | None = Field(None, max_length=100)
+    rep_codes: list[RepCodeText] | None = Field(None, max_length=100)
     referral_code: str | None = Field(None, min_length=3, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     active: bool | None = None
     password: str | None = Field(None, min_length=8, max_length=128)
@@ -167,51 +164,37 @@ class AssociatePage(Schema):
     count: int
 
 
-def associate_out(associate) -> dict:
-    from shopfloor.accounts.selectors import photo_url
-
+def associate_out(associate, request) -> dict:
     return {
         "id": associate.pk, "email": associate.email, "name": associate.name, "phone": associate.phone,
-        "photo_url": photo_url(associate), "store_id": associate.store_id, "role": associate.role,
-        "parent_id": associate.parent_id, "rep_codes": [c.code for c in associate.rep_code_set.all()],
-        "referral_code": associate.referral_code, "active": associate.active, "can_login": associate.can_login,
+        "photo_url": request.build_absolute_uri(photo_url(associate)), "store_id": associate.store_id,
+        "role": associate.role, "parent_id": associate.parent_id,
+        "rep_codes": [c.code for c in associate.rep_code_set.all()], "referral_code": associate.referral_code,
+        "active": associate.active, "can_login": associate.can_login,
     }
 
 
 def _associates(who):
-    return visible_associates(who).select_related("user").prefetch_related("rep_code_set").order_by("name", "id")
+    return (
+        visible_associates(who).select_related("user").prefetch_related("rep_code_set").order_by("name", "id")
+    )
 
 
-def _check_email(data):
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from shopfloor.errors import InvalidInput
-
-    if data.get("email"):
-        try:
-            validate_email(data["email"])
-        except ValidationError:
-            raise InvalidInput.field("email", "Enter a valid email address.")
-
-
-@router.get("/associates", response=AssociatePage)
-def list_associates(request, store_id: int | None = None,
-                    limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+@router.get("/associates", response=AssociatePage,
+            summary="Associates you may see (admins: all; staff: their store's)")
+def list_associates(request, store_id: int | None = optional_id_query("Only this store's associates."),
+                    limit: int = LIMIT, offset: int = OFFSET):
     queryset = _associates(staff_actor(request))
     if store_id is not None:
         queryset = queryset.filter(store_id=store_id)
-    return paginate(queryset, limit, offset, associate_out)
+    return paginate(queryset, limit, offset, lambda associate: associate_out(associate, request))
 
 
-@router.post("/associates", response={201: AssociateOut})
+@router.post("/associates", response={201: AssociateOut}, summary="Create an associate (admins)")
 def create_associate(request, payload: AssociateIn):
     who = admin_actor(request)
-    data = payload.dict()
-    _check_email(data)
-    with transaction.atomic():
-        associate = services.save_associate(who.user, data)
-    return 201, associate_out(_associates(who).get(pk=associate.pk))
+    associate = services.save_associate(who.user, payload.dict())
+    return 201, associate_out(_associates(who).get(pk=associate.pk), request)
 
 
 @router.get("/associates/{associate_id}", response=AssociateOut)
@@ -219,17 +202,14 @@ def get_associate(request, associate_id: int = Path(..., ge=1, le=MAX_ID)):
     associate = _associates(staff_actor(request)).filter(pk=associate_id).first()
     if associate is None:
         raise NotVisible
-    return associate_out(associate)
+    return associate_out(associate, request)
 
 
-@router.patch("/associates/{associate_id}", response=AssociateOut)
+@router.patch("/associates/{associate_id}", response=AssociateOut, summary="Change an associate (admins)")
 def update_associate(request, payload: AssociatePatch, associate_id: int = Path(..., ge=1, le=MAX_ID)):
     who = admin_actor(request)
     associate = _associates(who).filter(pk=associate_id).first()
     if associate is None:
         raise NotVisible
-    data = payload.dict(exclude_unset=True)
-    _check_email(data)
-    with transaction.atomic():
-        services.save_associate(who.user, data, associate)
-    return associate_out(_associates(who).get(pk=associate.pk))
+    services.save_associate(who.user, payload.dict(exclude_unset=True), associate)
+    return associate_out(_associates(who).get(pk=associate.pk), request)

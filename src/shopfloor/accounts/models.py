@@ -109,7 +109,9 @@ def new_referral_code() -> str:
 class Associate(models.Model):
     """A person who sells for the retailer: store associate, sales rep or independent agent."""
 
-    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="associate")
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="associate"
+    )
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="associates")
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
@@ -198,5 +200,8 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self):
+        return f"Idempotency-Key {self.key} ({self.status_code or 'in progress'})"
 
 

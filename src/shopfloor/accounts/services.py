@@ -2,7 +2,10 @@
 
 import hashlib
 import secrets
+import zoneinfo
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -59,7 +62,9 @@ def user_for_token(token: str) -> User | None:
 def create_admin(email: str, password: str) -> User:
     email = email.strip().lower()
     with transaction.atomic():
-        user, created = User.objects.get_or_create(email=email, defaults={"is_staff": True, "is_superuser": True})
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"is_staff": True, "is_superuser": True}
+        )
         user.is_staff = True
         user.is_superuser = True
         user.set_password(password)
@@ -73,13 +78,25 @@ def create_admin(email: str, password: str) -> User:
 STORE_FIELDS = ("code", "name", "selling_mode", "currency", "timezone", "approve_new_customers", "country")
 
 
+def is_time_zone(name: str) -> bool:
+    """An IANA time zone name this machine knows (e.g. Europe/Lisbon)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def save_store(actor_user, data: dict, store: Store | None = None) -> Store:
+    """Create or update a store; its time zone must be an IANA name, codes are upper-cased."""
+    if data.get("timezone") is not None and not is_time_zone(data["timezone"]):
+        raise InvalidInput.field("timezone", "Unknown time zone; use an IANA name such as Europe/Lisbon.")
     store = store or Store()
     for field in STORE_FIELDS:
         if field in data and data[field] is not None:
             setattr(store, field, data[field])
-    if "currency" in data and data["currency"]:
-        store.currency = data["currency"].upper()
+    store.currency = store.currency.upper()
+    store.country = store.country.upper()
     try:
         with transaction.atomic():
             store.save()
@@ -105,11 +122,34 @@ def _check_parent(associate: Associate, parent: Associate | None) -> None:
         node = node.parent
 
 
+def clean_email(value: str | None) -> str:
+    """An email address as stored: trimmed and lower-cased; ValueError when it is not one."""
+    email = (value or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValueError("Enter a valid email address.")
+        if len(email) > 254:
+            raise ValueError("At most 254 characters.")
+    return email
+
+
 def save_associate(actor_user, data: dict, associate: Associate | None = None) -> Associate:
     """Create or update an associate, their login and their rep codes, all or nothing."""
     creating = associate is None
     associate = associate or Associate()
     errors = []
+    if data.get("email") is not None:
+        try:
+            data = {**data, "email": clean_email(data["email"])}
+        except ValueError as exc:
+            errors.append((("body", "email"), str(exc)))
+    if data.get("rep_codes") is not None:
+        codes = [code.strip() for code in data["rep_codes"]]
+        if not all(0 < len(code) <= 64 for code in codes):
+            errors.append((("body", "rep_codes"), "Each rep code has 1 to 64 characters."))
+        data = {**data, "rep_codes": codes}
     if "store_id" in data and data["store_id"] is not None:
         store = Store.objects.filter(pk=data["store_id"]).first()
         if store is None:
@@ -136,13 +176,14 @@ def save_associate(actor_user, data: dict, associate: Associate | None = None) -
     for field in ("name", "email", "phone", "role", "active", "referral_code"):
         if field in data and data[field] is not None:
             setattr(associate, field, data[field])
-    if associate.email:
-        associate.email = associate.email.strip().lower()
     try:
         with transaction.atomic():
             associate.save()
             if data.get("password"):
                 _set_login(associate, data["password"])
+            elif associate.user_id and associate.email and associate.user.email != associate.email:
+                # The login follows the associate's email address.
+                User.objects.filter(pk=associate.user_id).update(email=associate.email)
             if data.get("rep_codes") is not None:
                 set_rep_codes(associate, data["rep_codes"])
             record_event(actor_user, "associate.created" if creating else "associate.updated", associate)
@@ -176,10 +217,15 @@ def _set_login(associate: Associate, password: str) -> None:
 
 
 def set_rep_codes(associate: Associate, codes: list[str]) -> None:
+    """Replace the associate's rep codes; a code another associate holds is refused."""
     wanted = {code.strip() for code in codes if code and code.strip()}
-    taken = RepCode.objects.filter(code__in=wanted).exclude(associate=associate).values_list("code", flat=True)
+    taken = sorted(
+        RepCode.objects.filter(code__in=wanted).exclude(associate=associate).values_list("code", flat=True)
+    )
     if taken:
-        raise InvalidInput.field("rep_codes", f"Already used by another associate: {', '.join(sorted(taken))}.")
+        raise InvalidInput.field("rep_codes", f"Already used by another associate: {', '.join(taken)}.")
     RepCode.objects.filter(associate=associate).exclude(code__in=wanted).delete()
     existing = set(RepCode.objects.filter(associate=associate).values_list("code", flat=True))
-    RepCode.objects.bulk_create([RepCode(associate=associate, code=code) for code in sorted(wanted - existing)])
+    RepCode.objects.bulk_create(
+        [RepCode(associate=associate, code=code) for code in sorted(wanted - existing)]
+    )

@@ -1,10 +1,12 @@
 """API: products, upserted by sku."""
 
 from decimal import Decimal
+from typing import Any
 
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from pydantic import ValidationError
 
-from shopfloor.apikit import admin_actor, paginate, staff_actor
+from shopfloor.apikit import LIMIT, OFFSET, admin_actor, paginate, staff_actor
 from shopfloor.catalog import services
 from shopfloor.catalog.models import Product
 
@@ -48,7 +50,7 @@ def product_out(product) -> dict:
 
 @router.get("/products", response=ProductPage)
 def list_products(request, q: str = Query("", max_length=100), category: str = Query("", max_length=120),
-                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+                  limit: int = LIMIT, offset: int = OFFSET):
     staff_actor(request)
     queryset = Product.objects.select_related("category").order_by("name", "id")
     if q:
@@ -66,16 +68,32 @@ def upsert_product(request, payload: ProductIn):
 
 
 class ProductBulkIn(Schema):
-    products: list[ProductIn] = Field(..., max_length=1000)
+    # Rows are checked one by one (as ProductIn), so one bad row cannot sink the batch.
+    products: list[Any] = Field(..., max_length=1000, description="Product objects as for POST /products.")
 
 
 class ProductBulkOut(Schema):
     created: int
     updated: int
-    errors: list[dict]
+    errors: list[dict] = Field(..., description='[{"index", "sku", "detail": [{"loc", "msg"}]}]')
 
 
-@router.post("/products/bulk", response=ProductBulkOut)
+@router.post("/products/bulk", response=ProductBulkOut,
+             summary="Upsert products by sku; bad rows are reported by index")
 def bulk_products(request, payload: ProductBulkIn):
     who = admin_actor(request)
-    return services.bulk_upsert_products(who.user, [row.dict() for row in payload.products])
+    rows, errors = [], []
+    for index, raw in enumerate(payload.products):
+        if not isinstance(raw, dict):
+            errors.append({"index": index, "sku": None, "detail": [
+                {"loc": ["body", "products", index], "msg": "Each product is a JSON object."}]})
+            continue
+        try:
+            rows.append((index, ProductIn.model_validate(raw).dict()))
+        except ValidationError as exc:
+            sku = raw.get("sku")
+            errors.append({"index": index, "sku": sku if isinstance(sku, str) else None, "detail": [
+                {"loc": ["body", "products", index, *err["loc"]], "msg": err["msg"]}
+                for err in exc.errors(include_url=False)]})
+    result = services.bulk_upsert_products(who.user, rows)
+    return {**result, "errors": sorted(errors + result["errors"], key=lambda error: error["index"])}

@@ -24,7 +24,9 @@ class Product(models.Model):
     url = models.CharField(max_length=500, blank=True, help_text="The product page on the storefront.")
     image_url = models.CharField(max_length=500, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
     in_stock = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,6 @@
 """Writes on the catalog: products upserted by sku."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from shopfloor.catalog.models import Category, Product
@@ -35,6 +35,14 @@ def _clean_product(data: dict, loc_prefix: tuple) -> dict:
 def upsert_product(actor_user, data: dict, loc_prefix: tuple = ("body",)) -> tuple[Product, bool]:
     """Create or update the product with this sku; returns (product, created)."""
     _clean_product(data, loc_prefix)
+    try:
+        return _upsert_product(data)
+    except IntegrityError:
+        # Another request created this sku between our read and our insert: update it instead.
+        return _upsert_product(data)
+
+
+def _upsert_product(data: dict) -> tuple[Product, bool]:
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(sku=data["sku"]).first()
         created = product is None
@@ -50,10 +58,11 @@ def upsert_product(actor_user, data: dict, loc_prefix: tuple = ("body",)) -> tup
     return product, created
 
 
-def bulk_upsert_products(actor_user, rows: list[dict]) -> dict:
+def bulk_upsert_products(actor_user, rows: list[tuple[int, dict]]) -> dict:
+    """Upsert (index in the payload, row) pairs by sku; a bad row is reported by its index."""
     created = updated = 0
     errors = []
-    for index, row in enumerate(rows):
+    for index, row in rows:
         try:
             _, was_created = upsert_product(actor_user, row, ("body", "products", index))
         except InvalidInput as exc:

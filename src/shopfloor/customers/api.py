@@ -1,18 +1,32 @@
 """API: customers, the ERP's bulk sync, sales representatives, approval; groups, businesses, agencies."""
 
 from datetime import date, datetime
+from typing import Annotated, Any
 
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import ValidationError
 
 from shopfloor.access import NotVisible, get_customer_for
 from shopfloor.accounts.selectors import photo_url
-from shopfloor.apikit import MAX_ID, actor, admin_actor, paginate, staff_actor
+from shopfloor.apikit import (
+    LIMIT,
+    MAX_ID,
+    OFFSET,
+    ObjectId,
+    actor,
+    admin_actor,
+    optional_id_query,
+    paginate,
+    staff_actor,
+)
 from shopfloor.customers import selectors, services
 from shopfloor.customers.models import Agency, Business, CustomerGroup, CustomerStatus
 
 router = Router(tags=["Customers"])
 
 Id = Path(..., ge=1, le=MAX_ID)
+RepCodeText = Annotated[str, Field(min_length=1, max_length=64)]
+Tag = Annotated[str, Field(max_length=50)]
 
 
 class CustomerIn(Schema):
@@ -26,12 +40,17 @@ class CustomerIn(Schema):
     group_id: int | None = Field(None, ge=1, le=MAX_ID)
     business_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: CustomerStatus = CustomerStatus.ACTIVE
-    rep_codes: list[str] = Field(default_factory=list, max_length=50)
-    assigned_associate_ids: list[int] = Field(default_factory=list, max_length=50)
-    primary_associate_id: int | None = Field(None, ge=1, le=MAX_ID)
-    email_opt_in: bool = False
-    sms_opt_in: bool = False
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    rep_codes: list[RepCodeText] = Field(
+        default_factory=list, max_length=50,
+        description="The ERP's sales-rep codes, kept before any agency maps them.",
+    )
+    assigned_associate_ids: list[ObjectId] = Field(default_factory=list, max_length=50)
+    primary_associate_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Default: the first assigned."
+    )
+    email_opt_in: bool = Field(False, description="Marketing email consent; its time is recorded.")
+    sms_opt_in: bool = Field(False, description="Marketing SMS consent; its time is recorded.")
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
 
 
 class CustomerPatch(Schema):
@@ -45,12 +64,15 @@ class CustomerPatch(Schema):
     group_id: int | None = Field(None, ge=1, le=MAX_ID)
     business_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: CustomerStatus | None = None
-    rep_codes: list[str] | None = Field(None, max_length=50)
-    assigned_associate_ids: list[int] | None = Field(None, max_length=50)
-    primary_associate_id: int | None = Field(None, ge=1, le=MAX_ID)
-    email_opt_in: bool | None = None
-    sms_opt_in: bool | None = None
-    tags: list[str] | None = Field(None, max_length=50)
+    rep_codes: list[RepCodeText] | None = Field(None, max_length=50)
+    assigned_associate_ids: list[ObjectId] | None = Field(
+        None, max_length=50, description="Replaces the assignments; the primary stays if still listed."
+    )
+    primary_associate_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Given alone, makes this associate primary and keeps the others.")
+    email_opt_in: bool | None = Field(None, description="Withdrawing consent clears its time.")
+    sms_opt_in: bool | None = Field(None, description="Withdrawing consent clears its time.")
+    tags: list[Tag] | None = Field(None, max_length=50)
 
 
 class CustomerOut(Schema):
@@ -79,7 +101,12 @@ class CustomerOut(Schema):
 
 class CustomerPage(Schema):
     items: list[CustomerOut]
-    count: int
+    count: int = Field(..., description=(
+        f"How many customers match, exactly up to {selectors.COUNT_LIMIT:,}. When more match, "
+        f"{selectors.COUNT_LIMIT + 1:,} (read \"more than {selectors.COUNT_LIMIT:,}\"), unless the page "
+        "reaches the end of the list: then the exact total. Page on with `offset` until a page comes back "
+        "short."
+    ))
 
 
 def customer_out(customer) -> dict:
@@ -99,15 +126,23 @@ def customer_out(customer) -> dict:
 
 
 def _fetch(who, customer_id):
-    return get_customer_for(who, customer_id, selectors.customers_with_details(selectors.Customer.objects.all()))
+    return get_customer_for(
+        who, customer_id, selectors.customers_with_details(selectors.Customer.objects.all())
+    )
 
 
-@router.get("/customers", response=CustomerPage, summary="Customers you may see; ?q= searches name, email, phone")
+@router.get("/customers", response=CustomerPage,
+            summary="Customers you may see; ?q= searches name, email, phone",
+            description="Sorted by last name, then first name (case-insensitively), then id. `q` matches the "
+                        "start of a first name, a last name or an email address, \"first last\" in either "
+                        "order, or 3 or more phone digits. `count` is exact up to "
+                        f"{selectors.COUNT_LIMIT:,}; {selectors.COUNT_LIMIT + 1:,} means more.")
 def list_customers(request, q: str = Query("", max_length=100), status: CustomerStatus | None = None,
-                   limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000)):
+                   limit: int = LIMIT, offset: int = OFFSET):
     who = staff_actor(request)
-    queryset = selectors.customers_with_details(selectors.customer_list(who, q, status))
-    return paginate(queryset, limit, offset, customer_out)
+    page = selectors.customer_page(who, q, status, limit=limit, offset=offset,
+                                   prepare=selectors.customers_with_details)
+    return {"items": [customer_out(customer) for customer in page.items], "count": page.count}
 
 
 @router.post("/customers", response={201: CustomerOut})
@@ -118,13 +153,16 @@ def create_customer(request, payload: CustomerIn):
 
 
 class BulkIn(Schema):
-    customers: list[dict] = Field(..., max_length=1000)
+    # Rows are checked one by one (as BulkRow), so one bad row cannot sink the batch.
+    customers: list[Any] = Field(
+        ..., max_length=1000, description="Customer objects, each with an external_id."
+    )
 
 
 class BulkRowError(Schema):
-    index: int
+    index: int = Field(..., description="The row's position in `customers`.")
     external_id: str | None
-    detail: list[dict]
+    detail: list[dict] = Field(..., description='[{"loc": ["body", "customers", index, field], "msg": ...}]')
 
 
 class BulkWarning(Schema):
@@ -137,7 +175,7 @@ class BulkWarning(Schema):
 class BulkOut(Schema):
     created: int
     updated: int
-    unchanged: int
+    unchanged: int = Field(..., description="Rows equal to what was stored; nothing was written for them.")
     errors: list[BulkRowError]
     warnings: list[BulkWarning]
 
@@ -150,28 +188,26 @@ class BulkRow(CustomerPatch):
              summary="Upsert customers by external_id (the ERP's sync); bad rows are reported by index")
 def bulk_customers(request, payload: BulkIn):
     who = admin_actor(request)
-    rows = []
-    errors = []
+    rows, errors = [], []
     for index, raw in enumerate(payload.customers):
-        # Each row is validated on its own so one bad row cannot sink the batch.
+        if not isinstance(raw, dict):
+            errors.append({"index": index, "external_id": None, "detail": [
+                {"loc": ["body", "customers", index], "msg": "Each customer is a JSON object."}]})
+            continue
         try:
             rows.append((index, BulkRow.model_validate(raw).dict(exclude_unset=True)))
-        except Exception as exc:  # pydantic.ValidationError
+        except ValidationError as exc:
+            external_id = raw.get("external_id")
             errors.append({
-                "index": index, "external_id": str(raw.get("external_id")) if isinstance(raw, dict) else None,
+                "index": index, "external_id": external_id if isinstance(external_id, str) else None,
                 "detail": [{"loc": ["body", "customers", index, *err["loc"]], "msg": err["msg"]}
-                           for err in exc.errors()],
+                           for err in exc.errors(include_url=False)],
             })
-    result = services.bulk_upsert_customers(who, [row for _, row in rows])
-    # Map the service's positions back to the payload's indexes.
-    positions = [index for index, _ in rows]
-    for item in (*result.errors, *result.warnings):
-        item["index"] = positions[item["index"]]
-        for detail in item.get("detail", []) if isinstance(item.get("detail"), list) else []:
-            detail["loc"][2] = item["index"]
+    result = services.bulk_upsert_customers(who, rows)
     return {
         "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-        "errors": sorted(errors + result.errors, key=lambda e: e["index"]), "warnings": result.warnings,
+        "errors": sorted(errors + result.errors, key=lambda error: error["index"]),
+        "warnings": result.warnings,
     }
 
 
@@ -189,22 +225,29 @@ def update_customer(request, payload: CustomerPatch, customer_id: int = Id):
 
 
 class RepOut(Schema):
-    id: int
+    id: int = Field(..., description="The associate's id.")
     name: str
     email: str
-    phone: str
-    photo_url: str
+    phone: str = Field(..., description="E.164.")
+    photo_url: str = Field(..., description="The photo, else an initials avatar; absolute.")
+    tel_url: str = Field(..., description='"tel:+351…" for a call link; empty without a phone.')
+    mailto_url: str = Field(..., description='"mailto:…" for an email link; empty without an email.')
+
+
+def rep_out(rep, request) -> dict:
+    return {
+        "id": rep.pk, "name": rep.name, "email": rep.email, "phone": rep.phone,
+        "photo_url": request.build_absolute_uri(photo_url(rep)),
+        "tel_url": f"tel:{rep.phone}" if rep.phone else "",
+        "mailto_url": f"mailto:{rep.email}" if rep.email else "",
+    }
 
 
 @router.get("/customers/{customer_id}/reps", response=list[RepOut],
-            summary="The customer's sales representatives (assignment and rep codes)")
+            summary="The customer's sales representatives: assigned associates, then rep codes via agencies")
 def customer_reps(request, customer_id: int = Id):
-    who = actor(request)
-    customer = get_customer_for(who, customer_id)
-    return [
-        {"id": rep.pk, "name": rep.name, "email": rep.email, "phone": rep.phone, "photo_url": photo_url(rep)}
-        for rep in services.customer_reps(customer)
-    ]
+    customer = get_customer_for(actor(request), customer_id)
+    return [rep_out(rep, request) for rep in services.customer_reps(customer)]
 
 
 class ApproveIn(Schema):
@@ -232,7 +275,7 @@ def reject_customer(request, customer_id: int = Id):
 
 class GroupIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    associate_ids: list[int] = Field(default_factory=list, max_length=200)
+    associate_ids: list[ObjectId] = Field(default_factory=list, max_length=200)
 
 
 class GroupOut(Schema):
@@ -251,7 +294,7 @@ def group_out(group) -> dict:
 
 
 @router.get("/customer-groups", response=GroupPage, tags=["Identity and organisation"])
-def list_groups(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+def list_groups(request, limit: int = LIMIT, offset: int = OFFSET):
     staff_actor(request)
     return paginate(CustomerGroup.objects.prefetch_related("associates"), limit, offset, group_out)
 
@@ -289,7 +332,7 @@ class BusinessPage(Schema):
 
 
 @router.get("/businesses", response=BusinessPage, tags=["Identity and organisation"])
-def list_businesses(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+def list_businesses(request, limit: int = LIMIT, offset: int = OFFSET):
     staff_actor(request)
     return paginate(Business.objects.all(), limit, offset,
                     lambda b: {"id": b.pk, "name": b.name, "external_id": b.external_id})
@@ -303,7 +346,7 @@ def create_business(request, payload: BusinessIn):
 
 
 class AgencyRepIn(Schema):
-    code: str = Field(..., min_length=1, max_length=64)
+    code: RepCodeText
     associate_id: int = Field(..., ge=1, le=MAX_ID)
 
 
@@ -331,8 +374,8 @@ def agency_out(agency) -> dict:
 
 
 @router.get("/agencies", response=AgencyPage, tags=["Identity and organisation"])
-def list_agencies(request, business_id: int | None = None,
-                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+def list_agencies(request, business_id: int | None = optional_id_query("Only this business's agencies."),
+                  limit: int = LIMIT, offset: int = OFFSET):
     staff_actor(request)
     queryset = Agency.objects.prefetch_related("reps")
     if business_id is not None:

@@ -2,14 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from shopfloor.access import Actor, can_manage_customer
+from shopfloor.access import Actor, NotAllowed, can_manage_customer
 from shopfloor.accounts.models import Associate, RepCode, Store, User
-from shopfloor.accounts.services import record_event
+from shopfloor.accounts.services import clean_email, record_event
 from shopfloor.customers.models import (
     Agency,
     AgencyRep,
@@ -24,6 +22,7 @@ from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.phones import normalize_phone, search_digits
 
 PLAIN_FIELDS = ("first_name", "last_name", "birthday", "status", "external_id")
+TEXT_FIELDS = ("first_name", "last_name")
 
 
 def refresh_search_fields(customer: Customer) -> None:
@@ -45,18 +44,19 @@ def _clean(data: dict, customer: Customer, creating: bool) -> dict:
     for name in PLAIN_FIELDS:
         if name in data:
             clean[name] = data[name]
+    for name in TEXT_FIELDS:
+        if name in clean:
+            # A null name is an empty one: the columns hold text, never NULL.
+            clean[name] = (clean[name] or "").strip()
     if "external_id" in clean:
         clean["external_id"] = (clean["external_id"] or "").strip() or None
     if "status" in clean and clean["status"] not in CustomerStatus.values:
         fail("status", f"Must be one of {', '.join(CustomerStatus.values)}.")
     if "email" in data:
-        email = (data["email"] or "").strip().lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                fail("email", "Enter a valid email address.")
-        clean["email"] = email
+        try:
+            clean["email"] = clean_email(data["email"])
+        except ValueError as exc:
+            fail("email", str(exc))
     store = customer.store if customer.store_id else None
     if data.get("store_id") is not None:
         store = Store.objects.filter(pk=data["store_id"]).first()
@@ -92,27 +92,52 @@ def _clean(data: dict, customer: Customer, creating: bool) -> dict:
         if any(len(code) > 64 for code in clean["rep_codes"]):
             fail("rep_codes", "A rep code is at most 64 characters.")
     if "assigned_associate_ids" in data or data.get("primary_associate_id") is not None:
-        ids = list(dict.fromkeys(data.get("assigned_associate_ids") or []))
-        primary = data.get("primary_associate_id")
-        if primary is not None and primary not in ids:
-            ids.insert(0, primary)
-        found = set(Associate.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        missing = [i for i in ids if i not in found]
-        if missing:
-            fail("assigned_associate_ids", f"Unknown associates: {', '.join(map(str, missing))}.")
-        clean["assigned_associate_ids"] = ids
-        clean["primary_associate_id"] = primary if primary is not None else (ids[0] if ids else None)
+        _clean_assignments(data, customer, creating, clean, fail)
     if errors:
         raise InvalidInput(errors)
     return clean
+
+
+def _clean_assignments(data: dict, customer: Customer, creating: bool, clean: dict, fail) -> None:
+    """Who is assigned and who is primary.
+
+    Given only `primary_associate_id`, the other assignments stay. Given only
+    `assigned_associate_ids`, the current primary stays primary if still assigned,
+    else the first listed becomes primary.
+    """
+    current = [] if creating else list(
+        customer.assignments.order_by("-is_primary", "created_at", "id")
+        .values_list("associate_id", "is_primary")
+    )
+    if "assigned_associate_ids" in data:
+        ids = list(dict.fromkeys(data["assigned_associate_ids"] or []))
+    else:
+        ids = [associate_id for associate_id, _ in current]
+    primary = data.get("primary_associate_id")
+    if primary is None:
+        current_primary = next((associate_id for associate_id, is_primary in current if is_primary), None)
+        primary = current_primary if current_primary in ids else (ids[0] if ids else None)
+    elif primary not in ids:
+        ids.insert(0, primary)
+    found = set(Associate.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        fail("assigned_associate_ids", f"Unknown associates: {', '.join(map(str, missing))}.")
+    clean["assigned_associate_ids"] = ids
+    clean["primary_associate_id"] = primary
 
 
 def _apply(customer: Customer, clean: dict) -> bool:
     """Copy clean values onto the customer; True when anything changed."""
     changed = False
     now = timezone.now()
-    for name in (*PLAIN_FIELDS, "email", "phone", "store", "group", "business", "tags"):
+    for name in (*PLAIN_FIELDS, "email", "phone", "tags"):
         if name in clean and getattr(customer, name) != clean[name]:
+            setattr(customer, name, clean[name])
+            changed = True
+    for name in ("store", "group", "business"):
+        # Compared by id: a new customer has no store to read yet.
+        if name in clean and getattr(customer, f"{name}_id") != (clean[name].pk if clean[name] else None):
             setattr(customer, name, clean[name])
             changed = True
     for channel in ("email", "sms"):
@@ -131,7 +156,9 @@ def _sync_rep_codes(customer: Customer, codes: list[str]) -> bool:
     if existing == wanted:
         return False
     customer.rep_codes.exclude(code__in=wanted).delete()
-    CustomerRepCode.objects.bulk_create([CustomerRepCode(customer=customer, code=c) for c in sorted(wanted - existing)])
+    CustomerRepCode.objects.bulk_create(
+        [CustomerRepCode(customer=customer, code=c) for c in sorted(wanted - existing)]
+    )
     return True
 
 
@@ -158,7 +185,8 @@ def _write(actor: Actor, customer: Customer, clean: dict, creating: bool) -> boo
     if "rep_codes" in clean:
         changed = _sync_rep_codes(customer, clean["rep_codes"]) or changed
     if "assigned_associate_ids" in clean:
-        changed = _sync_assignments(customer, clean["assigned_associate_ids"], clean["primary_associate_id"]) or changed
+        ids, primary = clean["assigned_associate_ids"], clean["primary_associate_id"]
+        changed = _sync_assignments(customer, ids, primary) or changed
     if creating or changed:
         record_event(actor.user, "customer.created" if creating else "customer.updated", customer)
     return creating or changed
@@ -171,15 +199,18 @@ def _integrity_error(exc: IntegrityError) -> InvalidInput | Conflict:
 
 
 def create_customer(actor: Actor, data: dict) -> Customer:
+    """A new customer profile; an associate's new customer is in their store and assigned to them."""
     customer = Customer()
     clean = _clean(data, customer, creating=True)
-    if actor.associate and not actor.is_admin:
-        # An associate's new customer belongs to their store and to them.
+    if not actor.is_admin and actor.associate is not None:
         if clean["store"].pk != actor.store.pk:
             raise InvalidInput.field("store_id", "Associates create customers in their own store.")
-        if not clean.get("assigned_associate_ids"):
-            clean["assigned_associate_ids"] = [actor.associate.pk]
-            clean["primary_associate_id"] = actor.associate.pk
+        ids = clean.get("assigned_associate_ids") or []
+        mine = actor.associate.pk in ids
+        # Without this an associate (associate mode) could create a customer they cannot see.
+        if not actor.is_manager and not mine and (not ids or not actor.sees_whole_store):
+            clean["assigned_associate_ids"] = [*ids, actor.associate.pk]
+            clean["primary_associate_id"] = clean.get("primary_associate_id") or actor.associate.pk
     try:
         with transaction.atomic():
             _write(actor, customer, clean, creating=True)
@@ -188,13 +219,29 @@ def create_customer(actor: Actor, data: dict) -> Customer:
     return customer
 
 
-def update_customer(actor: Actor, customer: Customer, data: dict) -> Customer:
-    clean = _clean(data, customer, creating=False)
-    touches_ownership = {"assigned_associate_ids", "store", "status"} & clean.keys()
-    if touches_ownership and not can_manage_customer(actor, customer):
-        from shopfloor.access import NotAllowed
+def _changes_ownership(customer: Customer, clean: dict) -> bool:
+    """Whether the update moves the customer to another store, status or set of associates."""
+    if "store" in clean and clean["store"].pk != customer.store_id:
+        return True
+    if "status" in clean and clean["status"] != customer.status:
+        return True
+    if "assigned_associate_ids" in clean:
+        current = {a.associate_id: a.is_primary for a in customer.assignments.all()}
+        wanted = {pk: pk == clean["primary_associate_id"] for pk in clean["assigned_associate_ids"]}
+        return current != wanted
+    return False
 
-        raise NotAllowed("Only admins and the store's managers change a customer's store, status or associates.")
+
+def update_customer(actor: Actor, customer: Customer, data: dict) -> Customer:
+    """Change a customer; only admins and the store's managers change its store, status or associates."""
+    clean = _clean(data, customer, creating=False)
+    if _changes_ownership(customer, clean) and not can_manage_customer(actor, customer):
+        raise NotAllowed(
+            "Only admins and the store's managers change a customer's store, status or associates."
+        )
+    if "store" in clean and clean["store"].pk != customer.store_id and not actor.is_admin:
+        # A manager would lose sight of the customer they just moved.
+        raise NotAllowed("Only admins move a customer to another store.")
     try:
         with transaction.atomic():
             _write(actor, customer, clean, creating=False)
@@ -215,15 +262,24 @@ class BulkResult:
     warnings: list = field(default_factory=list)
 
 
-def bulk_upsert_customers(actor: Actor, rows: list[dict]) -> BulkResult:
-    """Upsert customers by external_id; each row is written whole or not at all."""
+def _row_error(index: int, external_id, loc: tuple, message: str) -> dict:
+    return {"index": index, "external_id": external_id,
+            "detail": [{"loc": ["body", "customers", index, *loc], "msg": message}]}
+
+
+def bulk_upsert_customers(actor: Actor, rows: list[tuple[int, dict]]) -> BulkResult:
+    """Upsert customers by external_id; each row is written whole or not at all.
+
+    `rows` are (index in the payload, row) pairs, so errors and warnings name the
+    payload's index. A row equal to what is stored writes nothing (not even updated_at).
+    """
     result = BulkResult()
-    for index, row in enumerate(rows):
-        external_id = (row.get("external_id") or "").strip() if isinstance(row.get("external_id"), str) else None
+    for index, row in rows:
+        external_id = row.get("external_id")
+        external_id = external_id.strip() if isinstance(external_id, str) else None
         if not external_id:
             result.errors.append(
-                {"index": index, "external_id": row.get("external_id"), "detail": [
-                    {"loc": ["body", "customers", index, "external_id"], "msg": "Field required."}]}
+                _row_error(index, row.get("external_id"), ("external_id",), "Field required.")
             )
             continue
         try:
@@ -238,8 +294,11 @@ def bulk_upsert_customers(actor: Actor, rows: list[dict]) -> BulkResult:
                 {"loc": ["body", "customers", index, *loc[1:]], "msg": msg} for loc, msg in exc.errors]})
             continue
         except IntegrityError as exc:
-            result.errors.append({"index": index, "external_id": external_id, "detail": [
-                {"loc": ["body", "customers", index], "msg": str(_integrity_error(exc))}]})
+            result.errors.append(_row_error(index, external_id, (), str(_integrity_error(exc))))
+            continue
+        except DataError:
+            # The database refused a value (a length or range the schema does not know).
+            result.errors.append(_row_error(index, external_id, (), "A value is out of range."))
             continue
         if creating:
             result.created += 1
@@ -250,7 +309,8 @@ def bulk_upsert_customers(actor: Actor, rows: list[dict]) -> BulkResult:
         for code in unmapped_rep_codes(customer):
             result.warnings.append({
                 "index": index, "external_id": external_id, "rep_code": code,
-                "detail": f"Rep code {code} is not mapped to an associate yet; it is kept and resolves once mapped.",
+                "detail": f"Rep code {code} is not mapped to an associate yet; "
+                          "it is kept and resolves once an agency maps it.",
             })
     return result
 
@@ -280,7 +340,8 @@ def unmapped_rep_codes(customer: Customer) -> list[str]:
 def customer_reps(customer: Customer) -> list[Associate]:
     """The customer's sales representatives: assigned associates (primary first), then rep codes."""
     ordered: list[int] = list(
-        customer.assignments.order_by("-is_primary", "created_at", "id").values_list("associate_id", flat=True)
+        customer.assignments.order_by("-is_primary", "created_at", "id")
+        .values_list("associate_id", flat=True)
     )
     codes = list(customer.rep_codes.values_list("code", flat=True))
     mapping = _mapped_codes(customer, codes)
@@ -297,8 +358,6 @@ def customer_reps(customer: Customer) -> list[Associate]:
 
 def approve_customer(actor: Actor, customer: Customer, associate_id: int | None = None) -> Customer:
     """Approve a pending registration; the chosen associate, else the group's, is assigned."""
-    from shopfloor.access import NotAllowed
-
     if not can_manage_customer(actor, customer):
         raise NotAllowed("Only admins and the store's managers approve customers.")
     with transaction.atomic():
@@ -317,19 +376,19 @@ def approve_customer(actor: Actor, customer: Customer, associate_id: int | None 
         if associate is not None:
             ids = list(customer.assignments.values_list("associate_id", flat=True))
             _sync_assignments(customer, [associate.pk, *[i for i in ids if i != associate.pk]], associate.pk)
-        record_event(actor.user, "customer.approved", customer, associate_id=associate.pk if associate else None)
+        record_event(
+            actor.user, "customer.approved", customer, associate_id=associate.pk if associate else None
+        )
     return customer
 
 
 def reject_customer(actor: Actor, customer: Customer) -> Customer:
-    from shopfloor.access import NotAllowed
-
     if not can_manage_customer(actor, customer):
         raise NotAllowed("Only admins and the store's managers reject customers.")
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        if customer.status == CustomerStatus.REJECTED:
-            raise Conflict("This customer is already rejected.")
+        if customer.status != CustomerStatus.PENDING:
+            raise Conflict(f"Only a pending registration can be rejected; this one is {customer.status}.")
         customer.status = CustomerStatus.REJECTED
         customer.save(update_fields=["status", "updated_at"])
         record_event(actor.user, "customer.rejected", customer)
@@ -350,7 +409,9 @@ def register_customer(store: Store, *, email: str, password: str, first_name: st
     customer = Customer()
     clean = _clean(data, customer, creating=True)
     with transaction.atomic():
-        user = User.objects.create_user(email=email, password=password, name=f"{first_name} {last_name}".strip())
+        user = User.objects.create_user(
+            email=email, password=password, name=f"{first_name} {last_name}".strip()
+        )
         customer.user = user
         _write(Actor(user), customer, clean, creating=True)
         record_event(user, "customer.registered", customer, status=customer.status)
@@ -398,6 +459,9 @@ def save_agency(actor: Actor, data: dict, agency: Agency | None = None) -> Agenc
         errors.append((("body", "business_id"), "Unknown business."))
     reps = data.get("reps") or []
     codes = [rep["code"].strip() for rep in reps]
+    for index, code in enumerate(codes):
+        if not code:
+            errors.append((("body", "reps", index, "code"), "A rep code is not blank."))
     if len(set(codes)) != len(codes):
         errors.append((("body", "reps"), "Each rep code appears once per agency."))
     wanted_ids = {rep["associate_id"] for rep in reps}
@@ -414,7 +478,8 @@ def save_agency(actor: Actor, data: dict, agency: Agency | None = None) -> Agenc
         agency.save()
         agency.reps.all().delete()
         AgencyRep.objects.bulk_create(
-            [AgencyRep(agency=agency, code=code, associate_id=rep["associate_id"]) for code, rep in zip(codes, reps)]
+            [AgencyRep(agency=agency, code=code, associate_id=rep["associate_id"])
+             for code, rep in zip(codes, reps, strict=True)]
         )
         record_event(actor.user, "agency.saved", agency, codes=codes)
     return agency

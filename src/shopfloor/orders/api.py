@@ -3,15 +3,23 @@
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from shopfloor.access import get_order_for, visible_orders
-from shopfloor.apikit import MAX_ID, admin_actor, paginate, staff_actor
+from shopfloor.apikit import (
+    LIMIT,
+    MAX_ID,
+    OFFSET,
+    ApiDateTime,
+    admin_actor,
+    optional_id_query,
+    paginate,
+    staff_actor,
+)
 from shopfloor.orders import services
 from shopfloor.orders.models import OrderStatus
 
 router = Router(tags=["Catalog and orders"])
-
 
 
 class LineIn(Schema):
@@ -34,7 +42,7 @@ class OrderIn(Schema):
     visitor_id: str = Field("", max_length=64)
     placed_by_associate_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: OrderStatus = OrderStatus.PLACED
-    placed_at: datetime | None = None
+    placed_at: ApiDateTime | None = Field(None, description="ISO 8601 with a zone; default: now.")
 
 
 class LineOut(Schema):
@@ -46,11 +54,15 @@ class LineOut(Schema):
 
 
 class AttributionOut(Schema):
-    associate_id: int | None
-    store_id: int | None
-    influencer_id: int | None
-    rule: str
-    evidence: dict
+    associate_id: int | None = Field(..., description="The credited associate (associate-mode stores).")
+    store_id: int | None = Field(..., description="The credited store.")
+    influencer_id: int | None = Field(
+        ..., description="Team mode: the associate who helped; the store is credited."
+    )
+    rule: str = Field(
+        ..., description="on_behalf, coupon, referral, interaction, primary_associate, home_store or none."
+    )
+    evidence: dict = Field(..., description="Why: the facts the rule matched, with a summary.")
 
 
 class RefundOut(Schema):
@@ -71,7 +83,7 @@ class OrderOut(Schema):
     subtotal: str
     discount: str
     total: str
-    refunded: str
+    refunded: str = Field(..., description="The sum of the refunds.")
     coupon_code: str
     referral_code: str
     visitor_id: str
@@ -96,7 +108,8 @@ def order_out(order) -> dict:
                   for line in order.lines.all()],
         "subtotal": str(order.subtotal), "discount": str(order.discount), "total": str(order.total),
         "refunded": str(sum((r.amount for r in refunds), Decimal("0.00"))),
-        "coupon_code": order.coupon_code, "referral_code": order.referral_code, "visitor_id": order.visitor_id,
+        "coupon_code": order.coupon_code, "referral_code": order.referral_code,
+        "visitor_id": order.visitor_id,
         "placed_by_associate_id": order.placed_by_associate_id, "placed_at": order.placed_at,
         "attribution": {
             "associate_id": order.attributed_associate_id, "store_id": order.attributed_store_id,
@@ -112,10 +125,9 @@ def _orders(who):
     return visible_orders(who).prefetch_related("lines", "refunds")
 
 
-@router.get("/orders", response=OrderPage)
-def list_orders(request, customer_id: int | None = Query(None, ge=1, le=MAX_ID),
-                status: OrderStatus | None = None,
-                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+@router.get("/orders", response=OrderPage, summary="Orders you may see, newest first")
+def list_orders(request, customer_id: int | None = optional_id_query("Only this customer's orders."),
+                status: OrderStatus | None = None, limit: int = LIMIT, offset: int = OFFSET):
     queryset = _orders(staff_actor(request))
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
@@ -139,10 +151,11 @@ def get_order(request, order_id: int = Path(..., ge=1, le=MAX_ID)):
 
 
 class OrderPatch(Schema):
-    status: OrderStatus
+    status: OrderStatus = Field(..., description="placed → completed | cancelled; pending_payment → placed | "
+                                                 "cancelled; the current status again is a no-op; else 409.")
 
 
-@router.patch("/orders/{order_id}", response=OrderOut)
+@router.patch("/orders/{order_id}", response=OrderOut, summary="Change an order's status (admins)")
 def update_order(request, payload: OrderPatch, order_id: int = Path(..., ge=1, le=MAX_ID)):
     who = admin_actor(request)
     order = get_order_for(who, order_id)
@@ -155,7 +168,8 @@ class RefundIn(Schema):
     amount: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
 
 
-@router.post("/orders/{order_id}/refunds", response={201: RefundOut, 200: RefundOut})
+@router.post("/orders/{order_id}/refunds", response={201: RefundOut, 200: RefundOut},
+             summary="Refund; idempotent by external_id; refunds never exceed the order total (409)")
 def refund_order(request, payload: RefundIn, order_id: int = Path(..., ge=1, le=MAX_ID)):
     who = admin_actor(request)
     order = get_order_for(who, order_id)

@@ -55,8 +55,10 @@ def by_home_store(order: Order) -> Attribution | None:
         return None
     return Attribution(
         rule=AttributionRule.HOME_STORE, store=customer.store,
-        evidence={"customer_id": customer.pk, "store_id": customer.store_id,
-                  "summary": f"{customer.store.name} is {customer}'s home store; no associate is assigned."},
+        evidence={
+            "customer_id": customer.pk, "store_id": customer.store_id,
+            "summary": f"{customer.store.name} is {customer}'s home store; no active primary associate.",
+        },
     )
 
 

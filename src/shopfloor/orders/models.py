@@ -34,7 +34,9 @@ class AttributionRule(models.TextChoices):
 
 class Order(models.Model):
     external_id = models.CharField(max_length=100, unique=True)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
@@ -62,7 +64,9 @@ class Order(models.Model):
     influencer = models.ForeignKey(
         Associate, null=True, blank=True, on_delete=models.SET_NULL, related_name="influenced_orders"
     )
-    attribution_rule = models.CharField(max_length=24, choices=AttributionRule.choices, default=AttributionRule.NONE)
+    attribution_rule = models.CharField(
+        max_length=24, choices=AttributionRule.choices, default=AttributionRule.NONE
+    )
     attribution_evidence = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.money import ZERO, to_cents
+from shopfloor.money import MAX_AMOUNT, ZERO, to_cents
 from shopfloor.orders.attribution import attribute
 from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
 
@@ -38,7 +38,9 @@ def _resolve(data: dict) -> dict:
         if customer is None:
             fail(("customer_id",), "Unknown customer.")
     elif data.get("customer_external_id"):
-        customer = Customer.objects.select_related("store").filter(external_id=data["customer_external_id"]).first()
+        customer = (
+            Customer.objects.select_related("store").filter(external_id=data["customer_external_id"]).first()
+        )
         if customer is None:
             fail(("customer_external_id",), "Unknown customer.")
     store = None
@@ -72,12 +74,16 @@ def _resolve(data: dict) -> dict:
             fail(("lines", index, "unit_price"), "Must be zero or more.")
         unit_price = to_cents(line["unit_price"])
         line_total = to_cents(unit_price * line["quantity"])
+        if line_total > MAX_AMOUNT:
+            fail(("lines", index, "quantity"), f"The line total may not exceed {MAX_AMOUNT}.")
         subtotal += line_total
         product = products.get(line["sku"])
         clean_lines.append(OrderLine(
             sku=line["sku"], product=product, name=product.name if product else line.get("name", ""),
             quantity=line["quantity"], unit_price=unit_price, line_total=line_total,
         ))
+    if subtotal > MAX_AMOUNT:
+        fail(("lines",), f"The order subtotal may not exceed {MAX_AMOUNT}.")
     discount = to_cents(data.get("discount") or ZERO)
     if discount < 0:
         fail(("discount",), "Must be zero or more.")
