@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "shopfloor.customers",
     "shopfloor.catalog",
     "shopfloor.orders",
+    "shopfloor.commissions",
     "shopfloor.storefront",
     "shopfloor.console",
 ]

@@ -1,0 +1,294 @@
+"""Commission rules and settings, and the append-only earnings ledger with its payouts.
+
+The ledger explains itself: every entry copies the inputs it was computed from
+(base, rate, rule name and version, level, upline chain) into `breakdown`, so
+editing a rule, changing the settings or moving an agent never rewrites the past.
+Amounts never change once written; a refund or a cancellation is a new negative
+entry pointing at the entry it reverses.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from shopfloor.accounts.models import Associate
+from shopfloor.catalog.models import Category
+from shopfloor.customers.models import Customer, CustomerGroup
+from shopfloor.orders.models import Order, OrderLine, Refund
+
+
+class RuleKind(models.TextChoices):
+    # `value` percent of the line's amount after its share of the order discount.
+    PERCENTAGE = "percentage", "Percentage of the line"
+    # `value` once per order, however many lines the rule wins.
+    FIXED_PER_ORDER = "fixed_per_order", "Fixed amount per order"
+    # `value` times the line's quantity.
+    FIXED_PER_UNIT = "fixed_per_unit", "Fixed amount per unit"
+
+
+class CommissionRule(models.Model):
+    """How much an associate earns on the order lines a rule matches (DESIGN.md §4).
+
+    Conditions left empty match anything. Among the rules that match a line the
+    highest `priority` wins; on a tie the larger amount, then the older rule.
+    `version` goes up on every change, and each earning records the version it used.
+    """
+
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    priority = models.IntegerField(default=0, help_text="Higher wins when several rules match a line.")
+    kind = models.CharField(max_length=20, choices=RuleKind.choices, default=RuleKind.PERCENTAGE)
+    value = models.DecimalField(
+        max_digits=12, decimal_places=4,
+        help_text="A percent (10 = 10%) for percentage rules; an amount in the order's currency otherwise.",
+    )
+    # Conditions; empty means any.
+    currency = models.CharField(max_length=3, blank=True, help_text="Only orders in this currency.")
+    associates = models.ManyToManyField(Associate, blank=True, related_name="commission_rules")
+    product_skus = models.JSONField(default=list, blank=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="commission_rules")
+    customer_groups = models.ManyToManyField(CustomerGroup, blank=True, related_name="commission_rules")
+    customers = models.ManyToManyField(Customer, blank=True, related_name="commission_rules")
+    min_subtotal = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    max_subtotal = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    first_order_only = models.BooleanField(default=False, help_text="Only the customer's first order.")
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Orders placed from this moment on.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Orders placed before this moment.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "id"]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+
+DEFAULT_OVERRIDE_LEVELS = [{"level": 1, "rate": "5.00"}]
+
+
+def default_override_levels():
+    return [dict(level) for level in DEFAULT_OVERRIDE_LEVELS]
+
+
+class CommissionSettings(models.Model):
+    """The retailer's commission settings: one row, id 1 (`services.get_commission_settings`)."""
+
+    hold_days = models.PositiveIntegerField(
+        default=14, help_text="Days after an order completes before its earnings are approved."
+    )
+    override_levels = models.JSONField(
+        default=default_override_levels, blank=True,
+        help_text='Upline overrides, [{"level": 1, "rate": "5.00"}]: percent of the commissionable amount.',
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "commission settings"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="commission_settings_singleton")]
+
+    def __str__(self):
+        return "Commission settings"
+
+
+class EntryKind(models.TextChoices):
+    # What the selling associate earned on a line (or once per order); positive.
+    EARNING = "earning", "Earning"
+    # What an upline earned on a subagent's order, per level; positive.
+    OVERRIDE = "override", "Override"
+    # Takes back part or all of an earning or override after a refund or a cancellation; negative.
+    REVERSAL = "reversal", "Reversal"
+    # A manual correction by an admin, with a reason; either sign.
+    ADJUSTMENT = "adjustment", "Adjustment"
+    # Money paid out to the associate; negative.
+    PAYOUT = "payout", "Payout"
+
+
+# Kinds written when an order is accrued, and the only kinds a reversal can point at.
+ACCRUAL_KINDS = (EntryKind.EARNING, EntryKind.OVERRIDE)
+
+
+class EntryStatus(models.TextChoices):
+    # Earned on an order that has not completed its hold period yet; not payable.
+    PENDING = "pending", "Pending"
+    # Payable: counts in the balance. Adjustments and payouts are approved when written.
+    APPROVED = "approved", "Approved"
+    # A pending entry reversed in full before approval, together with its reversals; counts nowhere.
+    REVERSED = "reversed", "Reversed"
+
+
+# The only status changes an entry may make; services change status with conditional UPDATEs.
+STATUS_TRANSITIONS = {
+    EntryStatus.PENDING: {EntryStatus.APPROVED, EntryStatus.REVERSED},
+    EntryStatus.APPROVED: set(),
+    EntryStatus.REVERSED: set(),
+}
+
+
+class AppendOnly(Exception):
+    """A ledger row was about to be edited or deleted."""
+
+
+class PayoutMethod(models.TextChoices):
+    # Sent to the associate's PayPal account.
+    PAYPAL = "paypal", "PayPal"
+    # A bank transfer.
+    BANK = "bank", "Bank transfer"
+    # Anything else (cash, gift card, payroll); say what in the note.
+    CUSTOM = "custom", "Other"
+
+
+class Payout(models.Model):
+    """Money paid to an associate; its ledger entry takes it off the balance."""
+
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="payouts")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=10, choices=PayoutMethod.choices)
+    reference = models.CharField(
+        max_length=200, blank=True, help_text="The transfer's id at the bank or PayPal."
+    )
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive")]
+
+    def __str__(self):
+        return f"Payout {self.amount} {self.currency} to {self.associate}"
+
+
+class LedgerEntry(models.Model):
+    """One line of an associate's earnings ledger. Written once; only `status` moves, forward."""
+
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="ledger_entries")
+    kind = models.CharField(max_length=12, choices=EntryKind.choices)
+    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
+    # Signed as it moves the balance (services.signed_amount), rounded half-up to cents.
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    # The line an earning was computed on; empty for fixed-per-order earnings and overrides.
+    line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # 0 for the selling associate, 1 for their upline, 2 for the upline's upline...
+    level = models.PositiveSmallIntegerField(default=0)
+    rule = models.ForeignKey(
+        CommissionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payout = models.OneToOneField(
+        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entry"
+    )
+    reason = models.TextField(blank=True, help_text="Why an admin adjusted the balance.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    breakdown = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["associate", "status"], name="ledger_associate_status"),
+            models.Index(fields=["order", "kind"], name="ledger_order_kind"),
+        ]
+        constraints = [
+            # The sign of every kind, in the schema too.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["earning", "override"], amount__gt=0)
+                    | Q(kind__in=["reversal", "payout"], amount__lt=0)
+                    | (Q(kind="adjustment") & ~Q(amount=0))
+                ),
+                name="ledger_amount_sign",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | Q(reverses__isnull=False), name="ledger_reversal_points_back"
+            ),
+            # An order is accrued once: one earning per line, one per fixed-per-order rule,
+            # one override per level.
+            models.UniqueConstraint(
+                fields=["order", "line"], condition=Q(kind="earning", line__isnull=False),
+                name="ledger_one_earning_per_line",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "rule"], condition=Q(kind="earning", line__isnull=True),
+                name="ledger_one_order_earning_per_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "level"], condition=Q(kind="override"), name="ledger_one_override_per_level",
+            ),
+            # A refund reverses an entry once; a cancellation reverses it once.
+            models.UniqueConstraint(
+                fields=["reverses", "refund"], condition=Q(kind="reversal", refund__isnull=False),
+                name="ledger_one_reversal_per_refund",
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(kind="reversal", refund__isnull=True),
+                name="ledger_one_cancellation_reversal",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.currency} for {self.associate_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("Ledger entries are written once; write a reversal or an adjustment instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Ledger entries are never deleted; write a reversal or an adjustment instead.")
+
+
+class OrderAccrual(models.Model):
+    """The marker that an order's commissions were computed, and where it stands.
+
+    One row per order (the unique key makes accrual happen once). Services lock
+    this row to serialize everything that happens to one order's earnings.
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="commission_accrual")
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    commissionable_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    accrued_at = models.DateTimeField(auto_now_add=True)
+    # When the order was seen completed: the hold period runs from here.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # When its pending entries were approved (claimed by `approve_due_earnings`).
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # When the cancellation was reversed (claimed by `reverse_for_cancellation`).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["approved_at", "completed_at"], name="accrual_due")]
+
+    def __str__(self):
+        return f"Commissions of order {self.order_id}"
+
+
+class RefundReversal(models.Model):
+    """The marker that a refund's share of the order's earnings was reversed (once per refund)."""
+
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="commission_reversal")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Commissions reversed for refund {self.refund_id}"

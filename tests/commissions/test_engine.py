@@ -1,0 +1,173 @@
+"""The commission engine on plain values: discount allocation, winners, overrides, rounding."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shopfloor.commissions.rules import (
+    LineFacts,
+    OrderFacts,
+    RuleFacts,
+    Upline,
+    allocate_discount,
+    evaluate,
+    line_amount,
+    line_conditions_hold,
+    order_conditions_hold,
+)
+from shopfloor.money import to_cents
+
+D = Decimal
+WHEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def order(*lines, discount="0.00", **fields):
+    facts = tuple(
+        LineFacts(index=i, sku=sku, quantity=qty, unit_price=D(price), line_total=D(price) * qty,
+                  category_id=category)
+        for i, (sku, qty, price, category) in enumerate(lines)
+    )
+    subtotal = sum((line.line_total for line in facts), D("0.00"))
+    return OrderFacts(associate_id=1, associate_name="Ana", currency="EUR", subtotal=subtotal,
+                      discount=D(discount), placed_at=WHEN, lines=facts, **fields)
+
+
+def rule(id, value, kind="percentage", priority=0, **conditions):
+    return RuleFacts(id=id, name=f"rule {id}", version=1, kind=kind, value=D(value), priority=priority,
+                     **conditions)
+
+
+def amounts(evaluation):
+    return [(p.kind, p.level, p.line.sku if p.line else None, p.amount) for p in evaluation.proposals]
+
+
+def test_a_discount_is_shared_in_proportion_to_the_line_totals():
+    assert allocate_discount([D("50.00"), D("30.00")], D("10.00")) == [D("6.25"), D("3.75")]
+
+
+def test_the_leftover_cent_goes_to_the_largest_remainder_then_the_earliest_line():
+    assert allocate_discount([D("10.00")] * 3, D("10.00")) == [D("3.34"), D("3.33"), D("3.33")]
+    # 0.05 over 1.00 and 3.00: exact shares 0.0125 and 0.0375; the second has the larger remainder.
+    assert allocate_discount([D("1.00"), D("3.00")], D("0.05")) == [D("0.01"), D("0.04")]
+    assert allocate_discount([D("0.01")] * 3, D("0.02")) == [D("0.01"), D("0.01"), D("0.00")]
+
+
+def test_no_discount_and_free_lines_share_nothing():
+    assert allocate_discount([D("10.00"), D("0.00")], D("0.00")) == [D("0.00"), D("0.00")]
+    assert allocate_discount([D("10.00"), D("0.00")], D("4.00")) == [D("4.00"), D("0.00")]
+    assert allocate_discount([D("0.00")], D("0.00")) == [D("0.00")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    totals=st.lists(st.decimals(min_value=0, max_value=5000, places=2), min_size=1, max_size=8),
+    fraction=st.fractions(min_value=0, max_value=1),
+)
+def test_discount_shares_add_up_exactly_and_never_exceed_their_line(totals, fraction):
+    subtotal = sum(totals, D("0.00"))
+    discount = to_cents(subtotal * D(fraction.numerator) / D(fraction.denominator))
+    shares = allocate_discount(totals, discount)
+    assert sum(shares, D("0.00")) == (discount if subtotal > 0 else D("0.00"))
+    for share, total in zip(shares, totals, strict=True):
+        assert D("0.00") <= share <= total
+        assert share == to_cents(share)
+
+
+def test_each_rule_kind_pays_its_own_way_on_a_line():
+    line = LineFacts(index=0, sku="BOOT", quantity=3, unit_price=D("20.00"), line_total=D("60.00"))
+    assert line_amount(rule(1, "10"), line, D("50.00")) == D("5.00")  # 10% of the amount after discount
+    assert line_amount(rule(2, "1.50", "fixed_per_unit"), line, D("50.00")) == D("4.50")  # 1.50 × 3
+    assert line_amount(rule(3, "7", "fixed_per_order"), line, D("50.00")) == D("7")  # its whole value
+
+
+def test_empty_conditions_match_anything():
+    anything = rule(1, "10")
+    assert order_conditions_hold(anything, order(("X", 1, "1.00", None)))
+    assert line_conditions_hold(anything, LineFacts(index=0, sku="X", quantity=1, unit_price=D(1),
+                                                    line_total=D(1)))
+
+
+def test_the_percentage_base_is_the_line_after_its_discount_share_rounded_half_up_per_entry():
+    # Shares 6.25 and 3.75; bases 43.75 and 26.25; 10% → 4.375 and 2.625 → 4.38 and 2.63.
+    result = evaluate(order(("BOOT", 1, "50.00", None), ("TOTE", 1, "30.00", None), discount="10.00"),
+                      [rule(1, "10")], [], [])
+    assert amounts(result) == [("earning", 0, "BOOT", D("4.38")), ("earning", 0, "TOTE", D("2.63"))]
+    assert result.commissionable_amount == D("70.00")
+    assert result.proposals[0].breakdown["line"]["discount_share"] == "6.25"
+    assert result.proposals[0].breakdown["base"] == "43.75"
+
+
+def test_half_a_cent_rounds_up_and_less_rounds_to_nothing():
+    # 10% of 0.05 = 0.005 → 0.01 (half-up, not to even); 10% of 0.04 = 0.004 → 0.00, not written.
+    result = evaluate(order(("A", 1, "0.05", None), ("B", 1, "0.04", None)), [rule(1, "10")], [], [])
+    assert amounts(result) == [("earning", 0, "A", D("0.01"))]
+
+
+def test_a_fixed_per_order_rule_pays_once_however_many_lines_it_wins():
+    result = evaluate(order(("A", 1, "10.00", None), ("B", 2, "5.00", None)),
+                      [rule(1, "7.00", "fixed_per_order")], [], [])
+    assert amounts(result) == [("earning", 0, None, D("7.00"))]
+    assert [line["sku"] for line in result.proposals[0].breakdown["lines"]] == ["A", "B"]
+
+
+def test_uplines_earn_their_level_rate_of_the_commissionable_amount():
+    uplines = [Upline(1, 2, "Bruno", True), Upline(2, 3, "Carla", True), Upline(3, 4, "Dora", True)]
+    levels = [{"level": 1, "rate": "5"}, {"level": 2, "rate": "2.5"}]
+    result = evaluate(order(("A", 1, "99.90", None)), [rule(1, "10")], levels, uplines)
+    # 10% of 99.90 = 9.99; 5% = 4.995 → 5.00; 2.5% = 2.4975 → 2.50; level 3 has no rate.
+    assert amounts(result) == [("earning", 0, "A", D("9.99")), ("override", 1, None, D("5.00")),
+                               ("override", 2, None, D("2.50"))]
+    assert result.proposals[1].breakdown["upline_chain"] == [u.describe() for u in uplines]
+
+
+reference_rules = st.lists(
+    st.builds(
+        lambda i, value, kind, priority, skus: rule(i, value, kind, priority, product_skus=frozenset(skus)),
+        i=st.integers(1, 1000), value=st.decimals(0, 30, places=2),
+        kind=st.sampled_from(["percentage", "fixed_per_order", "fixed_per_unit"]),
+        priority=st.integers(0, 3), skus=st.sets(st.sampled_from("ABC"), max_size=2),
+    ),
+    max_size=5, unique_by=lambda r: r.id,
+)
+reference_lines = st.lists(
+    st.tuples(st.sampled_from("ABC"), st.integers(1, 4), st.decimals(0, 200, places=2)),
+    min_size=1, max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=reference_rules, lines=reference_lines, discount_percent=st.integers(0, 100),
+       rates=st.lists(st.decimals(0, 10, places=2), max_size=3))
+def test_the_engine_agrees_with_the_rules_read_literally(rules, lines, discount_percent, rates):
+    facts = order(*[(sku, qty, str(price), None) for sku, qty, price in lines])
+    facts = order(*[(sku, qty, str(price), None) for sku, qty, price in lines],
+                  discount=str(to_cents(facts.subtotal * discount_percent / 100)))
+    levels = [{"level": n, "rate": str(rate)} for n, rate in enumerate(rates, start=1)]
+    uplines = [Upline(n, 100 + n, f"U{n}", True) for n in range(1, 4)]
+    result = evaluate(facts, rules, levels, uplines)
+
+    shares = allocate_discount([line.line_total for line in facts.lines], facts.discount)
+    expected, fixed_once, commissionable = [], {}, D("0.00")
+    for line, share in zip(facts.lines, shares, strict=True):
+        eligible = line.line_total - share
+        matching = [r for r in rules if not r.product_skus or line.sku in r.product_skus]
+        if not matching:
+            continue
+        top = max(r.priority for r in matching)
+        best = [r for r in matching if r.priority == top]
+        amount_of = {r.id: line_amount(r, line, eligible) for r in best}
+        winner = min((r for r in best if amount_of[r.id] == max(amount_of.values())), key=lambda r: r.id)
+        if winner.value > 0:
+            commissionable += eligible
+        if winner.kind == "fixed_per_order":
+            fixed_once[winner.id] = winner
+        elif to_cents(amount_of[winner.id]) > 0:
+            expected.append(("earning", 0, line.sku, to_cents(amount_of[winner.id])))
+    expected += [("earning", 0, None, to_cents(r.value))
+                 for r in fixed_once.values() if to_cents(r.value) > 0]
+    expected += [("override", n, None, to_cents(commissionable * rate / 100))
+                 for n, rate in enumerate(rates, start=1) if to_cents(commissionable * rate / 100) > 0]
+    assert amounts(result) == expected
+    assert result.commissionable_amount == commissionable
