@@ -10,6 +10,7 @@ from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
+from shopfloor.commissions import services as commissions
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import MAX_AMOUNT, ZERO, to_cents
@@ -126,6 +127,8 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
             OrderLine.objects.bulk_create(clean["lines"])
             _attribute(order)
             record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
+            # In the same transaction: an order is never recorded without its earnings.
+            commissions.accrue_order(order)
     except IntegrityError:
         # Another request recorded the same external id a moment earlier: answer with it.
         existing = Order.objects.filter(external_id=data["external_id"]).first()
@@ -161,6 +164,13 @@ def change_order_status(actor: Actor, order: Order, status: str) -> Order:
         order.status = status
         order.save(update_fields=["status", "updated_at"])
         record_event(actor.user, "order.status_changed", order, previous=previous, status=status)
+        if status == OrderStatus.PLACED:
+            # A pending-payment order earns once it is paid.
+            commissions.accrue_order(order)
+        elif status == OrderStatus.COMPLETED:
+            commissions.note_order_completed(order)
+        elif status == OrderStatus.CANCELLED:
+            commissions.reverse_for_cancellation(order)
     return order
 
 
@@ -187,4 +197,5 @@ def refund_order(actor: Actor, order: Order, external_id: str, amount: Decimal) 
             raise Conflict(f"Refunds would exceed the order total of {order.total}.")
         refund = Refund.objects.create(order=order, external_id=external_id, amount=amount)
         record_event(actor.user, "order.refunded", order, refund_id=refund.pk, amount=str(amount))
+        commissions.reverse_for_refund(refund)
     return refund, True

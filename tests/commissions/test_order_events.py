@@ -1,0 +1,80 @@
+"""Orders arriving and changing through the API move the ledger, once per event."""
+
+from decimal import Decimal
+
+from shopfloor.commissions.models import LedgerEntry
+from shopfloor.commissions.selectors import balance
+from tests.commissions.conftest import make_rule, set_levels
+
+
+def post_order(api, customer, external_id="W-1", status="placed"):
+    return api.post("/api/v1/orders", {
+        "external_id": external_id, "customer_id": customer.pk, "status": status,
+        "lines": [{"sku": "LAMP", "quantity": 2, "unit_price": "50.00"}],
+    }, content_type="application/json")
+
+
+def amounts(order_id):
+    return sorted(LedgerEntry.objects.filter(order_id=order_id).values_list("amount", flat=True))
+
+
+def test_an_attributed_order_accrues_a_pending_earning_once(world, admin_api):
+    set_levels()
+    make_rule(10)
+    first = post_order(admin_api, world.anas_customer)
+    again = post_order(admin_api, world.anas_customer)
+    assert (first.status_code, again.status_code) == (201, 200)
+    entries = LedgerEntry.objects.filter(order_id=first.json()["id"])
+    assert [(e.associate_id, e.amount, e.status) for e in entries] == [(world.ana.pk, Decimal("10.00"), "pending")]
+    assert balance(world.ana)["pending"] == Decimal("10.00")
+
+
+def test_a_team_mode_order_credited_to_the_store_earns_nothing(world, admin_api):
+    make_rule(10)
+    response = post_order(admin_api, world.toms_customer)
+    assert response.json()["attribution"]["store_id"] == world.south.pk
+    assert amounts(response.json()["id"]) == []
+
+
+def test_a_refund_reverses_pro_rata_and_its_replay_changes_nothing(world, admin_api):
+    make_rule(10)
+    order_id = post_order(admin_api, world.anas_customer).json()["id"]
+    for _ in range(2):
+        response = admin_api.post(f"/api/v1/orders/{order_id}/refunds", {"external_id": "R-1", "amount": "25.00"},
+                                  content_type="application/json")
+        assert response.status_code in (200, 201)
+    assert amounts(order_id) == [Decimal("-2.50"), Decimal("10.00")]
+
+
+def test_a_cancelled_order_nets_to_zero(world, admin_api):
+    make_rule(10)
+    order_id = post_order(admin_api, world.anas_customer).json()["id"]
+    for _ in range(2):
+        admin_api.patch(f"/api/v1/orders/{order_id}", {"status": "cancelled"}, content_type="application/json")
+    assert sum(amounts(order_id)) == Decimal("0.00")
+    assert balance(world.ana)["pending"] == Decimal("0.00")
+
+
+def test_a_pending_payment_order_earns_when_it_is_paid(world, admin_api):
+    make_rule(10)
+    order_id = post_order(admin_api, world.anas_customer, status="pending_payment").json()["id"]
+    assert amounts(order_id) == []
+    admin_api.patch(f"/api/v1/orders/{order_id}", {"status": "placed"}, content_type="application/json")
+    assert amounts(order_id) == [Decimal("10.00")]
+
+
+def test_a_completed_order_is_approved_after_the_hold_period(world, admin_api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shopfloor.commissions.services import approve_due_earnings
+
+    set_levels(hold_days=14)
+    make_rule(10)
+    order_id = post_order(admin_api, world.anas_customer).json()["id"]
+    admin_api.patch(f"/api/v1/orders/{order_id}", {"status": "completed"}, content_type="application/json")
+    assert approve_due_earnings(timezone.now() + timedelta(days=13)) == 0
+    assert approve_due_earnings(timezone.now() + timedelta(days=15)) == 1
+    assert approve_due_earnings(timezone.now() + timedelta(days=16)) == 0
+    assert balance(world.ana)["approved"] == Decimal("10.00")
