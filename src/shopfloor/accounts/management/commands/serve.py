@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if demo:
             from shopfloor.storefront.demo import DEMO_LOGINS
 
-            self.stdout.write("Demo logins (password for all: %s):" % DEMO_LOGINS["password"])
+            self.stdout.write(f"Demo logins (password for all: {DEMO_LOGINS['password']}):")
             for role, email in DEMO_LOGINS["accounts"]:
                 self.stdout.write(f"  {role:<28} {email}")
         self.stdout.flush()
