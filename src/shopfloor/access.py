@@ -218,3 +218,107 @@ def require_admin(actor: Actor) -> None:
 def require_staff(actor: Actor) -> None:
     if not actor.is_staff_member:
         raise NotAllowed("Only the retailer's staff may do this.")
+
+
+# Money: earnings, balances, payouts, statements ---------------------------------
+
+
+def earner_filter(actor: Actor, prefix: str = "") -> Q | None:
+    """The condition on Associate rows (or, with `prefix="associate__"`, on rows that belong to
+    an associate) whose earnings, balance, payouts and statements the actor may see; None: every row.
+
+    Money is more private than customers: an associate sees only their own, in team mode too;
+    a manager sees their store's associates' (their own included); admins see everyone's.
+    """
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    field = prefix.removesuffix("__") or "pk"
+    if actor.is_manager:
+        return Q(**{f"{prefix}store_id": associate.store_id}) | Q(**{field: associate.pk})
+    return Q(**{field: associate.pk})
+
+
+def visible_earners(actor: Actor) -> QuerySet:
+    condition = earner_filter(actor)
+    associates = Associate.objects.select_related("store")
+    return associates if condition is None else associates.filter(condition)
+
+
+def get_earner_for(actor: Actor, associate_id) -> Associate:
+    """An associate whose money the actor may see, or NotVisible (404), as for an unknown id."""
+    try:
+        return visible_earners(actor).get(pk=associate_id)
+    except (ValueError, TypeError, Associate.DoesNotExist):
+        raise NotVisible
+
+
+def get_payee_for(actor: Actor, associate_id) -> Associate:
+    """An associate whose payout details the actor may read and change: themselves; admins anyone.
+
+    Bank and PayPal details are not for managers: NotVisible (404) for everyone else.
+    """
+    if actor.is_admin:
+        associate = Associate.objects.filter(pk=associate_id).first()
+    elif actor.associate is not None and actor.associate.pk == associate_id:
+        associate = actor.associate
+    else:
+        associate = None
+    if associate is None:
+        raise NotVisible
+    return associate
+
+
+# Coupons and interactions (attribution evidence) --------------------------------
+
+
+def coupon_filter(actor: Actor) -> Q | None:
+    """Coupons: an associate sees their own (in team mode too), a manager their store's, admins all."""
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    if actor.is_manager:
+        return Q(associate__store_id=associate.store_id) | Q(associate_id=associate.pk)
+    return Q(associate_id=associate.pk)
+
+
+def visible_coupons(actor: Actor) -> QuerySet:
+    from shopfloor.commissions.models import Coupon
+
+    condition = coupon_filter(actor)
+    coupons = Coupon.objects.select_related("associate__store")
+    return coupons if condition is None else coupons.filter(condition)
+
+
+def get_coupon_for(actor: Actor, coupon_id):
+    try:
+        return visible_coupons(actor).get(pk=coupon_id)
+    except (ValueError, TypeError):
+        raise NotVisible
+    except visible_coupons(actor).model.DoesNotExist:
+        raise NotVisible
+
+
+def interaction_filter(actor: Actor) -> Q | None:
+    """Interactions: one's own, those with customers one sees, and (managers, team mode) the store's."""
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    seen = visible_customers(actor).filter(pk=OuterRef("customer_id"))
+    condition = Q(associate_id=associate.pk) | Q(Exists(seen))
+    if actor.sees_whole_store:
+        condition |= Q(associate__store_id=associate.store_id)
+    return condition
+
+
+def visible_interactions(actor: Actor) -> QuerySet:
+    from shopfloor.orders.models import Interaction
+
+    condition = interaction_filter(actor)
+    return Interaction.objects.all() if condition is None else Interaction.objects.filter(condition)

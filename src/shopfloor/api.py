@@ -8,6 +8,9 @@ from shopfloor.access import NotAllowed, NotVisible
 from shopfloor.accounts.api import router as accounts_router
 from shopfloor.apikit import AUTH, ApiParser, RefusedBody
 from shopfloor.catalog.api import router as catalog_router
+from shopfloor.commissions.api import router as commissions_router
+from shopfloor.commissions.coupons_api import router as coupons_router
+from shopfloor.comms.api import router as comms_router
 from shopfloor.customers.api import router as customers_router
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.api import router as orders_router
@@ -56,6 +59,9 @@ api.add_router("", accounts_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
 api.add_router("", orders_router)
+api.add_router("", coupons_router)
+api.add_router("", commissions_router)
+api.add_router("", comms_router)
 
 
 @api.exception_handler(NotVisible)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "shopfloor.catalog",
     "shopfloor.orders",
     "shopfloor.commissions",
+    "shopfloor.comms",
     "shopfloor.storefront",
     "shopfloor.console",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("console/", include("shopfloor.console.urls")),
+    # Referral links (/r/<referral_code>) live outside the API: shoppers follow them.
+    path("", include("shopfloor.commissions.urls")),
     path("", include("shopfloor.storefront.urls")),
     # Uploaded photos; a production deployment may serve MEDIA_ROOT from its proxy instead.
     path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT}),

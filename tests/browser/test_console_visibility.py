@@ -18,7 +18,9 @@ def sign_in(page, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/customers/")
+    # Associates and managers land on their dashboard; these journeys start from the customers.
+    page.wait_for_url("**/console/dashboard/")
+    page.goto("/console/customers/")
 
 
 def customer_names(page) -> set[str]:
@@ -76,6 +78,11 @@ def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(page, sho
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("element => element === document.activeElement")
     assert skip.is_visible()
+    page.keyboard.press("Tab")  # the brand
+    page.keyboard.press("Tab")  # the notification bell
+    # The shop's order W-1001 was credited to Ana: one unread sale.
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "/console/notifications/"
+    assert page.get_by_role("link", name="Notifications, 1 unread").is_visible()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent.trim()")

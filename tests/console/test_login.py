@@ -17,11 +17,16 @@ def test_the_login_page_is_the_consoles_own_styled_form(client, db):
     assert "admin/css" not in html
 
 
-def test_an_associate_signs_in_with_email_and_password_and_lands_on_customers(client, world):
+def test_an_associate_signs_in_with_email_and_password_and_lands_on_their_dashboard(client, world):
     response = client.post("/console/login/", {"username": "ana@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/console/"
     assert client.session[SESSION_KEY] == str(world.ana.user.pk)
+    assert client.get("/console/")["Location"] == "/console/dashboard/"
+
+
+def test_admins_land_on_the_customers(client, world):
+    client.force_login(world.admin)
     assert client.get("/console/")["Location"] == "/console/customers/"
 
 

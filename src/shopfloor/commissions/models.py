@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Category
@@ -292,3 +293,136 @@ class RefundReversal(models.Model):
 
     def __str__(self):
         return f"Commissions reversed for refund {self.refund_id}"
+
+
+class PayoutProfile(models.Model):
+    """Where an associate wants to be paid; only they and the retailer's admins read or change it.
+
+    Kept apart from `Associate` so payment details stay out of every colleague list
+    and every query that loads an associate. No row means "not set yet".
+    """
+
+    associate = models.OneToOneField(Associate, on_delete=models.CASCADE, related_name="payout_profile")
+    # Empty until the associate chooses; otherwise one of PayoutMethod.
+    method = models.CharField(max_length=10, choices=PayoutMethod.choices, blank=True)
+    paypal_email = models.EmailField(blank=True, help_text="For PayPal payouts.")
+    account_holder = models.CharField(max_length=200, blank=True, help_text="For bank transfers.")
+    iban = models.CharField(max_length=34, blank=True, help_text="For bank transfers; stored without spaces.")
+    bic = models.CharField(max_length=11, blank=True, help_text="For bank transfers outside SEPA; optional.")
+    instructions = models.TextField(blank=True, help_text="For other methods: how to pay this associate.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Payout details of {self.associate}"
+
+
+# Coupons and referral links (attribution rules 2 and 3) -----------------------------------
+
+
+class CouponKind(models.TextChoices):
+    # `value` percent off the order's subtotal.
+    PERCENT = "percent", "Percent off"
+    # `value` off the subtotal, in the associate's store currency (never more than the subtotal).
+    FIXED = "fixed", "Fixed amount off"
+
+
+class Coupon(models.Model):
+    """An associate's coupon code: a discount for the shopper, and the credit for the sale (rule 2).
+
+    Codes are stored upper-case (A–Z, 0–9, - and _) and are unique whatever their case.
+    `uses` counts orders that arrived with the code, once per order (`CouponUse`).
+    """
+
+    code = models.CharField(max_length=40)
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="coupons")
+    kind = models.CharField(max_length=10, choices=CouponKind.choices)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    uses = models.PositiveIntegerField(default=0, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="coupon_code_unique_any_case"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="coupon_value_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(value__lte=100), name="coupon_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class CouponUse(models.Model):
+    """An order that used a coupon: one row per order, so a coupon's use is counted once per order."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="use_set")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="coupon_use")
+    # The use was recorded although the coupon was used up, expired or inactive when the order
+    # arrived: the storefront had already granted the discount.
+    beyond_limits = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.coupon} on order {self.order_id}"
+
+
+class CouponBounds(models.Model):
+    """What associates and managers may create: the admin's limits, one row, id 1 (`coupons.coupon_bounds`).
+
+    Admins create coupons without these limits.
+    """
+
+    max_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("20.00"), help_text="The largest percent-off coupon."
+    )
+    max_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("50.00"), help_text="The largest fixed-amount coupon."
+    )
+    max_uses = models.PositiveIntegerField(default=100, help_text="The most orders one coupon may serve.")
+    max_days_to_expiry = models.PositiveIntegerField(
+        default=90, help_text="A coupon expires at most this many days after it is created."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "coupon bounds"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="coupon_bounds_singleton")]
+
+    def __str__(self):
+        return "Coupon bounds"
+
+
+class ReferralClick(models.Model):
+    """A visit through an associate's referral link `/r/<referral_code>`: the evidence of rule 3."""
+
+    associate = models.ForeignKey(Associate, on_delete=models.CASCADE, related_name="referral_clicks")
+    visitor_id = models.CharField(max_length=64, blank=True)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="referral_clicks"
+    )
+    next_path = models.CharField(max_length=500, blank=True)
+    clicked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-clicked_at", "-id"]
+        indexes = [
+            models.Index(fields=["visitor_id", "clicked_at"], name="referral_visitor_time"),
+            models.Index(fields=["customer", "clicked_at"], name="referral_customer_time"),
+        ]
+
+    def __str__(self):
+        return f"Referral click for {self.associate_id} at {self.clicked_at:%Y-%m-%d %H:%M}"

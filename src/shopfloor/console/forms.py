@@ -1,10 +1,13 @@
-"""The console's forms: sign-in, approving a registration, creating an API token."""
+"""The console's forms: sign-in, approving a registration, creating an API token, recording a payout."""
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from shopfloor.access import Actor
+from shopfloor.commissions.models import PayoutMethod
 
 
 class ConsoleAuthenticationForm(AuthenticationForm):
@@ -55,3 +58,33 @@ class ApiTokenForm(forms.Form):
         label="Token name", max_length=100, required=False,
         help_text="What the token is for, e.g. “ERP sync”. Only you and the admins see it.",
     )
+
+
+class PayoutForm(forms.Form):
+    """An admin records money paid to an associate (commissions.services.record_payout does the rest)."""
+
+    associate = forms.ModelChoiceField(queryset=None, label="Associate", empty_label="Choose an associate")
+    amount = forms.DecimalField(
+        label="Amount", max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    method = forms.ChoiceField(label="Method", choices=PayoutMethod.choices)
+    reference = forms.CharField(
+        label="Reference", max_length=200, required=False,
+        help_text="The transfer's id at the bank or PayPal.",
+    )
+    note = forms.CharField(label="Note", max_length=2000, required=False, widget=forms.TextInput())
+    confirm_over_balance = forms.BooleanField(
+        label="Pay more than the balance", required=False,
+        help_text="Only when you mean to pay in advance: the balance goes below zero.",
+    )
+
+    def __init__(self, *args, associates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["associate"].queryset = associates
+        self.fields["associate"].label_from_instance = lambda associate: f"{associate.name} · {associate.store.name}"
+        self.fields["associate"].error_messages["invalid_choice"] = "Choose one of the listed associates."
+
+
+class SaleEmailForm(forms.Form):
+    email = forms.BooleanField(label="Also email me about my sales", required=False)

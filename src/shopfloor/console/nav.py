@@ -19,6 +19,8 @@ from shopfloor.access import Actor, Role
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.ASSOCIATE})
 MANAGING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+SELLING_ROLES = frozenset({Role.MANAGER, Role.ASSOCIATE})
+ADMIN_ROLES = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,10 @@ def _pending_approvals(actor: Actor) -> int:
     return customer_list(actor, status=CustomerStatus.PENDING).count()
 
 
+register("Dashboard", "console:dashboard", icon="home", roles=SELLING_ROLES, order=1)
 register("Customers", "console:customers", icon="users", order=10)
 register("Approvals", "console:approvals", icon="user-check", roles=MANAGING_ROLES, order=20,
          badge=_pending_approvals)
+register("Reports", "console:reports", icon="bar-chart", roles=MANAGING_ROLES, order=40)
+register("Payouts", "console:payouts", icon="wallet", roles=ADMIN_ROLES, order=50)
 register("Settings", "console:settings", icon="sliders", order=900)

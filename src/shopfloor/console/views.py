@@ -1,16 +1,20 @@
-"""The associate console: sign-in, the customers an actor may see, approvals, settings.
+"""The associate console: sign-in, customers, approvals, the dashboard, reports, payouts, notifications, settings.
 
 Views are thin: visibility comes from `shopfloor.access` (through the selectors),
 writes go through the apps' services. A customer the actor may not see answers 404.
 """
 
+import csv
 from functools import wraps
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import FieldError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -25,13 +29,21 @@ from shopfloor.access import (
     get_customer_for,
     visible_associates,
     visible_orders,
+    visible_stores,
 )
-from shopfloor.accounts.models import ApiToken, SellingMode
+from shopfloor.accounts.models import ApiToken, Associate, SellingMode
 from shopfloor.accounts.selectors import photo_url
 from shopfloor.accounts.services import create_api_token
 from shopfloor.api import api
-from shopfloor.console import nav
-from shopfloor.console.forms import ApiTokenForm, ApprovalForm, ConsoleAuthenticationForm
+from shopfloor.commissions import selectors as commissions_selectors
+from shopfloor.commissions import services as commissions
+from shopfloor.commissions.models import EntryKind, Payout, PayoutMethod
+from shopfloor.comms import selectors as comms_selectors
+from shopfloor.comms import services as comms
+from shopfloor.comms.models import NotificationKind
+from shopfloor.console import charts, nav
+from shopfloor.console import selectors as figures
+from shopfloor.console.forms import ApiTokenForm, ApprovalForm, ConsoleAuthenticationForm, PayoutForm, SaleEmailForm
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerGroup, CustomerStatus
 from shopfloor.customers.selectors import customer_list
 from shopfloor.customers.services import approve_customer, customer_reps, reject_customer, unmapped_rep_codes
@@ -93,6 +105,7 @@ def render_page(request, template: str, context: dict | None = None, status: int
         "actor": actor,
         "me": person_for(actor),
         "nav_links": nav.links_for(actor, request.path),
+        "unread_notifications": comms_selectors.unread_count(actor.user),
     }
     return render(request, template, {**frame, **(context or {})}, status=status)
 
@@ -139,6 +152,9 @@ logout_view = auth_views.LogoutView.as_view(next_page="console:login")
 @require_GET
 @console_page
 def home(request):
+    """Associates and managers start on their dashboard; admins on the customers."""
+    if request.actor.role in (Role.ASSOCIATE, Role.MANAGER):
+        return redirect("console:dashboard")
     return redirect("console:customers")
 
 
@@ -354,3 +370,270 @@ def settings_page(request):
         "tokens": tokens,
         "api_docs_url": reverse(f"{api.urls_namespace}:openapi-view"),
     }, status=status)
+
+
+# Dashboard -----------------------------------------------------------------------------------------------
+
+RECENT_SALES = 5
+
+
+def _optional_figures(associate: Associate) -> dict:
+    """Coupons and referral clicks, when the models that record them exist (another part of the issue).
+
+    Looked up by model name so the dashboard works with or without them; anything unexpected
+    about their shape hides the section rather than breaking the page.
+    """
+    found = {}
+    try:
+        coupon_model = apps.get_model("commissions", "Coupon")
+        coupons = list(coupon_model.objects.filter(associate=associate).order_by("-pk")[:10])
+        found["coupons"] = [
+            {"code": getattr(coupon, "code", str(coupon)), "active": getattr(coupon, "active", True),
+             "uses": getattr(coupon, "uses", None)}
+            for coupon in coupons
+        ]
+    except (LookupError, FieldError, ValueError):
+        pass
+    try:
+        click_model = apps.get_model("commissions", "ReferralClick")
+        clicks = click_model.objects.filter(associate=associate)
+        start, end = figures.this_month().bounds()
+        field = "clicked_at" if any(f.name == "clicked_at" for f in click_model._meta.fields) else "created_at"
+        found["clicks_this_month"] = clicks.filter(**{f"{field}__gte": start, f"{field}__lt": end}).count()
+        found["clicks_total"] = clicks.count()
+    except (LookupError, FieldError, ValueError):
+        pass
+    return found
+
+
+def _entry_rows(entries) -> list[dict]:
+    return [{"entry": entry, "facts": figures.breakdown_facts(entry)} for entry in entries]
+
+
+@require_GET
+@console_page
+def dashboard(request):
+    actor = request.actor
+    associate = actor.associate
+    if associate is None:
+        # Admins have no earnings of their own; their figures are the reports.
+        return redirect("console:reports")
+    store = associate.store
+    currency = store.currency
+    kpi_orders = figures.kpi_orders(actor)
+    this_period, last_period = figures.this_month(), figures.last_month()
+    recent_sales = (kpi_orders.select_related("customer", "influencer").order_by("-placed_at", "-id")
+                    [:RECENT_SALES])
+    if store.is_team_mode:
+        kpi_scope = f"Sales credited to {store.name}: in team mode the store's sales are everyone's."
+    else:
+        kpi_scope = "Sales credited to you."
+    return render_page(request, "console/dashboard.html", {
+        "associate": associate,
+        "currency": currency,
+        "kpi_scope": kpi_scope,
+        "this_month": {"period": this_period, **figures.summarize(figures.sales_in(kpi_orders, this_period),
+                                                                  currency)},
+        "last_month": {"period": last_period, **figures.summarize(figures.sales_in(kpi_orders, last_period),
+                                                                  currency)},
+        "balance": commissions_selectors.balance(associate),
+        "entries": _entry_rows(figures.recent_entries(associate)),
+        "payouts": figures.payouts_of(associate),
+        "subagents": figures.subagent_sales(associate, this_period),
+        "recent_sales": recent_sales,
+        "referral_url": request.build_absolute_uri(f"/r/{associate.referral_code}"),
+        "extras": _optional_figures(associate),
+        "entry_kinds": EntryKind,
+    })
+
+
+# Reports -------------------------------------------------------------------------------------------------
+
+
+def _report_request(request):
+    """The period and store a report asks for: (period, preset, store_id, error)."""
+    actor = request.actor
+    require_role(actor, nav.MANAGING_ROLES)
+    error = ""
+    try:
+        period, preset = figures.parse_period(request.GET)
+    except figures.BadPeriod as exc:
+        period, preset, error = figures.this_month(), "", str(exc)
+    store_id = None
+    raw_store = request.GET.get("store", "")
+    if raw_store:
+        if not raw_store.isdigit() or not visible_stores(actor).filter(pk=raw_store).exists():
+            raise NotVisible
+        store_id = int(raw_store)
+    return period, preset, store_id, error
+
+
+def _chart_for(series: list[dict], period) -> dict:
+    weekly = period.days > charts.MAX_DAILY_BARS
+    return charts.bar_chart(figures.weekly(series) if weekly else series, weekly)
+
+
+@require_GET
+@console_page
+def reports(request):
+    actor = request.actor
+    period, preset, store_id, error = _report_request(request)
+    data = figures.report(actor, period, store_id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(request, "console/reports.html", {
+        "period": period,
+        "preset": preset,
+        "presets": [(name, label) for name, (label, _) in figures.PRESETS.items()],
+        "error": error,
+        "stores": visible_stores(actor).order_by("name") if actor.is_admin else [],
+        "store_id": store_id,
+        "report": data,
+        "charts": [
+            {"currency": currency, "chart": _chart_for(series, period)}
+            for currency, series in sorted(data["series"].items())
+        ],
+        "csv_query": query.urlencode(),
+        "show_store_column": actor.is_admin,
+    }, status=422 if error else 200)
+
+
+def _csv_text(value) -> str:
+    """Text for a spreadsheet cell; a leading = + - @ would make a formula of a name."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_HEADER = ["level", "store", "associate", "credit", "orders", "sales", "refunds", "net_sales", "currency"]
+
+
+@require_GET
+@console_page
+def reports_csv(request):
+    actor = request.actor
+    period, _, store_id, error = _report_request(request)
+    if error:
+        return HttpResponse(error, status=422, content_type="text/plain; charset=utf-8")
+    data = figures.report(actor, period, store_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sales-{period.start}-{period.end}.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for row in data["stores"]:
+        writer.writerow(["store", _csv_text(row["store"].name), "", "store", row["orders"], row["sales"],
+                         row["refunds"], row["net"], row["currency"]])
+    for row in data["associates"]:
+        writer.writerow(["associate", _csv_text(row["store"].name), _csv_text(row["associate"].name),
+                         row["credit"], row["orders"], row["sales"], row["refunds"], row["net"], row["currency"]])
+    return response
+
+
+# Payouts -------------------------------------------------------------------------------------------------
+
+PAYOUT_HISTORY = 25
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@console_page
+def payouts(request):
+    actor = request.actor
+    require_role(actor, {Role.ADMIN})
+    associates = visible_associates(actor).select_related("store").order_by("name", "pk")
+    status = 200
+    if request.method == "POST":
+        form = PayoutForm(request.POST, associates=associates)
+        if form.is_valid():
+            data = form.cleaned_data
+            associate = data["associate"]
+            try:
+                payout = commissions.record_payout(
+                    request.user, associate, data["amount"], data["method"], reference=data["reference"],
+                    note=data["note"], confirm_over_balance=data["confirm_over_balance"],
+                )
+            except Conflict as exc:
+                form.add_error("confirm_over_balance", str(exc))
+                status = 409
+            except InvalidInput as exc:
+                for loc, message in exc.errors:
+                    field = loc[-1] if loc and loc[-1] in form.fields else None
+                    form.add_error(field, message)
+                status = 422
+            else:
+                left = commissions_selectors.balance(associate)["balance"]
+                messages.success(
+                    request, f"Payout of {payout.amount} {payout.currency} to {associate.name} recorded. "
+                             f"Their balance is now {left} {payout.currency}.")
+                return redirect(f"{reverse('console:payouts')}?associate={associate.pk}")
+        else:
+            status = 422
+    else:
+        initial = {}
+        chosen = request.GET.get("associate", "")
+        if chosen.isdigit() and associates.filter(pk=chosen).exists():
+            initial["associate"] = int(chosen)
+        form = PayoutForm(initial=initial, associates=associates)
+    selected_id = form["associate"].value()
+    selected = None
+    if selected_id and str(selected_id).isdigit():
+        selected = associates.filter(pk=selected_id).first()
+    page = Paginator(associates, PAGE_SIZE).get_page(request.GET.get("page"))
+    history = (Payout.objects.filter(associate__in=associates).select_related("associate__store", "created_by")
+               .order_by("-created_at", "-id")[:PAYOUT_HISTORY])
+    return render_page(request, "console/payouts.html", {
+        "form": form,
+        "selected": selected,
+        "selected_balance": commissions_selectors.balance(selected) if selected else None,
+        "page": page,
+        "balances": figures.balances(associates.filter(pk__in=[a.pk for a in page.object_list])),
+        "history": history,
+        "methods": dict(PayoutMethod.choices),
+    }, status=status)
+
+
+# Notifications -------------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@console_page
+def notifications(request):
+    user = request.user
+    page = Paginator(comms_selectors.notifications_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    preferences = comms_selectors.email_preferences(user)
+    return render_page(request, "console/notifications.html", {
+        "page": page,
+        "email_form": SaleEmailForm(initial={"email": preferences[NotificationKind.SALE]}),
+        "sale_email": preferences[NotificationKind.SALE],
+        "has_email": bool(user.email),
+    })
+
+
+@require_POST
+@console_page
+def notification_read(request, notification_id: int):
+    notification = comms.mark_read(request.user, notification_id)
+    if request.POST.get("open") and notification.url.startswith("/"):
+        return redirect(notification.url)
+    return redirect("console:notifications")
+
+
+@require_POST
+@console_page
+def notifications_read_all(request):
+    count = comms.mark_all_read(request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read." if count
+                     else "Everything was already read.")
+    return redirect("console:notifications")
+
+
+@require_POST
+@console_page
+def notification_preferences(request):
+    form = SaleEmailForm(request.POST)
+    form.is_valid()
+    wants = bool(form.cleaned_data.get("email"))
+    comms.set_email_preference(request.user, NotificationKind.SALE, wants)
+    messages.success(request, "You will get an email for each sale." if wants
+                     else "Sales notifications stay in the console; no emails.")
+    return redirect("console:notifications")

@@ -1,14 +1,39 @@
 """Who gets the credit for an order (DESIGN.md §4): the first rule that matches, decided once.
 
-Rules 1–4 (on-behalf orders, coupons, referral links, recent interactions)
-plug in here as functions of the same shape; the foundation implements rules 5
-and 6. A rule returns the associate or store it credits and its evidence.
+`RULES` lists one function per rule, in the design's order; each looks at the
+order and answers the associate or store it credits with its evidence (always a
+human `summary` sentence), or None to let the next rule try.
+
+Where the design is silent:
+- Only active associates are credited; a rule whose associate has left gives way to the next.
+- Rule 2 credits the coupon's owner whenever the order carries their code, even if the
+  coupon was used up, expired or deactivated when the order arrived: the storefront
+  granted the discount, so the sale came through the code (the evidence says so).
+- Rule 3 takes recorded clicks by the order's visitor or customer, made at most
+  `attribution_window_days` before the order was placed; the latest wins. An order that
+  carries a `referral_code` without a matching recorded click (an ERP, another
+  storefront) credits that code's associate: the storefront keeps the code only for the
+  window (the demo shop's signed cookie expires with it).
+- Rule 4 takes interactions with the order's customer or visitor at most
+  `influence_window_days` before the order was placed; the latest wins.
+- A window is inclusive: an event exactly N days before the order still counts; events
+  after the order was placed never count.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q
 
 from shopfloor.accounts.models import Associate, SellingMode, Store
-from shopfloor.orders.models import AttributionRule, Order
+from shopfloor.commissions.coupons import coupon_by_code
+from shopfloor.commissions.models import ReferralClick
+from shopfloor.orders.models import AttributionRule, AttributionSettings, Interaction, InteractionKind, Order
+
+
+def attribution_settings() -> AttributionSettings:
+    """The windows row, or the defaults when nobody has saved settings yet (reading writes nothing)."""
+    return AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
 
 
 @dataclass
@@ -28,6 +53,121 @@ def credit_associate(rule: str, associate: Associate, evidence: dict) -> Attribu
             evidence={**evidence, "team_mode": True, "influencer_id": associate.pk},
         )
     return Attribution(rule=rule, associate=associate, store=associate.store, evidence=evidence)
+
+
+def _days_before(order: Order, moment) -> str:
+    days = (order.placed_at - moment).days
+    if days == 0:
+        return "the same day as the order"
+    return f"{days} day{'s' if days != 1 else ''} before the order"
+
+
+def _who(order: Order, sentence_start: bool = False) -> str:
+    if order.customer_id:
+        return str(order.customer)
+    return "This visitor" if sentence_start else "this visitor"
+
+
+# How each interaction reads in an evidence sentence.
+INTERACTION_PHRASES = {
+    InteractionKind.CHAT: "a chat with {who}",
+    InteractionKind.CALL: "a call with {who}",
+    InteractionKind.LIST_NOTIFY: "a list notification to {who}",
+    InteractionKind.LOOKBOOK_OPENED: "{who} opening their lookbook",
+}
+
+
+def by_on_behalf(order: Order) -> Attribution | None:
+    """Rule 1: an associate placed the order for the customer (shop-as-customer, pending payment)."""
+    associate = order.placed_by_associate
+    if associate is None or not associate.active:
+        return None
+    return credit_associate(
+        AttributionRule.ON_BEHALF, associate,
+        {"placed_by_associate_id": associate.pk, "associate_id": associate.pk,
+         "summary": f"{associate.name} placed this order on {_who(order)}'s behalf."},
+    )
+
+
+def by_coupon(order: Order) -> Attribution | None:
+    """Rule 2: the order used a coupon that belongs to an associate."""
+    coupon = coupon_by_code(order.coupon_code)
+    if coupon is None or not coupon.associate.active:
+        return None
+    associate = coupon.associate
+    evidence = {"coupon_id": coupon.pk, "coupon_code": coupon.code, "associate_id": associate.pk,
+                "summary": f"The order used {associate.name}'s coupon {coupon.code}."}
+    return credit_associate(AttributionRule.COUPON, associate, evidence)
+
+
+def by_referral(order: Order) -> Attribution | None:
+    """Rule 3: a referral link click within the attribution window; the last click wins."""
+    window = attribution_settings().attribution_window_days
+    who = Q()
+    if order.visitor_id:
+        who |= Q(visitor_id=order.visitor_id)
+    if order.customer_id:
+        who |= Q(customer_id=order.customer_id)
+    click = None
+    if who:
+        click = (
+            ReferralClick.objects.select_related("associate__store")
+            .filter(who, associate__active=True, clicked_at__lte=order.placed_at,
+                    clicked_at__gte=order.placed_at - timedelta(days=window))
+            .order_by("-clicked_at", "-id")
+            .first()
+        )
+    if click is not None:
+        associate = click.associate
+        return credit_associate(AttributionRule.REFERRAL, associate, {
+            "referral_click_id": click.pk, "associate_id": associate.pk,
+            "referral_code": associate.referral_code, "clicked_at": click.clicked_at.isoformat(),
+            "window_days": window,
+            "summary": f"{_who(order, sentence_start=True)} followed "
+                       f"{associate.name}'s referral link {_days_before(order, click.clicked_at)} "
+                       f"(the last click within the {window}-day attribution window).",
+        })
+    if not order.referral_code:
+        return None
+    associate = (
+        Associate.objects.select_related("store").filter(referral_code=order.referral_code, active=True).first()
+    )
+    if associate is None:
+        return None
+    return credit_associate(AttributionRule.REFERRAL, associate, {
+        "referral_code": associate.referral_code, "associate_id": associate.pk, "window_days": window,
+        "summary": f"The order carried {associate.name}'s referral code {associate.referral_code} "
+                   f"from the storefront (kept for the {window}-day attribution window).",
+    })
+
+
+def by_interaction(order: Order) -> Attribution | None:
+    """Rule 4: the latest associate interaction with the customer or visitor within the influence window."""
+    who = Q()
+    if order.visitor_id:
+        who |= Q(visitor_id=order.visitor_id)
+    if order.customer_id:
+        who |= Q(customer_id=order.customer_id)
+    if not who:
+        return None
+    window = attribution_settings().influence_window_days
+    interaction = (
+        Interaction.objects.select_related("associate__store")
+        .filter(who, associate__active=True, occurred_at__lte=order.placed_at,
+                occurred_at__gte=order.placed_at - timedelta(days=window))
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if interaction is None:
+        return None
+    associate = interaction.associate
+    what = INTERACTION_PHRASES[interaction.kind].format(who=_who(order))
+    return credit_associate(AttributionRule.INTERACTION, associate, {
+        "interaction_id": interaction.pk, "kind": interaction.kind, "associate_id": associate.pk,
+        "occurred_at": interaction.occurred_at.isoformat(), "window_days": window,
+        "summary": f"{associate.name}'s latest contact was {what} "
+                   f"{_days_before(order, interaction.occurred_at)} (within the {window}-day influence window).",
+    })
 
 
 def by_primary_associate(order: Order) -> Attribution | None:
@@ -62,8 +202,8 @@ def by_home_store(order: Order) -> Attribution | None:
     )
 
 
-# Tried in this order; the first that answers wins.
-RULES = [by_primary_associate, by_home_store]
+# Tried in this order (DESIGN.md §4); the first that answers wins.
+RULES = [by_on_behalf, by_coupon, by_referral, by_interaction, by_primary_associate, by_home_store]
 
 
 def attribute(order: Order) -> Attribution:

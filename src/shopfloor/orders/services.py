@@ -1,21 +1,33 @@
-"""Writes on orders: arrival (idempotent by external id) with attribution, status changes, refunds."""
+"""Writes on orders: arrival (idempotent by external id) with attribution, status changes, refunds,
+the interactions attribution rule 4 looks for, and the attribution windows."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from shopfloor.access import Actor
+from shopfloor.access import Actor, require_admin
 from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
+from shopfloor.commissions import coupons
 from shopfloor.commissions import services as commissions
+from shopfloor.comms import services as comms
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import MAX_AMOUNT, ZERO, to_cents
 from shopfloor.orders.attribution import attribute
-from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
+from shopfloor.orders.models import (
+    AttributionSettings,
+    Interaction,
+    InteractionKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Refund,
+)
 
 # Allowed status changes; anything else is refused (409).
 TRANSITIONS = {
@@ -126,9 +138,11 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
                 line.order = order
             OrderLine.objects.bulk_create(clean["lines"])
             _attribute(order)
+            coupons.record_coupon_use(order)
             record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
             # In the same transaction: an order is never recorded without its earnings.
             commissions.accrue_order(order)
+            comms.notify_sale(order)
     except IntegrityError:
         # Another request recorded the same external id a moment earlier: answer with it.
         existing = Order.objects.filter(external_id=data["external_id"]).first()
@@ -199,3 +213,80 @@ def refund_order(actor: Actor, order: Order, external_id: str, amount: Decimal) 
         record_event(actor.user, "order.refunded", order, refund_id=refund.pk, amount=str(amount))
         commissions.reverse_for_refund(refund)
     return refund, True
+
+
+# Attribution evidence and settings ----------------------------------------------------------
+
+# How far ahead of the server's clock an interaction may be dated (clock skew of the caller).
+INTERACTION_CLOCK_SKEW = timedelta(minutes=5)
+MAX_WINDOW_DAYS = 365
+
+
+def record_interaction(associate: Associate, kind: str, customer: Customer | None = None, visitor_id: str = "",
+                       occurred_at=None, source_ref: str = "") -> Interaction:
+    """Note that an associate chatted, called, notified a list or had a lookbook opened (rule 4's evidence).
+
+    The one entry point for every capability that talks to customers. With a `source_ref`
+    (e.g. "chat:42") it is idempotent per associate: the same ref again returns the first
+    interaction unchanged. The returned interaction's `created` says whether it is new.
+    Visibility is the caller's business (the API checks the customer is visible to the actor).
+    """
+    errors = []
+    if kind not in InteractionKind.values:
+        errors.append((("body", "kind"), f"Must be one of {', '.join(InteractionKind.values)}."))
+    visitor_id = (visitor_id or "").strip()
+    if customer is None and not visitor_id:
+        errors.append((("body", "customer_id"), "An interaction needs a customer_id or a visitor_id."))
+    if len(visitor_id) > 64:
+        errors.append((("body", "visitor_id"), "At most 64 characters."))
+    source_ref = (source_ref or "").strip()
+    if len(source_ref) > 200:
+        errors.append((("body", "source_ref"), "At most 200 characters."))
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now + INTERACTION_CLOCK_SKEW:
+        errors.append((("body", "occurred_at"), "May not be in the future."))
+    if errors:
+        raise InvalidInput(errors)
+    if source_ref:
+        existing = Interaction.objects.filter(associate=associate, source_ref=source_ref).first()
+        if existing is not None:
+            existing.created = False
+            return existing
+    try:
+        with transaction.atomic():
+            interaction = Interaction.objects.create(
+                associate=associate, kind=kind, customer=customer, visitor_id=visitor_id,
+                occurred_at=occurred_at, source_ref=source_ref,
+            )
+    except IntegrityError:
+        # The same source ref recorded a moment earlier by a concurrent call.
+        existing = Interaction.objects.filter(associate=associate, source_ref=source_ref).first()
+        if existing is None:
+            raise
+        existing.created = False
+        return existing
+    interaction.created = True
+    return interaction
+
+
+def update_attribution_settings(actor: Actor, data: dict) -> AttributionSettings:
+    """Change the referral (attribution) and influence windows, in days (admins)."""
+    require_admin(actor)
+    names = ("attribution_window_days", "influence_window_days")
+    errors = [
+        (("body", name), f"Must be between 1 and {MAX_WINDOW_DAYS} days.")
+        for name in names
+        if data.get(name) is not None and not 1 <= data[name] <= MAX_WINDOW_DAYS
+    ]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        settings_row, _ = AttributionSettings.objects.select_for_update().get_or_create(pk=1)
+        for name in names:
+            if data.get(name) is not None:
+                setattr(settings_row, name, data[name])
+        settings_row.save()
+        record_event(actor.user, "attribution_settings.updated", settings_row,
+                     **{name: getattr(settings_row, name) for name in names})
+    return settings_row

@@ -13,6 +13,8 @@ SESSION_KEY = "shop_bag"
 # checkout records the order once (record_order is idempotent by external id).
 CHECKOUT_KEY = "shop_checkout_key"
 MAX_QUANTITY = 20
+# The coupon code the shopper applied; checked again at checkout.
+COUPON_KEY = "shop_coupon"
 
 
 @dataclass
@@ -69,6 +71,17 @@ class Bag:
     def checkout_key(self) -> str:
         return self.session.get(CHECKOUT_KEY) or ""
 
+    @property
+    def coupon_code(self) -> str:
+        return self.session.get(COUPON_KEY) or ""
+
+    def set_coupon(self, code: str) -> None:
+        if code:
+            self.session[COUPON_KEY] = code
+        else:
+            self.session.pop(COUPON_KEY, None)
+
     def clear(self) -> None:
         self.session.pop(SESSION_KEY, None)
         self.session.pop(CHECKOUT_KEY, None)
+        self.session.pop(COUPON_KEY, None)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("shop/bag/", views.bag, name="bag"),
     path("shop/bag/add/", views.bag_add, name="bag_add"),
     path("shop/bag/update/", views.bag_update, name="bag_update"),
+    path("shop/bag/coupon/", views.bag_coupon, name="bag_coupon"),
     path("shop/checkout/", views.checkout, name="checkout"),
     path("shop/account/", views.account, name="account"),
     path("shop/account/login/", views.login_view, name="login"),

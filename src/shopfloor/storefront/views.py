@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Product
+from shopfloor.commissions import coupons
+from shopfloor.commissions.referrals import referral_from_request, visitor_id_from_request
 from shopfloor.customers.models import CustomerStatus
 from shopfloor.customers.services import register_customer
 from shopfloor.errors import Conflict, InvalidInput
@@ -132,15 +134,46 @@ def _quantity(raw, default: int | None = 1) -> int | None:
         return default
 
 
+def _coupon_check(request, bag: Bag, subtotal):
+    """The applied coupon checked against the bag as it is now, or None without a coupon."""
+    if not bag.coupon_code:
+        return None
+    store = _store(request)
+    return coupons.check_coupon(bag.coupon_code, subtotal, currency=store.currency if store else None)
+
+
 def bag(request):
     bag = Bag(request.session)
     lines = bag.lines()
     subtotal = Bag.subtotal(lines)
-    delivery = ZERO if subtotal >= FREE_DELIVERY_FROM else DELIVERY_FEE
+    coupon = _coupon_check(request, bag, subtotal)
+    discount = coupon.discount if coupon is not None and coupon.is_valid else ZERO
+    # Free delivery is earned by what the shopper pays for the goods.
+    delivery = ZERO if subtotal - discount >= FREE_DELIVERY_FROM else DELIVERY_FEE
     return _page(request, "storefront/bag.html", {
-        "lines": lines, "subtotal": subtotal, "delivery": delivery, "total": subtotal + delivery,
+        "lines": lines, "subtotal": subtotal, "coupon": coupon, "discount": discount, "delivery": delivery,
+        "total": subtotal - discount + delivery,
         "customer": selectors.customer_for(request.user), "max_quantity": MAX_QUANTITY,
     })
+
+
+@require_POST
+def bag_coupon(request):
+    """Apply a coupon code to the bag, or remove it (an empty code or the remove button)."""
+    bag = Bag(request.session)
+    code = request.POST.get("code", "").strip()[:64]
+    if "remove" in request.POST or not code:
+        bag.set_coupon("")
+        messages.success(request, "The coupon is removed.")
+        return redirect("storefront:bag")
+    store = _store(request)
+    check = coupons.check_coupon(code, Bag.subtotal(bag.lines()), currency=store.currency if store else None)
+    if check.is_valid:
+        bag.set_coupon(check.code)
+        messages.success(request, f"Coupon {check.code} applied: {check.message}")
+    else:
+        messages.error(request, f"Coupon {check.code or code}: {check.message}")
+    return redirect("storefront:bag")
 
 
 @require_POST
@@ -181,12 +214,26 @@ def checkout(request):
     if not lines:
         return redirect("storefront:bag")
     store = _store(request) or customer.store
+    discount, coupon_code = ZERO, ""
+    coupon = _coupon_check(request, bag, Bag.subtotal(lines))
+    if coupon is not None:
+        if not coupon.is_valid:
+            # The shopper sees the price change before paying it: nothing is placed.
+            bag.set_coupon("")
+            messages.error(request, f"Coupon {coupon.code} can no longer be used: {coupon.message} "
+                                    "Check your bag and place the order again.")
+            return redirect("storefront:bag")
+        discount, coupon_code = coupon.discount, coupon.code
     try:
         order, _ = record_order(Actor(request.user), {
             "external_id": f"SHOP-{bag.checkout_key}", "customer_id": customer.pk, "store_id": store.pk,
             "currency": store.currency,
             "lines": [{"sku": line.product.sku, "quantity": line.quantity, "unit_price": line.product.price}
                       for line in lines],
+            "discount": discount, "coupon_code": coupon_code,
+            # The referral link the shopper followed within the window, and their visitor id,
+            # so attribution rule 3 finds the click.
+            "referral_code": referral_from_request(request), "visitor_id": visitor_id_from_request(request),
         })
     except (InvalidInput, Conflict) as error:
         messages.error(request, f"We could not place this order: {error}")

@@ -3,6 +3,8 @@
 import phonenumbers
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from shopfloor.money import to_cents
 from shopfloor.storefront.images import initials as name_initials
@@ -33,3 +35,23 @@ def money(amount) -> str:
 @register.filter
 def initials(name) -> str:
     return name_initials(str(name or ""))
+
+
+@register.filter
+def compact_amount(amount) -> str:
+    """An axis label: 1500 → 1.5k, 2000000 → 2M, 250 → 250."""
+    value = float(amount or 0)
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def ago(moment) -> str:
+    """"just now" for the last minute, else "5 minutes ago"."""
+    if not moment:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment)} ago"

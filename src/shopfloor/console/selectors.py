@@ -1,0 +1,323 @@
+"""Reads behind the dashboard, the reports and the payouts page: sales and earnings figures.
+
+Which orders count comes from `shopfloor.access` (visible_orders, visible_associates,
+visible_stores); this module only groups and adds them up. A *sale* is an order that is
+placed or completed (pending-payment orders are not paid yet, cancelled ones never will be);
+its refunds are shown next to it and taken off the net figure.
+
+Credit follows the selling mode (DESIGN.md §3): in an associate-mode store a sale counts for
+the associate it is attributed to; in a team-mode store it counts for the store, and each
+associate's row shows the sales they helped with (the order's influencer).
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from shopfloor.access import Actor, visible_associates, visible_orders, visible_stores
+from shopfloor.accounts.models import Associate
+from shopfloor.commissions.models import EntryStatus, LedgerEntry, Payout, PayoutMethod
+from shopfloor.money import ZERO, to_cents
+from shopfloor.orders.models import Order, OrderStatus, Refund
+
+SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)
+MAX_PERIOD_DAYS = 731
+
+
+# Periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from `start` to `end`, both included, in the server's time zone."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone),
+        )
+
+
+def this_month(today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    return Period(today.replace(day=1), today.replace(day=last_day))
+
+
+def last_month(today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    return this_month(today.replace(day=1) - timedelta(days=1))
+
+
+def last_90_days(today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    return Period(today - timedelta(days=89), today)
+
+
+PRESETS = {
+    "this_month": ("This month", this_month),
+    "last_month": ("Last month", last_month),
+    "last_90_days": ("Last 90 days", last_90_days),
+}
+
+
+class BadPeriod(ValueError):
+    pass
+
+
+def parse_period(params) -> tuple[Period, str]:
+    """The period a report asks for: a preset, or `from`/`to` dates; (period, preset name or "")."""
+    preset = params.get("preset", "")
+    start, end = params.get("from", "").strip(), params.get("to", "").strip()
+    if preset in PRESETS and not (start or end):
+        return PRESETS[preset][1](), preset
+    if not (start or end):
+        return this_month(), "this_month"
+    try:
+        start_date = date.fromisoformat(start) if start else None
+        end_date = date.fromisoformat(end) if end else None
+    except ValueError:
+        raise BadPeriod("Give dates as YYYY-MM-DD.")
+    end_date = end_date or timezone.localdate()
+    start_date = start_date or end_date.replace(day=1)
+    if start_date > end_date:
+        raise BadPeriod("The period starts after it ends.")
+    if (end_date - start_date).days + 1 > MAX_PERIOD_DAYS:
+        raise BadPeriod("Choose a period of two years or less.")
+    period = Period(start_date, end_date)
+    matching = [name for name, (_, make) in PRESETS.items() if make() == period]
+    return period, (matching[0] if matching else "")
+
+
+# Sales -----------------------------------------------------------------------------------
+
+
+def sales_in(orders: QuerySet, period: Period) -> QuerySet:
+    start, end = period.bounds()
+    return orders.filter(status__in=SALE_STATUSES, placed_at__gte=start, placed_at__lt=end)
+
+
+def kpi_orders(actor: Actor) -> QuerySet:
+    """The orders whose sales an associate's KPIs count: theirs in associate mode, their store's in team mode."""
+    associate = actor.associate
+    if associate is None:
+        return Order.objects.none()
+    orders = visible_orders(actor)
+    if associate.store.is_team_mode:
+        return orders.filter(attributed_store_id=associate.store_id, attributed_associate__isnull=True)
+    return orders.filter(attributed_associate_id=associate.pk)
+
+
+def summarize(orders: QuerySet, currency: str) -> dict:
+    """Orders, sales, refunds and net sales of `orders` in one currency."""
+    orders = orders.filter(currency=currency)
+    sums = orders.aggregate(count=Count("id"), sales=Sum("total"))
+    refunds = Refund.objects.filter(order__in=orders.values("pk")).aggregate(total=Sum("amount"))["total"]
+    sales, refunded = to_cents(sums["sales"] or ZERO), to_cents(refunds or ZERO)
+    return {"orders": sums["count"], "sales": sales, "refunds": refunded, "net": sales - refunded,
+            "currency": currency}
+
+
+def _grouped(orders: QuerySet, key: str) -> dict:
+    """{key value: {"orders", "sales", "refunds"}} for orders grouped by `key`."""
+    figures: dict = defaultdict(lambda: {"orders": 0, "sales": ZERO, "refunds": ZERO})
+    for row in orders.values(key).annotate(count=Count("id"), sales=Sum("total")).order_by():
+        figures[row[key]]["orders"] = row["count"]
+        figures[row[key]]["sales"] = to_cents(row["sales"] or ZERO)
+    refunds = Refund.objects.filter(order__in=orders.values("pk")).values(f"order__{key}").annotate(
+        total=Sum("amount")).order_by()
+    for row in refunds:
+        figures[row[f"order__{key}"]]["refunds"] = to_cents(row["total"] or ZERO)
+    return figures
+
+
+def _row(figures: dict | None) -> dict:
+    figures = figures or {"orders": 0, "sales": ZERO, "refunds": ZERO}
+    return {**figures, "net": figures["sales"] - figures["refunds"]}
+
+
+def subagent_sales(associate: Associate, period: Period) -> list[dict]:
+    """An upline's subagents with their credited sales in the period.
+
+    Uplines earn an override on their subagents' orders (DESIGN.md §4), so they see each
+    subagent's totals; never the orders themselves, which stay behind the access policy.
+    """
+    subagents = list(Associate.objects.filter(parent=associate, active=True).select_related("store")
+                     .order_by("name", "pk"))
+    credited = sales_in(Order.objects.filter(attributed_associate__in=subagents), period)
+    figures = _grouped(credited, "attributed_associate")
+    return [{"associate": sub, "currency": sub.store.currency, **_row(figures.get(sub.pk))} for sub in subagents]
+
+
+# Reports ---------------------------------------------------------------------------------
+
+
+def report_stores(actor: Actor, store_id: int | None = None) -> QuerySet:
+    stores = visible_stores(actor)
+    return stores.filter(pk=store_id) if store_id else stores
+
+
+def report(actor: Actor, period: Period, store_id: int | None = None) -> dict:
+    """Sales per store and per associate in the period, as far as the actor sees."""
+    stores = list(report_stores(actor, store_id).order_by("name", "pk"))
+    orders = sales_in(visible_orders(actor).filter(store__in=stores), period)
+
+    by_store = _grouped(orders, "store")
+    store_rows = [{"store": store, "currency": store.currency, **_row(by_store.get(store.pk))} for store in stores]
+
+    credited = _grouped(orders.filter(attributed_associate__isnull=False), "attributed_associate")
+    helped = _grouped(orders.filter(attributed_associate__isnull=True, influencer__isnull=False), "influencer")
+    associates = (visible_associates(actor).filter(store__in=stores).select_related("store")
+                  .filter(Q(active=True) | Q(pk__in=list(credited) + list(helped))).order_by("name", "pk"))
+    associate_rows = []
+    for associate in associates:
+        team = associate.store.is_team_mode
+        figures = (helped if team else credited).get(associate.pk)
+        associate_rows.append({
+            "associate": associate, "store": associate.store, "currency": associate.store.currency,
+            "credit": "helped" if team else "credited", **_row(figures),
+        })
+    associate_rows.sort(key=lambda row: (-row["net"], row["associate"].name, row["associate"].pk))
+
+    totals = []
+    for currency in sorted({store.currency for store in stores}):
+        rows = [row for row in store_rows if row["currency"] == currency]
+        total = {key: sum((row[key] for row in rows), ZERO) for key in ("sales", "refunds", "net")}
+        totals.append({"currency": currency, "orders": sum(row["orders"] for row in rows), **total})
+    return {
+        "stores": store_rows, "associates": associate_rows, "totals": totals,
+        "series": daily_sales(orders, period),
+    }
+
+
+def daily_sales(orders: QuerySet, period: Period) -> dict[str, list[dict]]:
+    """Per currency, one entry per day of the period: {"day", "orders", "sales"} (days without sales too)."""
+    zone = timezone.get_current_timezone()
+    rows = (orders.annotate(day=TruncDate("placed_at", tzinfo=zone)).values("day", "currency")
+            .annotate(count=Count("id"), sales=Sum("total")).order_by())
+    found: dict[str, dict[date, dict]] = defaultdict(dict)
+    for row in rows:
+        found[row["currency"]][row["day"]] = {"orders": row["count"], "sales": to_cents(row["sales"] or ZERO)}
+    series = {}
+    for currency, days in found.items():
+        series[currency] = [
+            {"day": day, **days.get(day, {"orders": 0, "sales": ZERO})}
+            for day in (period.start + timedelta(days=n) for n in range(period.days))
+        ]
+    return series
+
+
+def weekly(series: list[dict]) -> list[dict]:
+    """Days summed into ISO weeks (Monday first); each entry keeps the first day it covers."""
+    weeks: dict[date, dict] = {}
+    for entry in series:
+        monday = entry["day"] - timedelta(days=entry["day"].weekday())
+        week = weeks.setdefault(monday, {"day": max(monday, series[0]["day"]), "orders": 0, "sales": ZERO,
+                                         "last": entry["day"]})
+        week["orders"] += entry["orders"]
+        week["sales"] += entry["sales"]
+        week["last"] = entry["day"]
+    return list(weeks.values())
+
+
+# Earnings --------------------------------------------------------------------------------
+
+
+def recent_entries(associate: Associate, limit: int = 10) -> list[LedgerEntry]:
+    return list(LedgerEntry.objects.filter(associate=associate)
+                .select_related("order", "rule", "payout").order_by("-created_at", "-id")[:limit])
+
+
+def payouts_of(associate: Associate, limit: int = 10) -> list[Payout]:
+    return list(Payout.objects.filter(associate=associate).order_by("-created_at", "-id")[:limit])
+
+
+def balances(associates: QuerySet) -> list[dict]:
+    """Each associate's pending earnings and balance in their store's currency, in one query.
+
+    The same figures as commissions.selectors.balance: the balance is the sum of every
+    approved entry (approved earnings, overrides and reversals, adjustments, minus payouts).
+    """
+    associates = list(associates.select_related("store").order_by("name", "pk"))
+    sums = {
+        (row["associate"], row["currency"]): row
+        for row in LedgerEntry.objects.filter(associate__in=associates).values("associate", "currency").annotate(
+            pending=Sum("amount", filter=Q(status=EntryStatus.PENDING)),
+            balance=Sum("amount", filter=Q(status=EntryStatus.APPROVED)),
+        ).order_by()
+    }
+    rows = []
+    for associate in associates:
+        row = sums.get((associate.pk, associate.store.currency), {})
+        rows.append({
+            "associate": associate, "currency": associate.store.currency,
+            "pending": to_cents(row.get("pending") or ZERO), "balance": to_cents(row.get("balance") or ZERO),
+        })
+    return rows
+
+
+def _rate(value) -> str:
+    """A stored rate as people write it: "10.0000" → "10", "2.5000" → "2.5"."""
+    text = str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _amount(value) -> str:
+    try:
+        return str(to_cents(value))
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
+
+
+def breakdown_facts(entry: LedgerEntry) -> list[tuple[str, str]]:
+    """An entry's stored breakdown (what it was computed from) as label/value pairs a person reads."""
+    data = entry.breakdown or {}
+    facts: list[tuple[str, str]] = []
+    rule = data.get("rule") if isinstance(data.get("rule"), dict) else None
+    if rule:
+        facts.append(("Rule", f"{rule.get('name', '')} (version {rule.get('version', '?')})"))
+    line = data.get("line") if isinstance(data.get("line"), dict) else None
+    if line:
+        facts.append(("Product", f"{line.get('quantity')} × {line.get('sku')} at {line.get('unit_price')}"))
+        if line.get("discount_share") not in (None, "0", "0.00"):
+            facts.append(("Share of the order discount", str(line["discount_share"])))
+    if isinstance(data.get("lines"), list) and data["lines"]:
+        facts.append(("Lines", ", ".join(f"{item.get('quantity')} × {item.get('sku')}" for item in data["lines"])))
+    if isinstance(data.get("seller"), dict):
+        facts.append(("Sold by", str(data["seller"].get("name", ""))))
+    if data.get("base") is not None:
+        kind = (rule or {}).get("kind", "percentage" if data.get("kind") == "override" else "")
+        if kind == "percentage":
+            facts.append(("Base", str(data["base"])))
+            facts.append(("Rate", f"{_rate(data.get('rate'))}%"))
+        elif kind == "fixed_per_unit":
+            facts.append(("Units", str(data["base"])))
+            facts.append(("Per unit", _amount(data.get("rate"))))
+        elif kind == "fixed_per_order":
+            facts.append(("Per order", _amount(data.get("rate"))))
+    if data.get("kind") == "override" or entry.level:
+        facts.append(("Level", f"{entry.level} (upline)" if entry.level else "0 (seller)"))
+    if isinstance(data.get("reverses"), dict):
+        facts.append(("Reverses", f"{data['reverses'].get('kind', '')} of {data['reverses'].get('amount', '')}"))
+        if data.get("fraction") not in (None, "1"):
+            facts.append(("Share reversed", str(data["fraction"])))
+    if data.get("method"):
+        methods = dict(PayoutMethod.choices)
+        facts.append(("Method", str(methods.get(data["method"], data["method"]))))
+    for key, label in (("reason", "Reason"), ("reference", "Reference"), ("balance_before", "Balance before")):
+        if data.get(key) not in (None, ""):
+            facts.append((label, str(data[key])))
+    return facts
