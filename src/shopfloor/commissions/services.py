@@ -3,6 +3,7 @@
 The path from an order to an earning, top to bottom (the orders service calls these explicitly):
 
     record_order / pending payment paid  → accrue_order(order)
+    backfills, imports, catching up      → settle_orders()                (the batch accrue_order)
     change_order_status → completed      → note_order_completed(order)   (optional: starts the hold)
     refund_order                         → reverse_for_refund(refund)
     change_order_status → cancelled      → reverse_for_cancellation(order)
@@ -37,16 +38,18 @@ and here:
   becomes `reversed`, with its reversals: they net to zero and count nowhere.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from shopfloor.access import NotAllowed
-from shopfloor.accounts.models import Associate, Store
+from shopfloor.accounts.models import Associate, AuditEvent, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
 from shopfloor.catalog.services import category_named
@@ -70,7 +73,7 @@ from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import MAX_AMOUNT, ZERO, parse_amount, to_cents
 from shopfloor.orders.attribution import attribute
-from shopfloor.orders.models import Order, OrderStatus, Refund
+from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
 
 # Statuses in which an order earns; a pending-payment order earns once it is paid.
 ACCRUABLE_STATUSES = {OrderStatus.PLACED, OrderStatus.COMPLETED}
@@ -385,14 +388,16 @@ def _is_first_order(customer_id: int | None, placed_at: datetime, order_id: int 
     return not others.exists()
 
 
-def _order_facts(order: Order, associate: Associate) -> OrderFacts:
+def _order_facts(order: Order, associate: Associate, first_order_matters: bool = True) -> OrderFacts:
+    """The facts rules are evaluated on; `first_order_matters=False` skips the first-order query
+    when no rule asks (the fact is then False, which no other condition reads)."""
     lines = order.lines.select_related("product").order_by("pk")
     return OrderFacts(
         order_id=order.pk, external_id=order.external_id, associate_id=associate.pk,
         associate_name=associate.name, currency=order.currency, subtotal=order.subtotal,
         discount=order.discount, placed_at=order.placed_at, customer_id=order.customer_id,
         customer_group_id=order.customer.group_id if order.customer_id else None,
-        is_first_order=_is_first_order(order.customer_id, order.placed_at, order.pk),
+        is_first_order=first_order_matters and _is_first_order(order.customer_id, order.placed_at, order.pk),
         lines=tuple(
             LineFacts(index=index, line_id=line.pk, sku=line.sku, quantity=line.quantity,
                       unit_price=line.unit_price, line_total=line.line_total,
@@ -402,23 +407,41 @@ def _order_facts(order: Order, associate: Associate) -> OrderFacts:
     )
 
 
-def _upline_chain(associate: Associate, depth: int) -> list[Upline]:
-    """The seller's parent, its parent, ... up to `depth` levels, as they are now."""
+def _upline_chain(associate: Associate, depth: int, associates: dict | None = None) -> list[Upline]:
+    """The seller's parent, its parent, ... up to `depth` levels, as they are now.
+
+    `associates` ({id: (name, active, parent_id)}, as `_associate_tree` loads it)
+    answers without a query per level.
+    """
     chain, seen = [], {associate.pk}
     parent_id = associate.parent_id
+    if associates is None and parent_id is not None and depth > 0:
+        associates = _ancestors(parent_id, depth)
     while parent_id is not None and len(chain) < depth and parent_id not in seen:
-        parent = Associate.objects.only("pk", "name", "active", "parent_id").get(pk=parent_id)
-        seen.add(parent.pk)
-        chain.append(Upline(level=len(chain) + 1, associate_id=parent.pk, name=parent.name,
-                            active=parent.active))
-        parent_id = parent.parent_id
+        name, active, next_parent_id = associates[parent_id]
+        seen.add(parent_id)
+        chain.append(Upline(level=len(chain) + 1, associate_id=parent_id, name=name, active=active))
+        parent_id = next_parent_id
     return chain
 
 
-def _evaluate(facts: OrderFacts, associate: Associate):
+def _ancestors(parent_id: int, depth: int) -> dict:
+    """{id: (name, active, parent id)} of an associate and `depth - 1` levels above it, in one query."""
+    paths = ["parent__" * level for level in range(depth)]
+    columns = [f"{path}{name}" for path in paths for name in ("pk", "name", "active", "parent_id")]
+    row = Associate.objects.filter(pk=parent_id).values_list(*columns).first() or ()
+    found = {}
+    for start in range(0, len(row), 4):
+        pk, name, active, next_parent_id = row[start:start + 4]
+        if pk is not None:
+            found[pk] = (name, active, next_parent_id)
+    return found
+
+
+def _evaluate(facts: OrderFacts, associate: Associate, rules: list[RuleFacts] | None = None):
     levels = get_commission_settings().override_levels or []
     depth = max((int(level["level"]) for level in levels), default=0)
-    return evaluate(facts, _rule_facts(), levels, _upline_chain(associate, depth))
+    return evaluate(facts, _rule_facts() if rules is None else rules, levels, _upline_chain(associate, depth))
 
 
 # Accrual ----------------------------------------------------------------------
@@ -459,7 +482,9 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
                 return []
             if OrderAccrual.objects.filter(order_id=order.pk).exists():
                 return []
-            evaluation = _evaluate(_order_facts(order, associate), associate)
+            rules = _rule_facts()
+            facts = _order_facts(order, associate, first_order_matters=any(r.first_order_only for r in rules))
+            evaluation = _evaluate(facts, associate, rules)
             accrual = OrderAccrual.objects.create(
                 order=order, associate=associate, currency=order.currency,
                 commissionable_amount=evaluation.commissionable_amount,
@@ -476,6 +501,185 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
             return []
         raise
     return entries
+
+
+# Batch settlement ---------------------------------------------------------------
+
+# Orders per transaction: large enough to amortize the round trips, small enough that
+# a batch's row locks and memory stay modest.
+SETTLE_BATCH_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class _Settlement:
+    """What every order of a settlement is evaluated with, read once per `settle_orders` call."""
+
+    rules: list
+    override_levels: list
+    # {associate id: (name, active)}
+    associates: dict
+    # {associate id: their upline chain}
+    chains: dict
+    needs_first_order: bool
+
+
+def _associate_tree() -> dict:
+    """{associate id: (name, active, parent id)} of every associate."""
+    return {pk: (name, active, parent_id) for pk, name, active, parent_id in
+            Associate.objects.values_list("pk", "name", "active", "parent_id")}
+
+
+def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
+    """Accrue, in batches, the orders `accrue_order` would accrue and nobody has; returns how many.
+
+    The batch form of `accrue_order`, for backfills, imports and catching up
+    (`shopfloor commissions accrue`): it writes, order by order, exactly what
+    `accrue_order` would write — the same entries and breakdowns, the same marker,
+    the same audit event. The rules, the settings and the associate tree are read
+    once per call. Each batch is one transaction that locks its orders in pk order
+    and then checks their markers again, as `accrue_order` does, so a settlement is
+    safe to re-run and to run beside `accrue_order` or another settlement; orders
+    already accrued are skipped. The rare order with refunds recorded before its
+    accrual goes through `accrue_order` itself. `order_ids`: only these orders
+    (None: every order).
+    """
+    levels = get_commission_settings().override_levels or []
+    depth = max((int(level["level"]) for level in levels), default=0)
+    rules = _rule_facts()
+    tree = _associate_tree()
+    settlement = _Settlement(
+        rules=rules, override_levels=levels,
+        associates={pk: (name, active) for pk, (name, active, _) in tree.items()},
+        chains={pk: _upline_chain(Associate(pk=pk, parent_id=parent_id), depth, tree)
+                for pk, (_, _, parent_id) in tree.items()},
+        needs_first_order=any(rule.first_order_only for rule in rules),
+    )
+    return sum(_settle_batch(ids, settlement) for ids in _unaccrued_batches(order_ids, batch_size))
+
+
+def _unaccrued_batches(order_ids, batch_size: int):
+    """The pks of the orders to accrue, `batch_size` at a time, in pk order."""
+    unaccrued = (
+        Order.objects.filter(status__in=ACCRUABLE_STATUSES, attributed_associate__isnull=False,
+                             commission_accrual__isnull=True)
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    if order_ids is None:
+        last = 0
+        while ids := list(unaccrued.filter(pk__gt=last)[:batch_size]):
+            yield ids
+            last = ids[-1]
+        return
+    wanted = sorted(set(order_ids))
+    for start in range(0, len(wanted), batch_size):
+        if ids := list(unaccrued.filter(pk__in=wanted[start:start + batch_size])):
+            yield ids
+
+
+def _settle_batch(ids: list[int], settlement: _Settlement) -> int:
+    try:
+        with transaction.atomic():
+            return _write_batch(ids, settlement)
+    except IntegrityError:
+        # Another process accrued some of these orders a moment earlier: one at a time, then.
+        return sum(_accrue_one(order_id) for order_id in ids)
+
+
+def _accrue_one(order_id: int) -> bool:
+    if OrderAccrual.objects.filter(order_id=order_id).exists():
+        return False
+    accrue_order(Order(pk=order_id))
+    return OrderAccrual.objects.filter(order_id=order_id).exists()
+
+
+ORDER_COLUMNS = ("pk", "external_id", "status", "attributed_associate_id", "currency", "subtotal", "discount",
+                 "placed_at", "customer_id", "customer__group_id")
+LINE_COLUMNS = ("order_id", "pk", "sku", "quantity", "unit_price", "line_total", "product__category_id")
+ACCRUAL_FIELDS = ("order", "associate", "currency", "commissionable_amount", "accrued_at", "completed_at")
+ENTRY_FIELDS = ("associate", "kind", "status", "amount", "currency", "order", "line", "level", "rule",
+                "rule_version", "reason", "breakdown", "created_at")
+EVENT_FIELDS = ("created_at", "verb", "target_type", "target_id", "data")
+
+
+def _write_batch(ids: list[int], settlement: _Settlement) -> int:
+    """Accrue the orders of one batch; the caller holds the transaction."""
+    orders = Order.objects.filter(pk__in=ids).select_for_update(of=("self",)).order_by("pk")
+    columns = ORDER_COLUMNS
+    if settlement.needs_first_order:
+        # `_is_first_order`: the order is its customer's earliest one that is not cancelled.
+        orders = orders.annotate(first_order_id=Subquery(
+            Order.objects.filter(customer_id=OuterRef("customer_id")).exclude(status=OrderStatus.CANCELLED)
+            .order_by("placed_at", "pk").values("pk")[:1]))
+        columns = (*ORDER_COLUMNS, "first_order_id")
+    rows = list(orders.values_list(*columns))
+    accrued = set(OrderAccrual.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
+    refunded = set(Refund.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
+    lines = defaultdict(list)
+    for line in OrderLine.objects.filter(order_id__in=ids).order_by("order_id", "pk").values_list(*LINE_COLUMNS):
+        lines[line[0]].append(line)
+
+    now = timezone.now()
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    adapt_json = connection.ops.adapt_json_value
+    target_type = Order._meta.label_lower
+    accrual_rows, entry_rows, event_rows, one_by_one = [], [], [], []
+    for row in rows:
+        order_id, external_id, status, associate_id, currency = row[:5]
+        if order_id in accrued or associate_id is None or status not in ACCRUABLE_STATUSES:
+            continue
+        if order_id in refunded:
+            one_by_one.append(order_id)
+            continue
+        subtotal, discount, placed_at, customer_id, customer_group_id = row[5:10]
+        name, _active = settlement.associates[associate_id]
+        facts = OrderFacts(
+            order_id=order_id, external_id=external_id, associate_id=associate_id, associate_name=name,
+            currency=currency, subtotal=subtotal, discount=discount, placed_at=placed_at,
+            customer_id=customer_id, customer_group_id=customer_group_id,
+            is_first_order=settlement.needs_first_order and customer_id is not None and row[10] == order_id,
+            lines=tuple(
+                LineFacts(index=index, line_id=line_id, sku=sku, quantity=quantity, unit_price=unit_price,
+                          line_total=line_total, category_id=category_id)
+                for index, (_, line_id, sku, quantity, unit_price, line_total, category_id)
+                in enumerate(lines[order_id])
+            ),
+        )
+        evaluation = evaluate(facts, settlement.rules, settlement.override_levels, settlement.chains[associate_id])
+        accrual_rows.append((
+            order_id, associate_id, currency, evaluation.commissionable_amount, created_at,
+            created_at if status == OrderStatus.COMPLETED else None,
+        ))
+        for proposal in evaluation.proposals:
+            rule, line = proposal.rule, proposal.line
+            entry_rows.append((
+                proposal.associate_id, proposal.kind, EntryStatus.PENDING.value,
+                signed_amount(proposal.kind, proposal.amount), currency, order_id,
+                line.line_id if line else None, proposal.level, rule.id if rule else None,
+                rule.version if rule else None, "", adapt_json(proposal.breakdown, None), created_at,
+            ))
+        event_rows.append((created_at, "commissions.order_accrued", target_type, str(order_id), adapt_json(
+            {"entries": len(evaluation.proposals),
+             "commissionable_amount": str(evaluation.commissionable_amount)}, None)))
+    _insert(OrderAccrual, ACCRUAL_FIELDS, accrual_rows)
+    _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
+    _insert(AuditEvent, EVENT_FIELDS, event_rows)
+    return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in one_by_one)
+
+
+def _insert(model, fields: tuple, rows: list[tuple]) -> None:
+    """Plain INSERTs of many rows in one call: the batch path writes without building model instances.
+
+    `rows` hold database-ready values in the order of `fields`; the other columns get NULL.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        # Table and column names come from the model; every value is a parameter.
+        statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        cursor.executemany(statement, rows)
 
 
 # Reversals --------------------------------------------------------------------
