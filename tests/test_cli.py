@@ -47,10 +47,10 @@ def test_token_create_for_an_unknown_email_fails(db):
     assert not ApiToken.objects.exists()
 
 
-def test_the_console_script_maps_worker_to_the_tasks_worker(monkeypatch):
+def test_the_console_script_runs_django_commands_with_shopfloor_settings(monkeypatch):
     from shopfloor import cli
 
     seen = []
     monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
-    cli.main(["shopfloor", "worker", "--batch"])
-    assert seen == [["shopfloor", "db_worker", "--batch"]]
+    cli.main(["/usr/bin/shopfloor", "worker", "--batch"])
+    assert seen == [["shopfloor", "worker", "--batch"]]

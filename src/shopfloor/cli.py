@@ -10,7 +10,7 @@
 import os
 import sys
 
-ALIASES = {"worker": "db_worker"}
+ALIASES: dict[str, str] = {}
 
 
 def main(argv: list[str] | None = None) -> None:

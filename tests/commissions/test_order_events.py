@@ -78,3 +78,26 @@ def test_a_completed_order_is_approved_after_the_hold_period(world, admin_api):
     assert approve_due_earnings(timezone.now() + timedelta(days=15)) == 1
     assert approve_due_earnings(timezone.now() + timedelta(days=16)) == 0
     assert balance(world.ana)["approved"] == Decimal("10.00")
+
+
+def test_the_approve_command_approves_what_is_due_and_nothing_twice(world, admin_api):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    from shopfloor.commissions.models import OrderAccrual
+
+    set_levels(hold_days=14)
+    make_rule(10)
+    order_id = post_order(admin_api, world.anas_customer).json()["id"]
+    admin_api.patch(f"/api/v1/orders/{order_id}", {"status": "completed"}, content_type="application/json")
+    OrderAccrual.objects.filter(order_id=order_id).update(
+        completed_at=OrderAccrual.objects.get(order_id=order_id).completed_at - timedelta(days=15))
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("commissions", "approve", stdout=out)
+        outputs.append(out.getvalue().strip())
+    assert outputs == ["Approved 1 earnings.", "Approved 0 earnings."]
+    assert balance(world.ana)["approved"] == Decimal("10.00")
