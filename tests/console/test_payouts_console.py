@@ -1,6 +1,7 @@
 """Admins record payouts in the console (commissions.services.record_payout): the balance drops at once,
 over-balance needs the explicit confirmation, and nobody else may pay anybody."""
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -22,8 +23,13 @@ def shown_balance(html: str, associate) -> str:
     return re.search(rf'data-balance-of="{associate.pk}">([^<]+)<', html).group(1)
 
 
+_keys = itertools.count(1)
+
+
 def payout(associate, amount, **fields):
-    return {"associate": associate.pk, "amount": amount, "method": "bank", "reference": "TR-1", **fields}
+    """A submitted payout form; each call is a freshly rendered form with its own request key."""
+    return {"associate": associate.pk, "amount": amount, "method": "bank", "reference": "TR-1",
+            "request_key": f"form-{next(_keys)}", **fields}
 
 
 def test_an_admin_records_a_payout_and_the_balance_drops(client_as, owed):
@@ -104,3 +110,13 @@ def test_the_balances_match_the_ledger(client_as, owed, ten_percent, place_order
     assert shown_balance(html, owed.ana) == "100.00 EUR"
     assert "pending 20.00" in html
     assert shown_balance(html, owed.bruno) == "0.00 EUR"
+
+
+def test_submitting_the_same_form_twice_records_one_payout(client_as, owed):
+    client = client_as(owed.admin)
+    form = payout(owed.ana, "40.00")
+    assert 'name="request_key"' in client.get("/console/payouts/").content.decode()
+    for _ in range(2):
+        assert client.post("/console/payouts/", form).status_code == 302
+    assert Payout.objects.count() == 1
+    assert balance(owed.ana)["balance"] == Decimal("60.00")

@@ -157,6 +157,8 @@ class Payout(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The form's one-time key: a double click or a resubmitted page records one payout.
+    request_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

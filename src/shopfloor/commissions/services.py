@@ -873,9 +873,17 @@ def record_adjustment(actor_user, associate: Associate, amount, reason: str) -> 
 
 
 def record_payout(actor_user, associate: Associate, amount, method: str, reference: str = "", note: str = "",
-                  confirm_over_balance: bool = False) -> Payout:
-    """Record money paid to an associate; refused (409) above their balance unless confirmed."""
+                  confirm_over_balance: bool = False, request_key: str | None = None) -> Payout:
+    """Record money paid to an associate; refused (409) above their balance unless confirmed.
+
+    With a `request_key` (the console form's one-time key), the same key again
+    answers the first payout and records nothing.
+    """
     _require_admin(actor_user)
+    if request_key:
+        existing = Payout.objects.filter(request_key=request_key).first()
+        if existing is not None:
+            return existing
     amount = to_cents(_amount(amount, "amount"))
     errors = []
     if not ZERO < amount <= MAX_AMOUNT:
@@ -894,9 +902,12 @@ def record_payout(actor_user, associate: Associate, amount, method: str, referen
         if amount > available and not confirm_over_balance:
             raise Conflict(f"The payout of {amount} is more than the balance of {available}; "
                            "confirm it to pay anyway.")
+        if request_key and Payout.objects.filter(request_key=request_key).exists():
+            # The same form arrived twice at once; the first (holding the lock) recorded it.
+            return Payout.objects.get(request_key=request_key)
         payout = Payout.objects.create(
             associate=associate, amount=amount, currency=associate.store.currency, method=method,
-            reference=reference, note=note or "", created_by=actor_user,
+            reference=reference, note=note or "", created_by=actor_user, request_key=request_key or None,
         )
         LedgerEntry.objects.create(
             associate=associate, kind=EntryKind.PAYOUT, status=EntryStatus.APPROVED,

@@ -1,5 +1,6 @@
 """The console's forms: sign-in, approving a registration, creating an API token, recording a payout."""
 
+import secrets
 from decimal import Decimal
 
 from django import forms
@@ -78,8 +79,11 @@ class PayoutForm(forms.Form):
         label="Pay more than the balance", required=False,
         help_text="Only when you mean to pay in advance: the balance goes below zero.",
     )
+    # A fresh key per rendered form: submitting the same form twice records one payout.
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, associates, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("request_key", secrets.token_urlsafe(24))
         super().__init__(*args, **kwargs)
         self.fields["associate"].queryset = associates
         self.fields["associate"].label_from_instance = lambda associate: f"{associate.name} · {associate.store.name}"

@@ -550,6 +550,7 @@ def payouts(request):
                 payout = commissions.record_payout(
                     request.user, associate, data["amount"], data["method"], reference=data["reference"],
                     note=data["note"], confirm_over_balance=data["confirm_over_balance"],
+                    request_key=data["request_key"],
                 )
             except Conflict as exc:
                 form.add_error("confirm_over_balance", str(exc))
