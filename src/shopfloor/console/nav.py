@@ -107,4 +107,7 @@ register("Approvals", "console:approvals", icon="user-check", roles=MANAGING_ROL
          badge=_pending_approvals)
 register("Reports", "console:reports", icon="bar-chart", roles=MANAGING_ROLES, order=40)
 register("Payouts", "console:payouts", icon="wallet", roles=ADMIN_ROLES, order=50)
+register("What would I earn?", "console:simulate", icon="calculator", order=30)
+register("Coupons", "console:coupons", icon="tag", order=32)
+register("Payout details", "console:payout_profile", icon="credit-card", order=60)
 register("Settings", "console:settings", icon="sliders", order=900)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopfloor.console import views
+from shopfloor.console import money_views, views
 
 app_name = "console"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("notifications/email/", views.notification_preferences, name="notification_preferences"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
     path("settings/", views.settings_page, name="settings"),
+    path("simulate/", money_views.simulate, name="simulate"),
+    path("coupons/", money_views.coupons, name="coupons"),
+    path("coupons/<int:coupon_id>/deactivate/", money_views.coupon_deactivate, name="coupon_deactivate"),
+    path("payout-profile/", money_views.payout_profile, name="payout_profile"),
+    path("payout-profile/statement.csv", money_views.payout_statement, name="payout_statement"),
 ]
