@@ -120,3 +120,10 @@ def test_submitting_the_same_form_twice_records_one_payout(client_as, owed):
         assert client.post("/console/payouts/", form).status_code == 302
     assert Payout.objects.count() == 1
     assert balance(owed.ana)["balance"] == Decimal("60.00")
+
+
+def test_the_page_title_is_plain_text(client_as, owed):
+    html = client_as(owed.admin).get("/console/payouts/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and "Payouts" in title
+    assert html.count('id="history-title"') == 1
