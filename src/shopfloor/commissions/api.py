@@ -17,14 +17,10 @@ from ninja import Field, Path, Query, Router, Schema
 from shopfloor.access import (
     NotVisible,
     earner_filter,
-    get_customer_for,
     get_earner_for,
     get_payee_for,
-    visible_customers,
-    visible_earners,
-    visible_stores,
 )
-from shopfloor.accounts.models import Associate, SellingMode
+from shopfloor.accounts.models import Associate
 from shopfloor.apikit import (
     LIMIT,
     MAX_ID,
@@ -311,33 +307,7 @@ class SimulationOut(Schema):
     ),
 )
 def simulate(request, payload: SimulateIn):
-    who = staff_actor(request)
-    data = payload.dict()
-    data.pop("status", None)
-    credited = None
-    if data.get("associate_id") is not None:
-        credited = get_earner_for(who, data["associate_id"])
-    elif not who.is_admin:
-        credited = who.associate
-        data["associate_id"] = credited.pk
-    if data.get("customer_id") is not None:
-        get_customer_for(who, data["customer_id"])
-    elif data.get("customer_external_id") and not visible_customers(who).filter(
-            external_id=data["customer_external_id"]).exists():
-        raise NotVisible
-    if data.get("store_id") is not None and not visible_stores(who).filter(pk=data["store_id"]).exists():
-        raise NotVisible
-    if not who.is_admin:
-        data.pop("placed_by_associate_id", None)
-    if credited is not None and credited.store.selling_mode == SellingMode.TEAM:
-        # A team-mode store is credited with its sales: its associates earn nothing on them.
-        earnings = []
-    else:
-        earnings = services.simulate_order(data)
-    if not who.is_admin:
-        shown = set(visible_earners(who).filter(pk__in={e["associate_id"] for e in earnings})
-                    .values_list("pk", flat=True))
-        earnings = [e for e in earnings if e["associate_id"] in shown]
+    earnings, _ = services.simulate_for(staff_actor(request), payload.dict())
     return {
         "earnings": [{**e, "amount": format_amount(e["amount"])} for e in earnings],
         "total": format_amount(sum((e["amount"] for e in earnings), Decimal("0"))),

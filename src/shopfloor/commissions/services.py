@@ -1042,3 +1042,48 @@ def simulate_order(order_like) -> list[dict]:
         }
         for proposal in evaluation.proposals
     ]
+
+
+def simulate_for(actor, data: dict) -> tuple[list[dict], bool]:
+    """What `actor` may learn from simulating the order `data`: (earnings, credited store is team-mode).
+
+    Admins simulate any order; others are credited themselves unless they may see
+    the associate named in `associate_id`, may only name customers and stores
+    they see (else NotVisible), and see only the earnings of associates whose
+    money they may see (an associate never sees their upline's override).
+    """
+    from shopfloor.access import (
+        NotVisible,
+        get_customer_for,
+        get_earner_for,
+        visible_customers,
+        visible_earners,
+        visible_stores,
+    )
+    from shopfloor.accounts.models import SellingMode
+
+    data = {key: value for key, value in data.items() if key != "status"}
+    credited = None
+    if data.get("associate_id") is not None:
+        credited = get_earner_for(actor, data["associate_id"])
+    elif not actor.is_admin:
+        credited = actor.associate
+        data["associate_id"] = credited.pk
+    if data.get("customer_id") is not None:
+        get_customer_for(actor, data["customer_id"])
+    elif data.get("customer_external_id") and not visible_customers(actor).filter(
+            external_id=data["customer_external_id"]).exists():
+        raise NotVisible
+    if data.get("store_id") is not None and not visible_stores(actor).filter(pk=data["store_id"]).exists():
+        raise NotVisible
+    if not actor.is_admin:
+        data.pop("placed_by_associate_id", None)
+    if credited is not None and credited.store.selling_mode == SellingMode.TEAM:
+        # A team-mode store is credited with its sales: its associates earn nothing on them.
+        return [], True
+    earnings = simulate_order(data)
+    if not actor.is_admin:
+        shown = set(visible_earners(actor).filter(pk__in={e["associate_id"] for e in earnings})
+                    .values_list("pk", flat=True))
+        earnings = [e for e in earnings if e["associate_id"] in shown]
+    return earnings, False

@@ -30,7 +30,6 @@ from shopfloor.access import (
     visible_customers,
     visible_earners,
 )
-from shopfloor.accounts.models import SellingMode
 from shopfloor.catalog.models import Product
 from shopfloor.commissions import coupons as coupon_services
 from shopfloor.commissions import services as commissions
@@ -205,21 +204,12 @@ def _simulation(actor, form, lines) -> dict | None:
             form.add_error("customer", "Choose a customer, or an associate to credit.")
             return None
         payload["store_id"] = credited.store_id
-    if credited is not None and credited.store.selling_mode == SellingMode.TEAM:
-        # A team-mode store is credited with its sales: its associates earn nothing on them.
-        earnings, team_mode = [], True
-    else:
-        team_mode = False
-        try:
-            earnings = commissions.simulate_order(payload)
-        except InvalidInput as exc:
-            _put_errors(form, exc.errors, {"customer_id": "customer", "associate_id": "associate",
-                                           "store_id": "customer"})
-            return None
-    if not actor.is_admin:
-        shown = set(visible_earners(actor).filter(pk__in={e["associate_id"] for e in earnings})
-                    .values_list("pk", flat=True))
-        earnings = [earning for earning in earnings if earning["associate_id"] in shown]
+    try:
+        earnings, team_mode = commissions.simulate_for(actor, payload)
+    except InvalidInput as exc:
+        _put_errors(form, exc.errors, {"customer_id": "customer", "associate_id": "associate",
+                                       "store_id": "customer"})
+        return None
     store = credited.store if credited is not None else customer.store
     return {
         "earnings": _earning_rows(actor, earnings),
