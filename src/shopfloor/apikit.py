@@ -98,10 +98,15 @@ class ErrorOut(Schema):
 
 
 def paginate(queryset, limit: int | None, offset: int, serialize) -> dict:
-    """One page of `queryset` as `{"items": [...], "count": N}`."""
+    """One page of `queryset` as `{"items": [...], "count": N}`, N counting every item."""
     page_size = settings.SHOPFLOOR["API_PAGE_SIZE"] if limit is None else limit
     items = list(queryset[offset : offset + page_size])
-    return {"items": [serialize(item) for item in items], "count": queryset.count()}
+    if items and len(items) < page_size:
+        # A short page is the last one: the items before it and its own are all there are.
+        count = offset + len(items)
+    else:
+        count = queryset.count()
+    return {"items": [serialize(item) for item in items], "count": count}
 
 
 def detail_error(loc: list, message: str, status: int = 422) -> JsonResponse:

@@ -6,7 +6,6 @@ from django.db.models import Q
 
 from shopfloor.accounts.models import Associate, Store
 
-
 PATTERN_OPS = "varchar_pattern_ops"
 
 
@@ -108,14 +107,21 @@ class Customer(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL answer LIKE 'prefix%' from the index whatever the
-            # database's collation; other databases ignore opclasses.
-            models.Index(fields=["search_first_name"], name="customer_search_first", opclasses=[PATTERN_OPS]),
+            # The search box (customers.selectors). varchar_pattern_ops lets PostgreSQL answer
+            # LIKE 'prefix%' from the index whatever the database's collation; other databases
+            # ignore opclasses. The first-name index carries the last name and id so a first-name
+            # search is counted and filtered by last name without reading the table.
+            models.Index(fields=["search_first_name", "search_last_name", "id"], name="customer_search_first_last",
+                         opclasses=[PATTERN_OPS, PATTERN_OPS, "int8_ops"]),
             models.Index(fields=["search_last_name"], name="customer_search_last", opclasses=[PATTERN_OPS]),
             models.Index(fields=["search_email"], name="customer_search_email", opclasses=[PATTERN_OPS]),
             models.Index(fields=["search_phone"], name="customer_search_phone", opclasses=[PATTERN_OPS]),
-            models.Index(fields=["store", "last_name", "first_name", "id"], name="customer_store_name"),
-            models.Index(fields=["last_name", "first_name", "id"], name="customer_name"),
+            # Every customer list's order (selectors.SORT_ORDER). The other columns let a search walk
+            # this index in order, testing prefixes and the store without reading the table.
+            models.Index(
+                fields=["search_last_name", "search_first_name", "id", "search_email", "search_phone", "store"],
+                name="customer_sort",
+            ),
             models.Index(fields=["status", "store"], name="customer_status_store"),
         ]
 
@@ -143,6 +149,9 @@ class CustomerAssignment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["associate", "customer"], name="assignment_associate")]
+
+    def __str__(self):
+        return f"{self.associate} → {self.customer}" + (" (primary)" if self.is_primary else "")
 
 
 class CustomerRepCode(models.Model):

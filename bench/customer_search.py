@@ -1,0 +1,736 @@
+#!/usr/bin/env python3
+"""The console's customer search and customer list at scale, through the API, against a naive baseline.
+
+    python bench/customer_search.py [--customers 1000000] [--database sqlite|postgres|both]
+                                    [--queries 200] [--baseline-queries 20] [--keep] [--reuse] [--explain]
+
+For each database it generates customers into a database of its own (a SQLite file under
+--data-dir, or the PostgreSQL database named by --postgres-url, created and dropped here),
+migrated with Django's migrate; then it times GET /api/v1/customers in-process with Django's
+test client and a bearer token, so authentication, visibility, the queries, the count and the
+serialization all count. Each persona searches by name prefix, full name, email prefix and phone
+digits (queries made from customers the persona sees) and loads the list's first page. The
+baseline, measured in the same run on the same data, is the same request with the search written
+the naive way (an OR of `icontains` over first name, last name, email and phone) and an exact
+`count()`. Figures are printed as a table and written as JSON to bench/results/.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from names import first_names, last_names
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "shopfloor-bench"
+DEFAULT_POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/shopfloor_bench"
+)
+# Bump when the generated data changes, so --reuse regenerates.
+GENERATOR_VERSION = 1
+# The issue's targets at 1,000,000 customers: p95 of a search, p95 of the list's first page.
+TARGET_P95_MS = {"search": 30.0, "list": 50.0}
+SEARCH_KINDS = ("name", "full name", "email", "phone")
+PERSONAS = ("admin", "associate (associate mode)", "associate (team mode)")
+ASSOCIATES_PER_STORE = 9  # and one manager each: 20 in all
+EMAIL_DOMAINS = (
+    ("gmail.com", 30), ("hotmail.com", 12), ("outlook.com", 10), ("sapo.pt", 8), ("yahoo.com", 7),
+    ("icloud.com", 6), ("gmx.de", 4), ("live.com", 4), ("protonmail.com", 2), ("orange.fr", 3),
+    ("telefonica.net", 2), ("web.de", 2), ("libero.it", 2), ("mail.com", 1), ("example.org", 1),
+)
+
+
+# Command line -----------------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000, help="How many customers to generate.")
+    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--queries", type=int, default=200, help="Timed requests per persona and query kind.")
+    parser.add_argument("--baseline-queries", type=int, default=20,
+                        help="Timed naive requests per persona and kind (each scans the whole table).")
+    parser.add_argument("--list-requests", type=int, default=100, help="Timed first-page requests per persona.")
+    parser.add_argument("--warmup", type=int, default=10, help="Untimed requests before each series.")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help="Where the SQLite file and the settings' data dir go.")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                        help="The PostgreSQL database to create, fill and drop.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Keep an existing bench database of the same size instead of regenerating it.")
+    parser.add_argument("--keep", action="store_true", help="Leave the bench database behind (for --reuse).")
+    parser.add_argument("--explain", action="store_true", help="Print the plans of one request per kind.")
+    parser.add_argument("--json", type=Path, help="Write the figures here instead of bench/results/.")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.database == "both":
+        return run_both(args)
+    result = run_database(args.database, args)
+    write_results(args, [result])
+    return 0
+
+
+def run_both(args) -> int:
+    """Each database in a process of its own: Django's settings are fixed once a process reads them."""
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for database in ("sqlite", "postgres"):
+            out = Path(scratch) / f"{database}.json"
+            command = [sys.executable, str(Path(__file__).resolve()), "--database", database, "--json", str(out)]
+            for name in ("customers", "queries", "baseline_queries", "list_requests", "warmup", "seed",
+                         "data_dir", "postgres_url"):
+                command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+            command += [flag for flag in ("--reuse", "--keep", "--explain") if getattr(args, flag[2:])]
+            completed = subprocess.run(command)
+            if completed.returncode != 0:
+                return completed.returncode
+            results.extend(json.loads(out.read_text())["databases"])
+    print()
+    for result in results:
+        print_summary(result)
+    write_results(args, results)
+    return 0
+
+
+def write_results(args, results: list[dict]) -> None:
+    document = {
+        "bench": "customer_search",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "customers": args.customers,
+        "targets_p95_ms": TARGET_P95_MS,
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count()},
+        "databases": results,
+    }
+    path = args.json
+    if path is None:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        databases = "-".join(result["database"] for result in results)
+        path = RESULTS_DIR / f"customer_search-{args.customers}-{databases}-{stamp}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"figures written to {path}")
+
+
+# One database -----------------------------------------------------------------------------------------
+
+
+def run_database(database: str, args) -> dict:
+    data_dir = args.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if database == "sqlite":
+        sqlite_path = data_dir / f"customer_search-{args.customers}.sqlite3"
+        url = f"sqlite:///{sqlite_path}"
+    else:
+        url = args.postgres_url
+    os.environ["SHOPFLOOR_DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = url
+    # Persistent connections, as a production deployment runs: connecting is not the search's cost.
+    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopfloor.settings")
+    os.environ["DEBUG"] = "false"
+
+    fresh = not args.reuse
+    if database == "sqlite":
+        if fresh:
+            remove_sqlite(sqlite_path)
+    else:
+        prepare_postgres(url, drop_first=fresh)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        meta = read_meta()
+        wanted = {"version": GENERATOR_VERSION, "customers": args.customers, "seed": args.seed}
+        generated_in = None
+        if meta != wanted:
+            if meta is not None:
+                connection.close()
+                if database == "sqlite":
+                    remove_sqlite(sqlite_path)
+                else:
+                    prepare_postgres(url, drop_first=True)
+                call_command("migrate", verbosity=0, interactive=False)
+            started = time.perf_counter()
+            generate(args.customers, args.seed)
+            generated_in = time.perf_counter() - started
+            write_meta(wanted)
+            print(f"[{database}] generated {args.customers:,} customers in {generated_in:.1f} s", flush=True)
+        result = measure(database, args)
+        result["generated_in_s"] = None if generated_in is None else round(generated_in, 1)
+        print_summary(result)
+        return result
+    finally:
+        connection.close()
+        if not args.keep:
+            if database == "sqlite":
+                remove_sqlite(sqlite_path)
+            else:
+                drop_postgres(url)
+
+
+def remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _maintenance_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit("--postgres-url must name a database, e.g. postgres://postgres@127.0.0.1/shopfloor_bench")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def prepare_postgres(url: str, drop_first: bool) -> None:
+    import psycopg
+    from psycopg import sql
+
+    server, name = _maintenance_url(url)
+    with psycopg.connect(server, autocommit=True) as conn:
+        if drop_first:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    server, name = _maintenance_url(url)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def read_meta() -> dict | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (document TEXT NOT NULL)")
+        cursor.execute("SELECT document FROM bench_meta")
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def write_meta(meta: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM bench_meta")
+        cursor.execute("INSERT INTO bench_meta (document) VALUES (%s)", [json.dumps(meta)])
+
+
+# Data -------------------------------------------------------------------------------------------------
+
+
+def ranked_weights(count: int, flatten: float) -> list[float]:
+    """Zipf–Mandelbrot weights by rank: a few very common names, a long tail of rare ones."""
+    return [1.0 / (rank + flatten) for rank in range(1, count + 1)]
+
+
+def cumulative(weights) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def fold(text: str) -> str:
+    """ASCII-ish form for an email address (people's mailboxes rarely carry accents)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if ch.isascii() and (ch.isalnum() or ch in "._")).lower()
+
+
+def generate(total: int, seed: int) -> None:
+    """Stores, associates and `total` customers with assignments, written in bulk."""
+    from django.db import connection, transaction
+
+    from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, Store, User
+    from shopfloor.customers.models import Customer, CustomerAssignment, CustomerStatus
+
+    rng = random.Random(seed)
+    with transaction.atomic():
+        north = Store.objects.create(code="north", name="North Store", selling_mode=SellingMode.ASSOCIATE,
+                                     country="PT")
+        south = Store.objects.create(code="south", name="South Store", selling_mode=SellingMode.TEAM,
+                                     country="ES")
+        User.objects.create_user(email="admin@bench.example", password=None, is_staff=True, is_superuser=True)
+        staff = {}
+        for store in (north, south):
+            staff[store.pk] = []
+            for number in range(ASSOCIATES_PER_STORE + 1):
+                role = AssociateRole.MANAGER if number == 0 else AssociateRole.ASSOCIATE
+                email = f"{store.code}-{number}@bench.example"
+                user = User.objects.create_user(email=email, password=None, name=f"{store.name} {number}")
+                associate = Associate.objects.create(
+                    store=store, name=f"{store.code.title()} associate {number}", email=email, role=role, user=user
+                )
+                if role == AssociateRole.ASSOCIATE:
+                    staff[store.pk].append(associate.pk)
+
+    firsts = first_names()
+    lasts = last_names()
+    first_cumulative = cumulative(ranked_weights(len(firsts), 10))
+    last_cumulative = cumulative(ranked_weights(len(lasts), 20))
+    domains = [domain for domain, _ in EMAIL_DOMAINS]
+    domain_cumulative = cumulative(weight for _, weight in EMAIL_DOMAINS)
+    first_picks = rng.choices(range(len(firsts)), cum_weights=first_cumulative, k=total)
+    last_picks = rng.choices(range(len(lasts)), cum_weights=last_cumulative, k=total)
+    domain_picks = rng.choices(domains, cum_weights=domain_cumulative, k=total)
+    folded_firsts = [fold(name) for name in firsts]
+    folded_lasts = [fold(name.replace(" ", "")) for name in lasts]
+
+    # Some associates carry bigger books than others.
+    book_weights = [1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6][:ASSOCIATES_PER_STORE]
+    book_cumulative = cumulative(book_weights)
+    started_at = datetime(2021, 1, 1, tzinfo=UTC)
+    ops = connection.ops
+    moments = [ops.adapt_datetimefield_value(started_at + timedelta(minutes=37 * i)) for i in range(50_000)]
+
+    emails_seen: set[str] = set()
+    phones_seen: set[str] = set()
+    customer_rows = []
+    assignment_rows = []
+    assignment_id = 0
+    statuses = [(CustomerStatus.ACTIVE, 97), (CustomerStatus.PENDING, 2), (CustomerStatus.REJECTED, 1)]
+    status_cumulative = cumulative(weight for _, weight in statuses)
+    status_picks = rng.choices([status for status, _ in statuses], cum_weights=status_cumulative, k=total)
+    for index in range(total):
+        customer_id = index + 1
+        first, last = firsts[first_picks[index]], lasts[last_picks[index]]
+        first_ascii, last_ascii = folded_firsts[first_picks[index]], folded_lasts[last_picks[index]]
+        store = north if rng.random() < 0.55 else south
+        style = rng.random()
+        if style < 0.35:
+            local = f"{first_ascii}.{last_ascii}"
+        elif style < 0.55:
+            local = f"{first_ascii}{last_ascii}"
+        elif style < 0.7:
+            local = f"{first_ascii[0]}{last_ascii}"
+        elif style < 0.8:
+            local = f"{first_ascii}_{last_ascii}"
+        else:
+            local = f"{first_ascii}{rng.randint(1, 99)}"
+        email = f"{local}@{domain_picks[index]}"
+        while email in emails_seen:
+            email = f"{local}{rng.randint(1, 9999)}@{domain_picks[index]}"
+        emails_seen.add(email)
+        phone = digits = ""
+        if rng.random() < 0.8:
+            while True:
+                if store is north:
+                    digits = f"9{rng.choice('1236')}{rng.randint(0, 9_999_999):07d}"
+                    phone = f"+351{digits}"
+                else:
+                    digits = f"{rng.choice('67')}{rng.randint(0, 99_999_999):08d}"
+                    phone = f"+34{digits}"
+                if phone not in phones_seen:
+                    phones_seen.add(phone)
+                    break
+        birthday = None
+        if rng.random() < 0.4:
+            birthday = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 55))
+        moment = moments[min(index * len(moments) // max(total, 1), len(moments) - 1)]
+        email_opt_in = rng.random() < 0.6
+        sms_opt_in = bool(phone) and rng.random() < 0.3
+        customer_rows.append({
+            "id": customer_id, "external_id": f"ERP-{customer_id:08d}", "email": email, "phone": phone,
+            "first_name": first, "last_name": last, "birthday": birthday and birthday.isoformat(),
+            "store_id": store.pk, "status": status_picks[index],
+            "email_opt_in": email_opt_in, "email_opt_in_at": moment if email_opt_in else None,
+            "sms_opt_in": sms_opt_in, "sms_opt_in_at": moment if sms_opt_in else None,
+            "tags": "[]", "created_at": moment, "updated_at": moment,
+            "search_first_name": first.lower(), "search_last_name": last.lower(),
+            "search_email": email.lower(), "search_phone": digits,
+        })
+        book = staff[store.pk]
+        primary = book[rng.choices(range(len(book)), cum_weights=book_cumulative)[0]]
+        assignment_id += 1
+        assignment_rows.append({"id": assignment_id, "customer_id": customer_id, "associate_id": primary,
+                                "is_primary": True, "created_at": moment})
+        extra = rng.random()
+        if extra < 0.11:
+            # A colleague helps with this customer; now and then one from the other store.
+            other_store = south if store is north else north
+            pool = staff[other_store.pk] if extra < 0.01 else [pk for pk in book if pk != primary]
+            assignment_id += 1
+            assignment_rows.append({"id": assignment_id, "customer_id": customer_id,
+                                    "associate_id": rng.choice(pool), "is_primary": False, "created_at": moment})
+    bulk_insert(Customer, customer_rows)
+    bulk_insert(CustomerAssignment, assignment_rows)
+    finish_load([Customer, CustomerAssignment])
+
+
+def _rows(model, dicts: list[dict]) -> tuple[list[str], list[tuple]]:
+    """Columns and value tuples; a column the generator does not fill gets the field's default."""
+    columns, fillers = [], []
+    for field in model._meta.concrete_fields:
+        columns.append(field.column)
+        if field.attname in dicts[0]:
+            fillers.append(field.attname)
+        else:
+            default = field.get_default() if field.has_default() else None
+            fillers.append((default,))
+    rows = [
+        tuple(row[filler] if isinstance(filler, str) else filler[0] for filler in fillers) for row in dicts
+    ]
+    return columns, rows
+
+
+def bulk_insert(model, dicts: list[dict]) -> None:
+    """COPY on PostgreSQL, executemany in one transaction on SQLite; secondary indexes built after."""
+    from django.db import connection, transaction
+
+    if not dicts:
+        return
+    table = model._meta.db_table
+    columns, rows = _rows(model, dicts)
+    dropped = drop_secondary_indexes(table)
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Skip the row-by-row foreign key triggers of a bulk load (the data is consistent by
+                # construction); needs a superuser, and without one the load is just slower.
+                try:
+                    with transaction.atomic():
+                        cursor.execute("SET LOCAL session_replication_role = replica")
+                except Exception:  # noqa: BLE001 - a missing privilege only costs time
+                    pass
+                with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            placeholders = ", ".join("?" for _ in columns)
+            connection.ensure_connection()
+            connection.connection.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", rows
+            )
+    recreate_indexes(dropped)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM " f"{table}))", [table]
+            )
+
+
+def drop_secondary_indexes(table: str) -> list[str]:
+    """Drop the indexes that no constraint needs, returning the statements that recreate them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN ("
+                " SELECT index_class.relname FROM pg_constraint"
+                " JOIN pg_class index_class ON index_class.oid = pg_constraint.conindid"
+                " WHERE pg_constraint.conrelid = %s::regclass)",
+                [table, table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [definition for _, definition in indexes]
+
+
+def recreate_indexes(statements: list[str]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def finish_load(models) -> None:
+    """What a database that has been running a while has: statistics, and on PostgreSQL a vacuumed
+    table whose visibility map allows index-only scans (autovacuum does both after a bulk load).
+    SQLite keeps no statistics unless someone runs ANALYZE, so none are made here."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+# Queries ----------------------------------------------------------------------------------------------
+
+
+def personas() -> dict:
+    """Admin; the associate-mode associate with the biggest book; a team-mode associate."""
+    from django.db.models import Count
+
+    from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, User
+
+    admin = User.objects.get(email="admin@bench.example")
+    associates = Associate.objects.filter(role=AssociateRole.ASSOCIATE)
+    own = (
+        associates.filter(store__selling_mode=SellingMode.ASSOCIATE)
+        .annotate(book=Count("assignments")).order_by("-book", "pk").first()
+    )
+    team = associates.filter(store__selling_mode=SellingMode.TEAM).order_by("pk").first()
+    return {PERSONAS[0]: admin, PERSONAS[1]: own.user, PERSONAS[2]: team.user}
+
+
+def sample_customers(user, count: int, rng: random.Random) -> list[dict]:
+    """`count` random customers that `user` sees (repeats allowed when they see fewer)."""
+    from shopfloor.access import actor_for, visible_customers
+    from shopfloor.customers.models import Customer
+
+    ids = list(visible_customers(actor_for(user)).values_list("pk", flat=True))
+    chosen = rng.sample(ids, count) if count <= len(ids) else [rng.choice(ids) for _ in range(count)]
+    fields = ("pk", "search_first_name", "search_last_name", "search_email", "search_phone")
+    by_id = {row["pk"]: row for row in Customer.objects.filter(pk__in=chosen).values(*fields)}
+    return [by_id[pk] for pk in chosen]
+
+
+def typed(text: str, rng: random.Random) -> str:
+    """As a person types it: often with a capital first letter."""
+    return text[:1].upper() + text[1:] if rng.random() < 0.5 else text
+
+
+def make_query(kind: str, customer: dict, rng: random.Random) -> str | None:
+    if kind == "name":
+        name = customer["search_first_name"] if rng.random() < 0.5 else customer["search_last_name"]
+        return typed(name[: rng.randint(2, 5)], rng)
+    if kind == "full name":
+        last = customer["search_last_name"]
+        return f"{typed(customer['search_first_name'], rng)} {typed(last[: rng.randint(1, 3)], rng)}"
+    if kind == "email":
+        return customer["search_email"][: rng.randint(3, 8)]
+    if kind == "phone":
+        digits = customer["search_phone"]
+        if not digits:
+            return None
+        prefix = digits[: rng.randint(3, 6)]
+        # Some people group the digits as they read them.
+        return f"{prefix[:3]} {prefix[3:]}".strip() if rng.random() < 0.3 else prefix
+    raise ValueError(kind)
+
+
+def make_queries(kind: str, customers: list[dict], count: int, rng: random.Random) -> list[str]:
+    queries = []
+    for customer in customers:
+        query = make_query(kind, customer, rng)
+        if query:
+            queries.append(query)
+        if len(queries) == count:
+            break
+    return queries
+
+
+# The naive baseline: what the search looks like written the obvious way.
+
+
+def naive_customer_page(actor, query: str = "", status=None, *, limit: int, offset: int = 0, prepare=None):
+    """An OR of icontains over the raw columns, sorted by name, and an exact count of every match."""
+    from django.db.models import Q
+
+    from shopfloor.access import visible_customers
+    from shopfloor.customers.selectors import SORT_ORDER, CustomerPage
+
+    queryset = visible_customers(actor)
+    query = query.strip()
+    if query:
+        queryset = queryset.filter(
+            Q(first_name__icontains=query) | Q(last_name__icontains=query)
+            | Q(email__icontains=query) | Q(phone__icontains=query)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    # The same order as the real list, so both read the same name index.
+    queryset = queryset.order_by(*SORT_ORDER)
+    page = prepare(queryset) if prepare is not None else queryset
+    items = list(page[offset : offset + limit])
+    return CustomerPage(items=items, count=queryset.count(), count_is_exact=True)
+
+
+@contextmanager
+def naive_search():
+    """Swap the API's search and counting for the naive ones; everything else in the request stays."""
+    from shopfloor.customers import selectors
+
+    saved = selectors.customer_page
+    selectors.customer_page = naive_customer_page
+    try:
+        yield
+    finally:
+        selectors.customer_page = saved
+
+
+# Measuring --------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def client_for(user):
+    from django.test import Client
+
+    from shopfloor.accounts.services import create_api_token
+
+    _, token = create_api_token(user, name="bench")
+    return Client(headers={"Authorization": f"Bearer {token}", "Host": "localhost"})
+
+
+def timed_series(client, params_list: list[dict]) -> tuple[list[float], list[int]]:
+    times, counts = [], []
+    for params in params_list:
+        started = time.perf_counter()
+        response = client.get("/api/v1/customers", params)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /api/v1/customers {params} answered {response.status_code}: "
+                               f"{response.content[:300]!r}")
+        times.append(elapsed)
+        counts.append(response.json()["count"])
+    return times, counts
+
+
+def queries_per_request(client, params: dict) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/v1/customers", params)
+    return len(captured.captured_queries)
+
+
+def explain(client, params: dict, label: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/v1/customers", params)
+    print(f"\n--- {label}: {params}")
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if "customers_customer" not in sql or not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        print(f"[{query['time']} s] {sql[:600]}")
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}")
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            for row in cursor.fetchall():
+                print("    ", " | ".join(str(value) for value in row))
+
+
+def summarize(times: list[float]) -> dict:
+    return {"n": len(times), "p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
+            "max_ms": round(max(times), 2)}
+
+
+def measure(database: str, args) -> dict:
+    from django.db import connection
+
+    from shopfloor.access import actor_for, visible_customers
+
+    rng = random.Random(args.seed + 1)
+    rows = []
+    for persona, user in personas().items():
+        client = client_for(user)
+        visible = visible_customers(actor_for(user)).count()
+        pool = sample_customers(user, 2 * (args.queries + args.warmup) + 50, rng)
+        series = [(kind, [{"q": query} for query in make_queries(kind, pool, args.queries + args.warmup, rng)])
+                  for kind in SEARCH_KINDS]
+        series.append(("list", [{} for _ in range(args.list_requests + args.warmup)]))
+        for kind, params_list in series:
+            warmup, timed = params_list[: args.warmup], params_list[args.warmup :]
+            if args.explain:
+                explain(client, timed[0], f"{database} {persona} {kind}")
+            timed_series(client, warmup)
+            times, counts = timed_series(client, timed)
+            baseline_params = timed[: args.baseline_queries]
+            with naive_search():
+                if args.explain:
+                    explain(client, baseline_params[0], f"{database} {persona} {kind} (naive)")
+                timed_series(client, baseline_params[: min(2, args.warmup)])
+                naive_times, naive_counts = timed_series(client, baseline_params)
+            optimised, naive = summarize(times), summarize(naive_times)
+            target = TARGET_P95_MS["list" if kind == "list" else "search"]
+            row = {
+                "persona": persona, "kind": kind, "visible_customers": visible,
+                **optimised,
+                "target_p95_ms": target,
+                "meets_target": optimised["p95_ms"] <= target,
+                "median_count": int(percentile(counts, 50)),
+                "queries_per_request": queries_per_request(client, timed[0]),
+                "baseline": {**naive, "median_count": int(percentile(naive_counts, 50))},
+                "ratio_p50": round(naive["p50_ms"] / optimised["p50_ms"], 1),
+                "ratio_p95": round(naive["p95_ms"] / optimised["p95_ms"], 1),
+                "examples": [params.get("q", "") for params in timed[:5]],
+            }
+            rows.append(row)
+            print(f"[{database}] {persona:28} {kind:10} p50 {row['p50_ms']:7.2f} ms  p95 {row['p95_ms']:7.2f} ms"
+                  f"  | naive p50 {naive['p50_ms']:8.2f} ms  p95 {naive['p95_ms']:8.2f} ms", flush=True)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version()")
+        else:
+            cursor.execute("SELECT 'SQLite ' || sqlite_version()")
+        version = cursor.fetchone()[0]
+    return {"database": database, "server": version, "customers": args.customers, "rows": rows,
+            "all_targets_met": all(row["meets_target"] for row in rows)}
+
+
+def print_summary(result: dict) -> None:
+    title = f"customer search and list at {result['customers']:,} customers — {result['server'][:40]}"
+    print(f"\n{title}\n{'=' * len(title)}")
+    header = (f"{'persona':28} {'query':10} {'sees':>9} {'matches':>8} {'p50 ms':>7} {'p95 ms':>7} {'target':>9}"
+              f" | {'naive p50':>9} {'naive p95':>9} | {'×p50':>6} {'×p95':>6}")
+    print(header)
+    print("-" * len(header))
+    for row in result["rows"]:
+        verdict = f"≤{row['target_p95_ms']:.0f} " + ("ok" if row["meets_target"] else "MISS")
+        print(f"{row['persona']:28} {row['kind']:10} {row['visible_customers']:>9,} {row['median_count']:>8,}"
+              f" {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {verdict:>9}"
+              f" | {row['baseline']['p50_ms']:>9.1f} {row['baseline']['p95_ms']:>9.1f}"
+              f" | {row['ratio_p50']:>6.1f} {row['ratio_p95']:>6.1f}")
+    print(f"(matches: median `count` answered; naive: {result['rows'][0]['baseline']['n']} requests per row, "
+          "icontains OR over first/last name, email, phone with an exact count)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
