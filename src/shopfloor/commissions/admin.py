@@ -14,6 +14,7 @@ instead of failing the request.
 from django import forms
 from django.contrib import admin
 
+from shopfloor.adminkit import SingletonSettingsAdmin
 from shopfloor.commissions.models import (
     CommissionRule,
     CommissionSettings,
@@ -213,23 +214,9 @@ class CommissionSettingsForm(forms.ModelForm):
 
 
 @admin.register(CommissionSettings)
-class CommissionSettingsAdmin(admin.ModelAdmin):
+class CommissionSettingsAdmin(SingletonSettingsAdmin):
     list_display = ("__str__", "hold_days", "override_levels", "updated_at")
     form = CommissionSettingsForm
-
-    def has_add_permission(self, request):
-        # One row (id 1): added once, then changed.
-        return not CommissionSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by save_commission_settings in the form
 
     def save_related(self, request, form, formsets, change):
         pass

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from shopfloor.access import actor_for
+from shopfloor.adminkit import SingletonSettingsAdmin
 from shopfloor.commissions.coupons import create_coupon, deactivate_coupon, update_coupon_bounds
 from shopfloor.commissions.models import Coupon, CouponBounds, CouponUse, ReferralClick
 from shopfloor.errors import Conflict, InvalidInput
@@ -101,22 +102,9 @@ class CouponBoundsForm(forms.ModelForm):
             _add_service_errors(self, exc)
 
 
-class CouponBoundsAdmin(admin.ModelAdmin):
+class CouponBoundsAdmin(SingletonSettingsAdmin):
     list_display = ("__str__", "max_percent", "max_amount", "max_uses", "max_days_to_expiry", "updated_at")
     form = CouponBoundsForm
-
-    def has_add_permission(self, request):
-        return not CouponBounds.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by update_coupon_bounds in the form
 
 
 class ReferralClickAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from shopfloor.access import actor_for
+from shopfloor.adminkit import SingletonSettingsAdmin
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.models import AttributionSettings, Interaction, Order, OrderLine, OrderStatus, Refund
 from shopfloor.orders.services import change_order_status, update_attribution_settings
@@ -218,19 +219,6 @@ class AttributionSettingsForm(forms.ModelForm):
 
 
 @admin.register(AttributionSettings)
-class AttributionSettingsAdmin(admin.ModelAdmin):
+class AttributionSettingsAdmin(SingletonSettingsAdmin):
     list_display = ("__str__", "attribution_window_days", "influence_window_days", "updated_at")
     form = AttributionSettingsForm
-
-    def has_add_permission(self, request):
-        return not AttributionSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by update_attribution_settings in the form
