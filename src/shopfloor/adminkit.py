@@ -13,6 +13,9 @@ class ServiceFormAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         pass  # the form's service call saved it
 
+    def save_related(self, request, form, formsets, change):
+        pass  # relations too
+
 
 class SingletonSettingsAdmin(ServiceFormAdmin):
     """One row of settings: added once, then only changed, never deleted."""

@@ -14,7 +14,7 @@ instead of failing the request.
 from django import forms
 from django.contrib import admin
 
-from shopfloor.adminkit import SingletonSettingsAdmin
+from shopfloor.adminkit import ServiceFormAdmin, SingletonSettingsAdmin
 from shopfloor.commissions.models import (
     CommissionRule,
     CommissionSettings,
@@ -106,7 +106,7 @@ class PayoutForm(forms.ModelForm):
 
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin):
+class PayoutAdmin(ServiceFormAdmin):
     list_display = ("id", "created_at", "associate", "amount", "currency", "method", "reference", "created_by")
     list_filter = ("method", "currency", "created_at")
     search_fields = ("associate__name", "associate__email", "reference", "note")
@@ -121,16 +121,6 @@ class PayoutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass  # recorded by record_payout in the form
-
-    def save_related(self, request, form, formsets, change):
-        pass
 
 
 # Rules and settings ---------------------------------------------------------------------
@@ -170,7 +160,7 @@ class CommissionRuleForm(forms.ModelForm):
 
 
 @admin.register(CommissionRule)
-class CommissionRuleAdmin(admin.ModelAdmin):
+class CommissionRuleAdmin(ServiceFormAdmin):
     list_display = ("name", "active", "priority", "kind", "value", "currency", "version", "updated_at")
     list_filter = ("active", "kind")
     search_fields = ("name",)
@@ -182,16 +172,6 @@ class CommissionRuleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Earnings point at the rules they used; deactivate a rule instead.
         return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by save_commission_rule in the form, which raises the version
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the service set the conditions too
 
 
 class CommissionSettingsForm(forms.ModelForm):
@@ -218,8 +198,6 @@ class CommissionSettingsAdmin(SingletonSettingsAdmin):
     list_display = ("__str__", "hold_days", "override_levels", "updated_at")
     form = CommissionSettingsForm
 
-    def save_related(self, request, form, formsets, change):
-        pass
 
 
 # Payout details -------------------------------------------------------------------------
@@ -245,7 +223,7 @@ class PayoutProfileForm(forms.ModelForm):
 
 
 @admin.register(PayoutProfile)
-class PayoutProfileAdmin(admin.ModelAdmin):
+class PayoutProfileAdmin(ServiceFormAdmin):
     list_display = ("associate", "method", "updated_at", "updated_by")
     list_filter = ("method",)
     search_fields = ("associate__name", "associate__email")
@@ -258,13 +236,3 @@ class PayoutProfileAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by save_payout_profile in the form
-
-    def save_related(self, request, form, formsets, change):
-        pass
