@@ -1,6 +1,8 @@
 """Shared fixtures: two stores (one per selling mode) and the people of the authorization matrix."""
 
+import itertools
 import os
+from decimal import Decimal
 
 # Hashing a password per test user would dominate the suite; the browser tests' server
 # process inherits the variable, so both sides agree on the hasher.
@@ -11,8 +13,11 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import get_hashers  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from shopfloor.access import actor_for  # noqa: E402
 from shopfloor.accounts.models import AssociateRole, SellingMode  # noqa: E402
 from shopfloor.accounts.services import create_api_token  # noqa: E402
+from shopfloor.commissions.models import CommissionRule  # noqa: E402
+from shopfloor.orders.services import record_order  # noqa: E402
 from tests.factories import make_associate, make_customer, make_store, make_user  # noqa: E402
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -88,3 +93,26 @@ def admin_api(admin_user):
 def pytest_report_header(config):
     return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; " \
            f"channel layer: {'redis' if os.environ.get('REDIS_URL') else 'in-memory'}"
+
+
+_order_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def ten_percent(db):
+    return CommissionRule.objects.create(name="Ten percent", kind="percentage", value=Decimal("10"))
+
+
+@pytest.fixture
+def place_order(world):
+    """place_order(customer, price, quantity=1, **fields) → an order recorded as the ERP would (attributed, accrued)."""
+
+    def factory(customer, price="100.00", quantity=1, **fields):
+        order, created = record_order(actor_for(world.admin), {
+            "external_id": fields.pop("external_id", f"O-{next(_order_numbers)}"), "customer_id": customer.pk,
+            "lines": [{"sku": "CH-1", "quantity": quantity, "unit_price": Decimal(price)}], **fields,
+        })
+        assert created
+        return order
+
+    return factory
