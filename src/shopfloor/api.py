@@ -8,12 +8,17 @@ from shopfloor.access import NotAllowed, NotVisible
 from shopfloor.accounts.api import router as accounts_router
 from shopfloor.apikit import AUTH, ApiParser, RefusedBody
 from shopfloor.catalog.api import router as catalog_router
+from shopfloor.clienteling.api import router as clienteling_router
 from shopfloor.commissions.api import router as commissions_router
 from shopfloor.commissions.coupons_api import router as coupons_router
 from shopfloor.comms.api import router as comms_router
 from shopfloor.customers.api import router as customers_router
 from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.lists.api import router as lists_router
+from shopfloor.live.api import router as live_router
+from shopfloor.lookbooks.api import router as lookbooks_router
 from shopfloor.orders.api import router as orders_router
+from shopfloor.outreach.api import router as outreach_router
 
 
 class ShopfloorApi(NinjaAPI):
@@ -62,6 +67,11 @@ api.add_router("", orders_router)
 api.add_router("", coupons_router)
 api.add_router("", commissions_router)
 api.add_router("", comms_router)
+api.add_router("", lists_router)
+api.add_router("", clienteling_router)
+api.add_router("", lookbooks_router)
+api.add_router("", outreach_router)
+api.add_router("", live_router)
 
 
 @api.exception_handler(NotVisible)

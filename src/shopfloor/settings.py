@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "shopfloor.orders",
     "shopfloor.commissions",
     "shopfloor.comms",
+    "shopfloor.lists",
+    "shopfloor.clienteling",
+    "shopfloor.lookbooks",
+    "shopfloor.outreach",
+    "shopfloor.live",
     "shopfloor.storefront",
     "shopfloor.console",
 ]

@@ -19,6 +19,11 @@ urlpatterns = [
     path("console/", include("shopfloor.console.urls")),
     # Referral links (/r/<referral_code>) live outside the API: shoppers follow them.
     path("", include("shopfloor.commissions.urls")),
+    path("", include("shopfloor.lists.urls")),
+    path("", include("shopfloor.clienteling.urls")),
+    path("", include("shopfloor.lookbooks.urls")),
+    path("", include("shopfloor.outreach.urls")),
+    path("", include("shopfloor.live.urls")),
     path("", include("shopfloor.storefront.urls")),
     # Uploaded photos; a production deployment may serve MEDIA_ROOT from its proxy instead.
     path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT}),

@@ -4,6 +4,7 @@ an admin records a payout and the balance drops; a manager reads the sales repor
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from shopfloor.access import actor_for
 from shopfloor.commissions.models import CommissionRule
@@ -67,7 +68,7 @@ def test_an_associate_sees_a_new_sales_commission_on_the_dashboard(new_page, wor
     bell = page.get_by_role("link", name="Notifications, 1 unread")
     assert bell.is_visible()
     page.get_by_role("button", name="Copy").click()
-    assert page.get_by_text("Copied").is_visible()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
     bell.click()
     page.wait_for_url("**/console/notifications/")
     assert page.locator(".notice__title", has_text="New sale: 299.00 EUR").is_visible()

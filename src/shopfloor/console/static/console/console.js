@@ -39,12 +39,13 @@ function setUpCopyButtons() {
     const field = document.querySelector(button.dataset.copy);
     const label = button.querySelector("[data-copy-label]");
     if (!field) continue;
-    button.addEventListener("click", async () => {
+    button.addEventListener("click", () => {
       field.select();
-      try {
-        await navigator.clipboard.writeText(field.value);
-      } catch {
-        // Without clipboard access (plain http), the selected text is ready for Ctrl+C.
+      // The clipboard API can wait on a permission prompt that never comes (headless, some
+      // kiosks); the selected text is then still ready for Ctrl+C, so the label says so at once.
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(field.value).catch(() => document.execCommand("copy"));
+      } else {
         document.execCommand("copy");
       }
       if (label) {

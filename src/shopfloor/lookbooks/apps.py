@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LookbooksConfig(AppConfig):
+    name = "shopfloor.lookbooks"
+    verbose_name = "Lookbooks"
