@@ -27,8 +27,13 @@ from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, Store, User
 from shopfloor.accounts.services import create_admin, save_associate, save_store
 from shopfloor.catalog.services import upsert_product
+from shopfloor.clienteling import demo as clienteling_demo
+from shopfloor.comms import demo as comms_demo
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode, CustomerStatus
 from shopfloor.customers.services import refresh_search_fields, save_agency, save_business, save_group
+from shopfloor.lists import demo as lists_demo
+from shopfloor.live import demo as live_demo
+from shopfloor.lookbooks import demo as lookbooks_demo
 from shopfloor.money import to_cents
 from shopfloor.orders.models import OrderStatus
 from shopfloor.orders.services import record_order
@@ -240,6 +245,11 @@ class _Seeder:
         self.products = self._products()
         self.customers = self._customers()
         self._orders()
+        lists_demo.seed(self.associates, self.customers, self.products, self.now)
+        lookbooks_demo.seed(self.associates, self.customers, self.products, self.now)
+        comms_demo.seed(self.admin, self.stores, self.associates, self.now)
+        clienteling_demo.seed(self.associates, self.customers, self.now)
+        live_demo.seed(self.associates, self.customers, self.now)
         self.counts = {
             "stores": len(self.stores), "associates": len(self.associates), "products": len(self.products),
             "customers": len(self.customers), "orders": ORDER_COUNT,

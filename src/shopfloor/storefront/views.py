@@ -28,7 +28,7 @@ from shopfloor.customers.services import register_customer
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import ZERO
 from shopfloor.orders.services import record_order
-from shopfloor.storefront import selectors
+from shopfloor.storefront import impersonation, selectors
 from shopfloor.storefront.bag import MAX_QUANTITY, Bag
 from shopfloor.storefront.forms import RegistrationForm, ShopLoginForm
 from shopfloor.storefront.images import avatar_svg, product_svg
@@ -203,6 +203,9 @@ def bag_update(request):
 @require_POST
 def checkout(request):
     """Turn the bag into an order, recorded (and attributed) like any storefront's order."""
+    if getattr(request, "shopping_as", None) is not None or getattr(request, "shopping_as_ended", ""):
+        # An associate shopping as the customer (or whose session just ended): a pending-payment order.
+        return impersonation.checkout(request)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('storefront:login')}?next={reverse('storefront:bag')}")
     customer = selectors.customer_for(request.user)
