@@ -1,9 +1,11 @@
 """Admin for the catalog the storefront or ERP syncs."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 
-from shopfloor.catalog.models import Category, Product
+from shopfloor.catalog.models import Category, Product, ProductChange
+from shopfloor.catalog.services import record_product_changes
 
 
 @admin.register(Category)
@@ -33,3 +35,30 @@ class ProductAdmin(admin.ModelAdmin):
         ("Storefront", {"fields": ("url", "image_url", "description")}),
         ("Record", {"fields": ("updated_at",)}),
     )
+
+    def save_model(self, request, obj, form, change):
+        # An admin's edit counts like a sync's: back in stock or cheaper is history the task rules read.
+        before = Product.objects.filter(pk=obj.pk).values("in_stock", "price").first() if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if before is not None:
+                record_product_changes(obj, before["in_stock"], before["price"])
+
+
+@admin.register(ProductChange)
+class ProductChangeAdmin(admin.ModelAdmin):
+    """History the task rules read (back in stock, price dropped): looked at, never edited."""
+
+    list_display = ("product", "kind", "old_price", "new_price", "happened_at")
+    list_filter = ("kind", "happened_at")
+    search_fields = ("product__name", "product__sku")
+    list_select_related = ("product",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

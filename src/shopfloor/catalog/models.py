@@ -35,3 +35,31 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.sku})"
+
+
+class ProductChangeKind(models.TextChoices):
+    # The product was out of stock and is in stock again.
+    BACK_IN_STOCK = "back_in_stock", "Back in stock"
+    # The product's price went down.
+    PRICE_DROP = "price_drop", "Price dropped"
+
+
+class ProductChange(models.Model):
+    """A change to a product that customers who listed it care about (the task rules read these).
+
+    Written by catalog.services when a sync or an edit brings a product back in stock or lowers
+    its price; never edited afterwards.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=ProductChangeKind.choices)
+    old_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    new_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    happened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+        indexes = [models.Index(fields=["kind", "happened_at"], name="product_change_recent")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.product_id} at {self.happened_at:%Y-%m-%d}"

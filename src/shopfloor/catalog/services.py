@@ -1,9 +1,10 @@
 """Writes on the catalog: products upserted by sku."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from shopfloor.catalog.models import Category, Product
+from shopfloor.catalog.models import Category, Product, ProductChange, ProductChangeKind
 from shopfloor.errors import InvalidInput
 from shopfloor.money import to_cents
 
@@ -47,6 +48,7 @@ def _upsert_product(data: dict) -> tuple[Product, bool]:
         product = Product.objects.select_for_update().filter(sku=data["sku"]).first()
         created = product is None
         product = product or Product(sku=data["sku"])
+        was_in_stock, old_price = product.in_stock, product.price
         for name in PRODUCT_FIELDS:
             if name in data and data[name] is not None:
                 setattr(product, name, data[name])
@@ -55,7 +57,21 @@ def _upsert_product(data: dict) -> tuple[Product, bool]:
         if "category" in data:
             product.category = category_named(data["category"])
         product.save()
+        if not created:
+            record_product_changes(product, was_in_stock, old_price)
     return product, created
+
+
+def record_product_changes(product: Product, was_in_stock: bool, old_price) -> list[ProductChange]:
+    """Keep the history the task rules read: back in stock, price dropped (inside the caller's transaction)."""
+    now = timezone.now()
+    changes = []
+    if product.in_stock and not was_in_stock:
+        changes.append(ProductChange(product=product, kind=ProductChangeKind.BACK_IN_STOCK, happened_at=now))
+    if old_price is not None and product.price < old_price:
+        changes.append(ProductChange(product=product, kind=ProductChangeKind.PRICE_DROP, old_price=old_price,
+                                     new_price=product.price, happened_at=now))
+    return ProductChange.objects.bulk_create(changes) if changes else []
 
 
 def bulk_upsert_products(actor_user, rows: list[tuple[int, dict]]) -> dict:

@@ -252,13 +252,16 @@ def customer_reps(request, customer_id: int = Id):
 
 class ApproveIn(Schema):
     associate_id: int | None = Field(None, ge=1, le=MAX_ID)
+    group_id: int | None = Field(None, ge=1, le=MAX_ID, description="Approve into this customer group; "
+                                 "without associate_id the group's agent is assigned.")
 
 
 @router.post("/customers/{customer_id}/approve", response=CustomerOut)
 def approve_customer(request, payload: ApproveIn | None = None, customer_id: int = Id):
     who = staff_actor(request)
     customer = _fetch(who, customer_id)
-    services.approve_customer(who, customer, payload.associate_id if payload else None)
+    services.approve_customer(who, customer, payload.associate_id if payload else None,
+                              payload.group_id if payload else None)
     return customer_out(_fetch(who, customer_id))
 
 

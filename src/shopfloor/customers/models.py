@@ -166,3 +166,47 @@ class CustomerRepCode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class CustomerNote(models.Model):
+    """What an associate wrote down about a customer; pinned notes stay on top of the record."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_pinned", "-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "created_at"], name="customer_note_recent")]
+
+    def __str__(self):
+        return f"Note on {self.customer_id} by {self.author_id}"
+
+
+class CustomerPreferences(models.Model):
+    """What a customer likes, as fields an associate can filter and act on (not free text in a note).
+
+    `sizes` maps what the size is for to the size ({"tops": "M", "shoes": "38"}); brands,
+    styles and colours are short labels.
+    """
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="preferences")
+    sizes = models.JSONField(default=dict, blank=True)
+    brands = models.JSONField(default=list, blank=True)
+    styles = models.JSONField(default=list, blank=True)
+    colours = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "customer preferences"
+
+    def __str__(self):
+        return f"Preferences of {self.customer_id}"

@@ -291,6 +291,70 @@ def customer_page(actor: Actor, query: str = "", status: str | None = None, *, l
     return CustomerPage(items=items, count=count, count_is_exact=exact)
 
 
+# The console's list pages through the first MAX_LIST_PAGE pages; a search narrows further.
+MAX_LIST_PAGE = 400
+
+
+@dataclass
+class ListPaginator:
+    """What the console's page templates read of a Paginator, for a count capped at COUNT_LIMIT."""
+
+    count: int
+    count_is_exact: bool
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        """Every page when the count is exact; else the pages known to exist (at least two)."""
+        return max(1, -(-self.count // self.per_page))
+
+
+@dataclass
+class ListPage:
+    """One numbered page of the customer list, shaped like Django's Page for the templates."""
+
+    number: int
+    object_list: list[Customer]
+    paginator: ListPaginator
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        if self.paginator.count_is_exact:
+            return self.number < self.paginator.num_pages
+        return self.number < MAX_LIST_PAGE and len(self.object_list) == self.paginator.per_page
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
+
+
+def customer_list_page(actor: Actor, query: str = "", status: str | None = None, *, number, per_page: int,
+                       prepare: Callable[[QuerySet], QuerySet] | None = None) -> ListPage:
+    """Page `number` of the console's customer list, as Paginator.get_page answers it (nonsense is the
+    first page, a page past the end the last one) but counted no further than COUNT_LIMIT."""
+    try:
+        number = min(max(int(number), 1), MAX_LIST_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    found = customer_page(actor, query, status, limit=per_page, offset=(number - 1) * per_page, prepare=prepare)
+    paginator = ListPaginator(found.count, found.count_is_exact, per_page)
+    if not found.items and number > 1 and found.count_is_exact:
+        number = paginator.num_pages
+        found = customer_page(actor, query, status, limit=per_page, offset=(number - 1) * per_page,
+                              prepare=prepare)
+    return ListPage(number, found.items, paginator)
+
+
 def customers_with_details(queryset: QuerySet) -> QuerySet:
     """What the API's customer representation needs, in a fixed number of queries."""
     return queryset.prefetch_related("rep_codes", "assignments")

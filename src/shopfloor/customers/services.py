@@ -356,14 +356,20 @@ def customer_reps(customer: Customer) -> list[Associate]:
 # Approval and registration -------------------------------------------------------------
 
 
-def approve_customer(actor: Actor, customer: Customer, associate_id: int | None = None) -> Customer:
-    """Approve a pending registration; the chosen associate, else the group's, is assigned."""
+def approve_customer(actor: Actor, customer: Customer, associate_id: int | None = None,
+                     group_id: int | None = None) -> Customer:
+    """Approve a pending registration, into the group `group_id` when given; the chosen associate, else the
+    group's agent (its first active associate), is assigned."""
     if not can_manage_customer(actor, customer):
         raise NotAllowed("Only admins and the store's managers approve customers.")
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.status == CustomerStatus.ACTIVE:
             raise Conflict("This customer is already active.")
+        if group_id is not None:
+            customer.group = CustomerGroup.objects.filter(pk=group_id).first()
+            if customer.group is None:
+                raise InvalidInput.field("group_id", "Unknown customer group.")
         associate = None
         if associate_id is not None:
             associate = Associate.objects.filter(pk=associate_id, active=True).first()
@@ -372,12 +378,13 @@ def approve_customer(actor: Actor, customer: Customer, associate_id: int | None 
         elif customer.group_id:
             associate = customer.group.associates.filter(active=True).order_by("pk").first()
         customer.status = CustomerStatus.ACTIVE
-        customer.save(update_fields=["status", "updated_at"])
+        customer.save(update_fields=["status", "group", "updated_at"])
         if associate is not None:
             ids = list(customer.assignments.values_list("associate_id", flat=True))
             _sync_assignments(customer, [associate.pk, *[i for i in ids if i != associate.pk]], associate.pk)
         record_event(
-            actor.user, "customer.approved", customer, associate_id=associate.pk if associate else None
+            actor.user, "customer.approved", customer, associate_id=associate.pk if associate else None,
+            **({"group_id": customer.group_id} if group_id is not None else {}),
         )
     return customer
 

@@ -1,0 +1,287 @@
+"""Clienteling KPIs over a period: what an associate, a store or the whole retailer sold and did.
+
+Whose figures an actor sees follows DESIGN.md §3 (access.kpi_scope): their own in associate mode, their
+store's in team mode; managers their store's and each of its associates'; admins everything. Sales use the
+reports' definition (console.selectors: placed or completed orders). Figures another capability records
+(outreach messages, live chats, lookbooks) are read when that app's models exist; otherwise they are None and
+the page shows "—".
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from shopfloor.access import Actor, NotVisible, kpi_scope, visible_associates, visible_stores
+from shopfloor.accounts.models import Associate, Store
+from shopfloor.clienteling.models import Task, TaskStatus
+from shopfloor.clienteling.selectors import with_effective_due
+from shopfloor.money import ZERO, to_cents
+from shopfloor.orders.models import Interaction, Order, OrderStatus
+
+SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)
+MAX_PERIOD_DAYS = 731
+# An order within this many days of a message or a lookbook opening counts as converted.
+CONVERSION_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # included
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_current_timezone()
+        return (datetime.combine(self.start, time.min, tzinfo=zone),
+                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def period_between(start: date | None, end: date | None) -> Period:
+    """A period of whole days; default this month so far. ValueError says what is wrong."""
+    today = timezone.localdate()
+    end = end or today
+    start = start or end.replace(day=1)
+    if start > end:
+        raise ValueError("The period starts after it ends.")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise ValueError("Choose a period of two years or less.")
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: "own" / "associate" (one associate), "store", or "all"."""
+
+    kind: str
+    store: Store | None = None
+    associate: Associate | None = None
+
+    @property
+    def label(self) -> str:
+        if self.associate is not None:
+            return self.associate.name
+        if self.store is not None:
+            return self.store.name
+        return "Every store"
+
+
+def resolve_scope(actor: Actor, *, store_id=None, associate_id=None) -> Scope:
+    """The scope an actor asked for, within what they may see; anything else is NotVisible (404)."""
+    default = kpi_scope(actor)
+    if default == "none":
+        raise NotVisible
+    if associate_id is not None:
+        if default == "own":
+            if associate_id != actor.associate.pk:
+                raise NotVisible
+            return Scope("own", actor.associate.store, actor.associate)
+        if not (actor.is_admin or actor.is_manager):
+            raise NotVisible  # team-mode associates see the store's figures, not a colleague's
+        associate = visible_associates(actor).select_related("store").filter(pk=associate_id).first()
+        if associate is None:
+            raise NotVisible
+        return Scope("associate", associate.store, associate)
+    if default == "own":
+        if store_id is not None:
+            raise NotVisible  # associate mode: one's own figures, not the store's
+        return Scope("own", actor.associate.store, actor.associate)
+    if store_id is not None:
+        store = visible_stores(actor).filter(pk=store_id).first()
+        if store is None:
+            raise NotVisible
+        return Scope("store", store)
+    if default == "store":
+        return Scope("store", actor.store)
+    return Scope("all")
+
+
+# The figures ---------------------------------------------------------------------------------------
+
+
+def _optional_model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def scope_orders(scope: Scope):
+    """The sales a scope is credited with: an associate's (in team mode, the sales they helped with)."""
+    orders = Order.objects.filter(status__in=SALE_STATUSES)
+    if scope.associate is not None:
+        if scope.associate.store.is_team_mode:
+            return orders.filter(Q(attributed_associate=scope.associate) | Q(influencer=scope.associate))
+        return orders.filter(attributed_associate=scope.associate)
+    if scope.store is not None:
+        return orders.filter(store=scope.store)
+    return orders
+
+
+def _people_q(scope: Scope, field: str) -> Q:
+    """Rows done by someone in the scope: `field` is an Associate foreign key."""
+    if scope.associate is not None:
+        return Q(**{field: scope.associate})
+    if scope.store is not None:
+        return Q(**{f"{field}__store": scope.store})
+    return Q()
+
+
+def _task_q(scope: Scope) -> Q:
+    if scope.associate is not None:
+        return Q(assignee=scope.associate) | Q(completed_by_id=scope.associate.user_id, completed_by__isnull=False)
+    if scope.store is not None:
+        return Q(store=scope.store)
+    return Q()
+
+
+def _in(period: Period, field: str) -> Q:
+    start, end = period.bounds()
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def sales(scope: Scope, period: Period) -> list[dict]:
+    """Per currency: attributed sales, orders and the average order value."""
+    rows = (scope_orders(scope).filter(_in(period, "placed_at")).values("currency")
+            .annotate(count=Count("id"), total=Sum("total")).order_by("currency"))
+    figures = []
+    for row in rows:
+        total = to_cents(row["total"] or ZERO)
+        figures.append({"currency": row["currency"], "attributed_sales": total, "orders": row["count"],
+                        "average_order_value": to_cents(total / row["count"]) if row["count"] else None})
+    return figures
+
+
+def customers_contacted(scope: Scope, period: Period) -> int:
+    """Distinct customers someone in the scope chatted or called with, notified of a list, messaged, or
+    completed a task about."""
+    ids = set(Interaction.objects.filter(_people_q(scope, "associate"), _in(period, "occurred_at"),
+                                         customer__isnull=False)
+              .exclude(kind="lookbook_opened").values_list("customer_id", flat=True).distinct())
+    ids |= set(Task.objects.filter(_task_q(scope), _in(period, "completed_at"), status=TaskStatus.DONE,
+                                   customer__isnull=False).values_list("customer_id", flat=True).distinct())
+    message = _optional_model("outreach", "OutreachMessage")
+    if message is not None:
+        ids |= set(message.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"))
+                   .exclude(status="failed").values_list("customer_id", flat=True).distinct())
+    return len(ids)
+
+
+def _orders_within(moment) -> QuerySet:
+    """The customer's purchases from `moment` (an OuterRef) to CONVERSION_DAYS later: what counts as converted."""
+    return Order.objects.filter(customer_id=OuterRef("customer_id"), status__in=SALE_STATUSES,
+                                placed_at__gte=moment, placed_at__lt=moment + timedelta(days=CONVERSION_DAYS))
+
+
+def outreach(scope: Scope, period: Period) -> dict:
+    message = _optional_model("outreach", "OutreachMessage")
+    if message is None:
+        return {"sent": None, "clicked": None, "conversion": None}
+    sent = message.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"), status="sent")
+    clicked = sent.filter(links__click_count__gt=0).distinct()
+    converted = sent.filter(Exists(_orders_within(OuterRef("created_at"))))
+    sent_count = sent.count()
+    return {"sent": sent_count, "clicked": clicked.count(),
+            "conversion": round(converted.count() / sent_count, 4) if sent_count else None}
+
+
+def lookbook_conversion(scope: Scope, period: Period) -> float | None:
+    """Opened lookbooks whose customer bought afterwards, as a share of the lookbooks opened."""
+    lookbook = _optional_model("lookbooks", "Lookbook")
+    if lookbook is None:
+        return None
+    opened = lookbook.objects.filter(_people_q(scope, "author"), _in(period, "opened_at"))
+    count = opened.count()
+    if not count:
+        return None
+    bought = opened.filter(Exists(_orders_within(OuterRef("opened_at")))).count()
+    return round(bought / count, 4)
+
+
+def chat_response_seconds(scope: Scope, period: Period) -> float | None:
+    """Average seconds a visitor who asked for a chat waited until an associate took it."""
+    chat = _optional_model("live", "Chat")
+    if chat is None:
+        return None
+    waits = list(chat.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"),
+                                     origin="reactive", taken_at__isnull=False)
+                 .values_list("created_at", "taken_at"))
+    if not waits:
+        return None
+    return round(sum((taken - created).total_seconds() for created, taken in waits) / len(waits), 1)
+
+
+def tasks(scope: Scope, period: Period) -> dict:
+    completed = Task.objects.filter(_task_q(scope), _in(period, "completed_at"), status=TaskStatus.DONE).count()
+    overdue = with_effective_due(Task.objects.filter(_task_q(scope)).exclude(status=TaskStatus.DONE)).filter(
+        effective_due__lt=timezone.localdate()).count()
+    return {"completed": completed, "overdue": overdue}
+
+
+def compute(scope: Scope, period: Period) -> dict:
+    reached = outreach(scope, period)
+    done = tasks(scope, period)
+    return {
+        "scope": scope, "period": period, "sales": sales(scope, period),
+        "customers_contacted": customers_contacted(scope, period),
+        "outreach_sent": reached["sent"], "outreach_clicked": reached["clicked"],
+        "outreach_conversion": reached["conversion"], "lookbook_conversion": lookbook_conversion(scope, period),
+        "tasks_completed": done["completed"], "tasks_overdue": done["overdue"],
+        "chat_response_seconds": chat_response_seconds(scope, period),
+    }
+
+
+def per_associate(actor: Actor, scope: Scope, period: Period) -> list[dict]:
+    """Managers and admins: each associate's sales in the scope's store(s), one grouped query per figure."""
+    if not (actor.is_admin or actor.is_manager) or scope.associate is not None:
+        return []
+    associates = visible_associates(actor).select_related("store").filter(active=True)
+    if scope.store is not None:
+        associates = associates.filter(store=scope.store)
+    associates = list(associates.order_by("store__name", "name", "pk"))
+    orders = Order.objects.filter(status__in=SALE_STATUSES).filter(_in(period, "placed_at"))
+    credited = {row["attributed_associate"]: row for row in orders.filter(attributed_associate__in=associates)
+                .values("attributed_associate").annotate(count=Count("id"), total=Sum("total")).order_by()}
+    helped = {row["influencer"]: row for row in orders.filter(influencer__in=associates,
+                                                                attributed_associate__isnull=True)
+              .values("influencer").annotate(count=Count("id"), total=Sum("total")).order_by()}
+    completed: dict = defaultdict(int)
+    for row in (Task.objects.filter(_in(period, "completed_at"), status=TaskStatus.DONE,
+                                    completed_by__associate__in=associates)
+                .values("completed_by__associate").annotate(count=Count("id")).order_by()):
+        completed[row["completed_by__associate"]] = row["count"]
+    rows = []
+    for associate in associates:
+        team = associate.store.is_team_mode
+        row = (helped if team else credited).get(associate.pk) or {"count": 0, "total": ZERO}
+        rows.append({
+            "associate": associate, "store": associate.store, "currency": associate.store.currency,
+            "credit": "helped" if team else "credited", "orders": row["count"],
+            "sales": to_cents(row["total"] or Decimal(0)), "tasks_completed": completed[associate.pk],
+        })
+    return rows
+
+
+def kpis_out(data: dict) -> dict:
+    scope, period = data["scope"], data["period"]
+    return {
+        "start": period.start, "end": period.end, "scope": scope.kind,
+        "store_id": scope.store.pk if scope.store else None,
+        "associate_id": scope.associate.pk if scope.associate else None,
+        "sales": [{**row, "attributed_sales": str(row["attributed_sales"]),
+                   "average_order_value": str(row["average_order_value"]) if row["average_order_value"] else None}
+                  for row in data["sales"]],
+        "orders": sum(row["orders"] for row in data["sales"]),
+        "customers_contacted": data["customers_contacted"], "outreach_sent": data["outreach_sent"],
+        "outreach_clicked": data["outreach_clicked"], "outreach_conversion": data["outreach_conversion"],
+        "lookbook_conversion": data["lookbook_conversion"], "tasks_completed": data["tasks_completed"],
+        "tasks_overdue": data["tasks_overdue"], "chat_response_seconds": data["chat_response_seconds"],
+    }
+

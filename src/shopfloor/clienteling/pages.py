@@ -1,0 +1,11 @@
+"""The console's navigation entries for clienteling (registered in ClientelingConfig.ready)."""
+
+from shopfloor.clienteling import selectors
+from shopfloor.console import nav
+
+
+def register_pages() -> None:
+    nav.register("Tasks", "clienteling:tasks", icon="check", roles=nav.STAFF_ROLES, order=12,
+                 badge=selectors.due_count)
+    nav.register("KPIs", "clienteling:kpis", icon="bar-chart", roles=nav.STAFF_ROLES, order=41)
+    nav.register("Task rules", "clienteling:task_rules", icon="sliders", roles=nav.ADMIN_ROLES, order=45)

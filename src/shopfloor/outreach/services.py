@@ -1,0 +1,413 @@
+"""Writes on outreach: sending an email or SMS to a customer (consent, merge fields, tracked links,
+delivery status), recording link clicks, one-click unsubscribe, and social share links.
+
+The path of a message, top to bottom:
+
+    send_message → the template and channel are checked → consent (marketing needs the opt-in: 409)
+                 → merge fields filled → links rewritten to /o/l/<token> → the message is recorded
+                 → delivered (email backend or sms.send_sms) → its delivery status recorded
+    /o/l/<token>        → record_click → redirect to the URL the message contained (only that one)
+    /o/unsubscribe/<t>  → unsubscribe → the customer's email consent is off
+"""
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, require_admin
+from shopfloor.accounts.models import Associate
+from shopfloor.accounts.services import record_event
+from shopfloor.customers.models import Customer
+from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.outreach import sms
+from shopfloor.outreach.models import Channel, DeliveryStatus, MessageTemplate, OutreachMessage, Purpose, TrackedLink
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBJECT = 200
+MAX_BODY = 5000
+# A text message longer than this is split by phones into many; associates keep them short.
+MAX_SMS_BODY = 1000
+MERGE_FIELD = re.compile(r"\{\{\s*([a-zA-Z_]+)\s*\}\}")
+MERGE_FIELDS = {
+    "first_name": "The customer's first name.",
+    "associate_name": "Your name.",
+    "lookbook_link": "The link to the customer's latest lookbook.",
+    "list_link": "The link to the customer's latest list.",
+}
+# http(s) links in a message; trailing punctuation belongs to the sentence, not the link.
+LINK = re.compile(r"https?://[^\s<>\"']+")
+TRAILING = ".,;:!?)]}'\""
+# What secrets.token_urlsafe makes; anything else is no link of ours (a NUL byte would even upset PostgreSQL).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def public_base_url(base_url: str = "") -> str:
+    """Where Shopfloor is served, for links in messages: the request's, else SHOPFLOOR["PUBLIC_URL"]."""
+    base = base_url or settings.SHOPFLOOR.get("PUBLIC_URL", "") or "http://localhost:8000"
+    return base.rstrip("/")
+
+
+def absolute(path: str, base_url: str = "") -> str:
+    return f"{public_base_url(base_url)}{path}" if path.startswith("/") else path
+
+
+# Merge fields ---------------------------------------------------------------------------------
+
+
+def _latest_lookbook_path(customer: Customer) -> str:
+    from shopfloor.lookbooks.models import Lookbook, LookbookStatus
+
+    now = timezone.now()
+    lookbook = (
+        Lookbook.objects.filter(customer=customer, status=LookbookStatus.PUBLISHED)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("-published_at", "-id").first()
+    )
+    return reverse("lookbooks:public", args=[lookbook.token]) if lookbook else ""
+
+
+def _latest_list_path(customer: Customer) -> str:
+    try:
+        from shopfloor.lists.models import CustomerList
+        from shopfloor.lists.services import collaboration_path
+    except ImportError:  # the lists capability is not installed
+        return ""
+    customer_list = (
+        CustomerList.objects.filter(customer=customer, deleted_at__isnull=True).order_by("-updated_at", "-id").first()
+    )
+    return collaboration_path(customer_list) if customer_list else ""
+
+
+def merge_values(customer: Customer, associate: Associate | None, base_url: str = "",
+                 lookbook_path: str = "") -> dict:
+    """What each merge field stands for, for this customer; links are absolute, "" when there is none."""
+    lookbook_path = lookbook_path or _latest_lookbook_path(customer)
+    list_path = _latest_list_path(customer)
+    return {
+        "first_name": customer.first_name or customer.full_name or "there",
+        "associate_name": associate.name if associate else customer.store.name,
+        "lookbook_link": absolute(lookbook_path, base_url) if lookbook_path else "",
+        "list_link": absolute(list_path, base_url) if list_path else "",
+    }
+
+
+def fill_merge_fields(text: str, values: dict, loc: str = "body") -> str:
+    """`{{first_name}}` and friends filled in; an unknown field or a link the customer lacks is refused (422)."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise InvalidInput.field(loc, f"Unknown merge field {{{{{name}}}}}; use one of "
+                                          f"{', '.join('{{' + key + '}}' for key in MERGE_FIELDS)}.")
+        if values[name] == "":
+            what = {"lookbook_link": "published lookbook", "list_link": "list"}.get(name, name)
+            raise InvalidInput.field(loc, f"This customer has no {what} to link to; remove {{{{{name}}}}}.")
+        return values[name]
+
+    return MERGE_FIELD.sub(replace, text)
+
+
+# Sending --------------------------------------------------------------------------------------
+
+
+def templates_for(actor: Actor, channel: str | None = None):
+    """The active templates an associate may use: every store's and their own store's."""
+    templates = MessageTemplate.objects.filter(active=True)
+    if not actor.is_admin:
+        templates = templates.filter(Q(store__isnull=True) | Q(store_id=getattr(actor.store, "pk", None)))
+    if channel:
+        templates = templates.filter(Q(channel="") | Q(channel=channel))
+    return templates
+
+
+def consent_problem(customer: Customer, channel: str) -> str:
+    """Why a marketing message may not go to this customer on this channel ("" when it may)."""
+    if channel == Channel.EMAIL:
+        if not customer.email:
+            return "no email address"
+        if not customer.email_opt_in:
+            return "no consent to marketing emails"
+    else:
+        if not customer.phone:
+            return "no mobile number"
+        if not customer.sms_opt_in:
+            return "no consent to marketing text messages"
+    return ""
+
+
+def marketing_channel(customer: Customer, preferred: str | None = None) -> tuple[str | None, str]:
+    """The channel a marketing message may reach the customer on (the preferred one, else email, else SMS),
+    or (None, the reason none may)."""
+    channels = [preferred] if preferred else [Channel.EMAIL, Channel.SMS]
+    reasons = []
+    for channel in channels:
+        problem = consent_problem(customer, channel)
+        if not problem:
+            return channel, ""
+        reasons.append(problem)
+    return None, "; ".join(dict.fromkeys(reasons))
+
+
+def _track_links(message: OutreachMessage, text: str, base_url: str) -> str:
+    """Each http(s) link becomes /o/l/<token>; the redirect leads only to the URL found here."""
+    links: dict[str, TrackedLink] = {}
+
+    def replace(match: re.Match) -> str:
+        url = match.group(0)
+        trailing = ""
+        while url and url[-1] in TRAILING:
+            trailing = url[-1] + trailing
+            url = url[:-1]
+        if not url or len(url) > 1000:
+            return match.group(0)
+        link = links.get(url)
+        if link is None:
+            link = links[url] = TrackedLink.objects.create(message=message, url=url)
+        return absolute(reverse("outreach:link", args=[link.token]), base_url) + trailing
+
+    return LINK.sub(replace, text)
+
+
+@dataclass
+class Draft:
+    channel: str
+    purpose: str
+    subject: str
+    body: str
+    template: MessageTemplate | None
+
+
+def _clean(actor: Actor, customer: Customer, data: dict) -> Draft:
+    errors = []
+    channel = data.get("channel") or ""
+    if channel not in Channel.values:
+        errors.append((("body", "channel"), "Must be email or sms."))
+    template = None
+    if data.get("template_id") is not None:
+        template = templates_for(actor).filter(pk=data["template_id"]).first()
+        if template is None:
+            errors.append((("body", "template_id"), "Unknown template."))
+        elif template.channel and channel in Channel.values and template.channel != channel:
+            errors.append((("body", "template_id"), f"This template is for {template.get_channel_display()}."))
+    subject = (data.get("subject") or "").strip()
+    body = (data.get("body") or "").strip()
+    if template is not None:
+        subject = subject or template.subject
+        body = body or template.body
+    if not body:
+        errors.append((("body", "body"), "Write a message or choose a template."))
+    limit = MAX_SMS_BODY if channel == Channel.SMS else MAX_BODY
+    if len(body) > limit:
+        errors.append((("body", "body"), f"At most {limit} characters."))
+    if len(subject) > MAX_SUBJECT:
+        errors.append((("body", "subject"), f"At most {MAX_SUBJECT} characters."))
+    if errors:
+        raise InvalidInput(errors)
+    purpose = template.purpose if template is not None else Purpose.MARKETING
+    return Draft(channel=channel, purpose=purpose, subject=subject, body=body, template=template)
+
+
+def send_message(actor: Actor, customer: Customer, data: dict, *, base_url: str = "", source_ref: str = "",
+                 lookbook_path: str = "") -> OutreachMessage:
+    """Send one email or SMS to a customer the actor sees; returns the recorded message with its status.
+
+    `data`: channel, body, and optionally subject and template_id. A message without a template,
+    or with a marketing template, is marketing: it needs the customer's opt-in for the channel
+    (Conflict → 409, nothing recorded or sent). Transactional templates (admins write them) go
+    regardless. The message is recorded first, then handed to the email backend or SMS provider;
+    a refusal is recorded as `failed` with the reason, never raised.
+    """
+    if not actor.is_staff_member:
+        raise NotAllowed("Only the retailer's staff send messages to customers.")
+    if not can_see_customer(actor, customer):
+        raise NotVisible
+    draft = _clean(actor, customer, data)
+    address = customer.email if draft.channel == Channel.EMAIL else customer.phone
+    if not address:
+        what = "email address" if draft.channel == Channel.EMAIL else "mobile number"
+        raise InvalidInput.field("channel", f"{customer} has no {what}.")
+    if draft.purpose == Purpose.MARKETING:
+        problem = consent_problem(customer, draft.channel)
+        if problem:
+            raise Conflict(f"{customer}: {problem}. Marketing messages need the customer's consent.")
+    associate = actor.associate
+    values = merge_values(customer, associate, base_url, lookbook_path=lookbook_path)
+    subject = fill_merge_fields(draft.subject, values, "subject")
+    body = fill_merge_fields(draft.body, values, "body")
+    if draft.channel == Channel.EMAIL and not subject:
+        subject = f"A message from {values['associate_name']}"
+    with transaction.atomic():
+        message = OutreachMessage.objects.create(
+            customer=customer, associate=associate, store=customer.store, channel=draft.channel,
+            purpose=draft.purpose, template=draft.template, to_address=address, subject=subject, body=body,
+            source_ref=source_ref[:100],
+            unsubscribe_token=(secrets.token_urlsafe(24)
+                               if draft.purpose == Purpose.MARKETING and draft.channel == Channel.EMAIL else None),
+        )
+        message.body = _track_links(message, body, base_url)
+        message.save(update_fields=["body"])
+        record_event(actor.user, "outreach.sent", message, customer_id=customer.pk, channel=draft.channel,
+                     purpose=draft.purpose)
+    _deliver(message, base_url)
+    return message
+
+
+def unsubscribe_url(message: OutreachMessage, base_url: str = "") -> str:
+    return absolute(reverse("outreach:unsubscribe", args=[message.unsubscribe_token]), base_url)
+
+
+def _email(message: OutreachMessage, base_url: str) -> EmailMessage:
+    text = message.body
+    headers = {}
+    reply_to = []
+    if message.associate and message.associate.email:
+        reply_to = [message.associate.email]
+    if message.unsubscribe_token:
+        url = unsubscribe_url(message, base_url)
+        text += (f"\n\n--\nYou receive this because you agreed to hear from {message.store.name}.\n"
+                 f"Unsubscribe: {url}\n")
+        # RFC 8058 one-click unsubscribe: mail clients POST to the URL, no page to visit.
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return EmailMessage(message.subject, text, None, [message.to_address], headers=headers, reply_to=reply_to)
+
+
+def _deliver(message: OutreachMessage, base_url: str) -> None:
+    provider_id, error = "", ""
+    try:
+        if message.channel == Channel.EMAIL:
+            _email(message, base_url).send()
+        else:
+            result = sms.send_sms(message.to_address, message.body)
+            provider_id = result.provider_id
+    except Exception as exc:  # the server or provider refused: recorded on the message, shown to the associate
+        logger.warning("Could not send outreach message %s: %s", message.pk, exc)
+        error = str(exc)[:500] or exc.__class__.__name__
+    now = timezone.now()
+    message.status = DeliveryStatus.FAILED if error else DeliveryStatus.SENT
+    message.error = error
+    message.provider_id = provider_id
+    message.sent_at = None if error else now
+    OutreachMessage.objects.filter(pk=message.pk).update(
+        status=message.status, error=error, provider_id=provider_id, sent_at=message.sent_at
+    )
+
+
+# Clicks and unsubscribes -------------------------------------------------------------------------
+
+
+def link_for_token(token: str) -> TrackedLink | None:
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return None
+    return TrackedLink.objects.filter(token=token).first()
+
+
+def record_click(token: str) -> TrackedLink | None:
+    """A click through a tracked link: counted, and the first time kept; None for an unknown token."""
+    link = link_for_token(token)
+    if link is None:
+        return None
+    now = timezone.now()
+    TrackedLink.objects.filter(pk=link.pk).update(click_count=F("click_count") + 1, last_clicked_at=now)
+    TrackedLink.objects.filter(pk=link.pk, first_clicked_at__isnull=True).update(first_clicked_at=now)
+    return link
+
+
+def message_for_unsubscribe(token: str) -> OutreachMessage | None:
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return None
+    return OutreachMessage.objects.select_related("customer", "store").filter(unsubscribe_token=token).first()
+
+
+def unsubscribe(message: OutreachMessage) -> Customer:
+    """Turn off the customer's marketing email consent (the one-click link of any marketing email)."""
+    now = timezone.now()
+    with transaction.atomic():
+        Customer.objects.filter(pk=message.customer_id).update(email_opt_in=False, email_opt_in_at=None,
+                                                               updated_at=now)
+        OutreachMessage.objects.filter(pk=message.pk, unsubscribed_at__isnull=True).update(unsubscribed_at=now)
+        record_event(None, "customer.unsubscribed", message.customer, channel="email", message_id=message.pk)
+    message.customer.refresh_from_db(fields=["email_opt_in", "email_opt_in_at"])
+    return message.customer
+
+
+# Templates (admins) ---------------------------------------------------------------------------
+
+
+def save_template(actor: Actor, data: dict, template: MessageTemplate | None = None) -> MessageTemplate:
+    require_admin(actor)
+    errors = []
+    template = template or MessageTemplate()
+    for name in ("name", "channel", "purpose", "subject", "body", "active"):
+        if name in data and data[name] is not None:
+            setattr(template, name, data[name])
+    if "store_id" in data:
+        template.store_id = data["store_id"]
+    if not (template.name or "").strip():
+        errors.append((("body", "name"), "Give the template a name."))
+    if not (template.body or "").strip():
+        errors.append((("body", "body"), "Write the message."))
+    if template.channel not in ("", *Channel.values):
+        errors.append((("body", "channel"), "Must be email, sms or empty (both)."))
+    if template.purpose not in Purpose.values:
+        errors.append((("body", "purpose"), "Must be marketing or transactional."))
+    for loc, text in (("subject", template.subject or ""), ("body", template.body or "")):
+        for name in MERGE_FIELD.findall(text):
+            if name not in MERGE_FIELDS:
+                errors.append((("body", loc), f"Unknown merge field {{{{{name}}}}}."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        template.save()
+        record_event(actor.user, "outreach_template.saved", template)
+    return template
+
+
+# Social sharing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SocialShare:
+    url: str
+    text: str
+    credits: str  # whom a sale through the link is credited to, in words
+
+
+def social_share(actor: Actor, next_path: str = "/shop/", title: str = "", base_url: str = "") -> SocialShare:
+    """A link to post on social media: the associate's referral link to `next_path` (a product titled
+    `title`, or the shop), and a text to copy.
+
+    In associate mode a sale through it is credited to the associate; in a team-mode store
+    attribution credits the store (the associate is kept as the influencer), so the text
+    speaks for the store.
+    """
+    associate = actor.associate
+    if associate is None:
+        raise NotAllowed("Only associates and managers have a referral link.")
+    if not next_path.startswith("/") or next_path.startswith("//"):
+        next_path = "/shop/"
+    query = urlencode({"next": next_path}, safe="/") if next_path != "/shop/" else ""
+    url = absolute(reverse("commissions:referral", args=[associate.referral_code]), base_url)
+    if query:
+        url = f"{url}?{query}"
+    store = associate.store
+    if store.is_team_mode:
+        opening = f"{title} at {store.name}." if title else f"Discover what is new at {store.name}."
+        text = f"{opening} Our team is here to help: {url}"
+        credits = f"Sales through this link are credited to {store.name}."
+    else:
+        opening = (f"{title}, one of my favourites at {store.name}." if title
+                   else f"Come and see what is new at {store.name}.")
+        text = f"{opening} Ask me anything! {associate.name} {url}"
+        credits = "Sales through this link are credited to you."
+    return SocialShare(url=url, text=text, credits=credits)
