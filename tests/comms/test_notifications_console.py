@@ -72,9 +72,9 @@ def test_someone_elses_notification_answers_404_and_stays_unread(world, sale):
 
 def test_the_email_preference_is_saved_per_user(world):
     client = client_for(world.ana.user)
-    client.post("/console/notifications/email/", {"email": "on"})
+    client.post("/console/notifications/email/", {"email": "sale"})
     assert NotificationPreference.objects.get(user=world.ana.user, kind="sale").email is True
-    assert 'name="email" id="id_email" checked' in client.get("/console/notifications/").content.decode()
+    assert 'value="sale" id="email-sale" checked' in client.get("/console/notifications/").content.decode()
     client.post("/console/notifications/email/", {})
     assert NotificationPreference.objects.get(user=world.ana.user, kind="sale").email is False
     assert not NotificationPreference.objects.filter(user=world.bruno.user).exists()
@@ -84,7 +84,7 @@ def test_writes_need_csrf_and_a_staff_login(client, world, sale):
     assert client.get("/console/notifications/").status_code == 302
     strict = client_for(world.ana.user, enforce_csrf_checks=True)
     assert strict.post(f"/console/notifications/{sale.pk}/read/").status_code == 403
-    assert strict.post("/console/notifications/email/", {"email": "on"}).status_code == 403
+    assert strict.post("/console/notifications/email/", {"email": "sale"}).status_code == 403
     sale.refresh_from_db()
     assert sale.read_at is None
     assert not NotificationPreference.objects.exists()

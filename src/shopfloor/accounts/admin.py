@@ -7,7 +7,19 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 from django.utils import timezone
 
-from shopfloor.accounts.models import ApiToken, Associate, AuditEvent, IdempotencyRecord, RepCode, Store, User
+from shopfloor.accounts.models import (
+    AgentGroup,
+    AgentRegistration,
+    AgentSignupSettings,
+    ApiToken,
+    Associate,
+    AuditEvent,
+    IdempotencyRecord,
+    RecruitLink,
+    RepCode,
+    Store,
+    User,
+)
 from shopfloor.accounts.services import record_event
 
 
@@ -242,3 +254,87 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# Agents: groups, registration settings, registrations -------------------------------------------------
+
+
+@admin.register(AgentGroup)
+class AgentGroupAdmin(admin.ModelAdmin):
+    """Groups of associates; announcements can go to some of them."""
+
+    list_display = ("name", "member_count", "created_at")
+    search_fields = ("name",)
+    filter_horizontal = ("associates",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(members=Count("associates"))
+
+    @admin.display(description="members", ordering="members")
+    def member_count(self, obj):
+        return obj.members
+
+
+@admin.register(AgentSignupSettings)
+class AgentSignupSettingsAdmin(admin.ModelAdmin):
+    """One row: whether the public agent registration form is open, and where new agents land."""
+
+    list_display = ("__str__", "store", "group", "updated_at")
+
+    def has_add_permission(self, request):
+        return not AgentSignupSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.enabled and obj.store_id is None:
+            messages.warning(request, "Registration stays closed until you choose the store new agents join.")
+        super().save_model(request, obj, form, change)
+        record_event(request.user, "agent_signup_settings.saved", obj, enabled=obj.enabled, store_id=obj.store_id)
+
+
+@admin.register(AgentRegistration)
+class AgentRegistrationAdmin(ReadOnlyAdmin):
+    """People who asked to sell as agents. Approve or reject them with the actions (or in the console)."""
+
+    list_display = ("created_at", "name", "email", "store", "recruiter", "status", "decided_at")
+    list_filter = ("status", "store")
+    search_fields = ("name", "email")
+    list_select_related = ("store", "recruiter")
+    actions = ["approve", "reject"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, decide, verb):
+        from shopfloor.access import Actor
+        from shopfloor.errors import Conflict
+
+        done = 0
+        for registration in queryset.order_by("pk"):
+            try:
+                decide(Actor(request.user), registration)
+                done += 1
+            except Conflict as exc:
+                self.message_user(request, f"{registration.name}: {exc}", messages.WARNING)
+        if done:
+            self.message_user(request, f"{done} registration{'s' if done != 1 else ''} {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Approve: create the agents and email them a set-password link")
+    def approve(self, request, queryset):
+        from shopfloor.accounts.onboarding import approve_registration
+
+        self._decide(request, queryset, approve_registration, "approved")
+
+    @admin.action(description="Reject the selected registrations")
+    def reject(self, request, queryset):
+        from shopfloor.accounts.onboarding import reject_registration
+
+        self._decide(request, queryset, reject_registration, "rejected")
+
+
+@admin.register(RecruitLink)
+class RecruitLinkAdmin(ReadOnlyAdmin):
+    list_display = ("associate", "code", "created_at")
+    search_fields = ("associate__name", "code")

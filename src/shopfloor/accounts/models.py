@@ -205,3 +205,104 @@ class IdempotencyRecord(models.Model):
         return f"Idempotency-Key {self.key} ({self.status_code or 'in progress'})"
 
 
+
+
+# Agents: groups, self-registration and recruit links -------------------------------------------------
+
+
+class AgentGroup(models.Model):
+    """A named set of associates (e.g. "Independent agents North"): an audience for announcements."""
+
+    name = models.CharField(max_length=120, unique=True)
+    associates = models.ManyToManyField(Associate, blank=True, related_name="agent_groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AgentSignupSettings(models.Model):
+    """Whether people may register as agents on the public form, and where approved agents land (one row)."""
+
+    enabled = models.BooleanField(
+        default=False, help_text="Show the public agent registration form (/agents/register/) and recruit links."
+    )
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The store new agents join, unless they came through a recruit link (then the recruiter's).",
+    )
+    group = models.ForeignKey(
+        AgentGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="An agent group every approved agent joins (optional).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "agent registration settings"
+        verbose_name_plural = "agent registration settings"
+
+    def __str__(self):
+        return "Agent registration " + ("open" if self.enabled else "closed")
+
+    @classmethod
+    def current(cls) -> "AgentSignupSettings":
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class RegistrationStatus(models.TextChoices):
+    # Sent the form; waits for an admin.
+    PENDING = "pending", "Pending approval"
+    # An admin approved it: the agent exists and got an email to set their password.
+    APPROVED = "approved", "Approved"
+    # An admin refused it; kept so the same person is not approved by mistake later.
+    REJECTED = "rejected", "Rejected"
+
+
+def new_recruit_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class RecruitLink(models.Model):
+    """An agent's link (/join/<code>) for people who want to sell under them as subagents."""
+
+    associate = models.OneToOneField(Associate, on_delete=models.CASCADE, related_name="recruit_link")
+    code = models.CharField(max_length=40, unique=True, default=new_recruit_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.associate} /join/{self.code}"
+
+
+class AgentRegistration(models.Model):
+    """Someone asking to sell as an agent, on the public form or through a recruit link."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, blank=True)
+    about = models.TextField(blank=True, help_text="What they sell, where, to whom (their own words).")
+    recruiter = models.ForeignKey(
+        Associate, null=True, blank=True, on_delete=models.SET_NULL, related_name="recruits",
+        help_text="The agent whose recruit link they used: they become that agent's subagent.",
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    associate = models.OneToOneField(
+        Associate, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open request per address: a double submit does not queue two.
+            models.UniqueConstraint(fields=["email"], condition=models.Q(status="pending"),
+                                    name="agent_registration_one_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> ({self.status})"

@@ -68,3 +68,163 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.kind} by email {'on' if self.email else 'off'}"
+
+
+# Announcements ----------------------------------------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    # Every active associate and manager of every store.
+    ALL = "all", "All associates"
+    # The associates of the chosen stores.
+    STORES = "stores", "Some stores"
+    # The members of the chosen agent groups.
+    GROUPS = "groups", "Some agent groups"
+
+
+class Announcement(models.Model):
+    """News from the retailer to the people who sell; visible from `publish_at` to its audience."""
+
+    title = models.CharField(max_length=200)
+    # Markdown as the admin wrote it, and the sanitised HTML shown (rendered once, by the service).
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.ALL)
+    stores = models.ManyToManyField("accounts.Store", blank=True, related_name="announcements")
+    agent_groups = models.ManyToManyField("accounts.AgentGroup", blank=True, related_name="announcements")
+    publish_at = models.DateTimeField(db_index=True, help_text="When the audience sees it (now, or later).")
+    # Set by the job (or at once) when the audience's notifications went out; the claim that makes it idempotent.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class AnnouncementRead(models.Model):
+    """A read receipt: this associate opened the announcement (first time kept)."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="reads")
+    associate = models.ForeignKey("accounts.Associate", on_delete=models.CASCADE, related_name="announcement_reads")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["announcement", "associate"], name="announcement_read_once")]
+
+    def __str__(self):
+        return f"{self.associate} read {self.announcement}"
+
+
+# Message threads --------------------------------------------------------------------------------------
+
+
+class ThreadKind(models.TextChoices):
+    # An associate and the retailer: the admins and the managers of the associate's store.
+    RETAILER = "retailer", "With the retailer"
+    # An agent and one of their subagents.
+    AGENT = "agent", "Agent and subagent"
+
+
+class Thread(models.Model):
+    """A conversation. Its members follow from kind: see access.thread_filter."""
+
+    kind = models.CharField(max_length=10, choices=ThreadKind.choices)
+    subject = models.CharField(max_length=200)
+    # The associate the thread is about: the one talking to the retailer, or the subagent.
+    associate = models.ForeignKey("accounts.Associate", on_delete=models.CASCADE, related_name="threads")
+    # The upline agent, for agent threads.
+    agent = models.ForeignKey(
+        "accounts.Associate", null=True, blank=True, on_delete=models.CASCADE, related_name="agent_threads"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+
+    def __str__(self):
+        return self.subject
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.author} in {self.thread}"
+
+
+def _private_storage():
+    # Attachments are never under MEDIA_ROOT, which /media/ serves to anybody: only thread members get them.
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.DATA_DIR / "private")
+
+
+class Attachment(models.Model):
+    """An image or PDF in a message; its type was read from its content, not its name."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/", storage=_private_storage)
+    name = models.CharField(max_length=200, help_text="The file name as uploaded (shown, never trusted).")
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class MessageReceipt(models.Model):
+    """One message for one recipient: unread until they open the thread; emailed once if left unread."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="receipts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_receipts")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_receipt_once")]
+        indexes = [
+            models.Index(fields=["user", "thread"], condition=Q(read_at__isnull=True), name="receipt_unread"),
+            models.Index(fields=["created_at"], condition=Q(read_at__isnull=True, emailed_at__isnull=True),
+                         name="receipt_to_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.message} → {self.user}"
+
+
+class CommsSettings(models.Model):
+    """Messaging settings kept in one row."""
+
+    unread_email_after_minutes = models.PositiveIntegerField(
+        default=60, help_text="Email a message's recipients who have not read it within this many minutes."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "messaging settings"
+        verbose_name_plural = "messaging settings"
+
+    def __str__(self):
+        return "Messaging settings"
+
+    @classmethod
+    def current(cls) -> "CommsSettings":
+        return cls.objects.order_by("pk").first() or cls()

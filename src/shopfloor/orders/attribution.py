@@ -1,8 +1,8 @@
 """Who gets the credit for an order (DESIGN.md §4): the first rule that matches, decided once.
 
 `RULES` lists one function per rule, in the design's order; each looks at the
-order and answers the associate or store it credits with its evidence (always a
-human `summary` sentence), or None to let the next rule try.
+order (it need not be saved yet) and answers the associate or store it credits with
+its evidence (always a human `summary` sentence), or None to let the next rule try.
 
 Where the design is silent:
 - Only active associates are credited; a rule whose associate has left gives way to the next.
@@ -22,6 +22,7 @@ Where the design is silent:
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from django.db.models import Q
 
@@ -77,7 +78,7 @@ INTERACTION_PHRASES = {
 }
 
 
-def by_on_behalf(order: Order) -> Attribution | None:
+def by_on_behalf(order: Order, windows) -> Attribution | None:
     """Rule 1: an associate placed the order for the customer (shop-as-customer, pending payment)."""
     associate = order.placed_by_associate
     if associate is None or not associate.active:
@@ -89,7 +90,7 @@ def by_on_behalf(order: Order) -> Attribution | None:
     )
 
 
-def by_coupon(order: Order) -> Attribution | None:
+def by_coupon(order: Order, windows) -> Attribution | None:
     """Rule 2: the order used a coupon that belongs to an associate."""
     coupon = coupon_by_code(order.coupon_code)
     if coupon is None or not coupon.associate.active:
@@ -100,9 +101,9 @@ def by_coupon(order: Order) -> Attribution | None:
     return credit_associate(AttributionRule.COUPON, associate, evidence)
 
 
-def by_referral(order: Order) -> Attribution | None:
+def by_referral(order: Order, windows) -> Attribution | None:
     """Rule 3: a referral link click within the attribution window; the last click wins."""
-    window = attribution_settings().attribution_window_days
+    window = windows().attribution_window_days
     who = Q()
     if order.visitor_id:
         who |= Q(visitor_id=order.visitor_id)
@@ -141,7 +142,7 @@ def by_referral(order: Order) -> Attribution | None:
     })
 
 
-def by_interaction(order: Order) -> Attribution | None:
+def by_interaction(order: Order, windows) -> Attribution | None:
     """Rule 4: the latest associate interaction with the customer or visitor within the influence window."""
     who = Q()
     if order.visitor_id:
@@ -150,7 +151,7 @@ def by_interaction(order: Order) -> Attribution | None:
         who |= Q(customer_id=order.customer_id)
     if not who:
         return None
-    window = attribution_settings().influence_window_days
+    window = windows().influence_window_days
     interaction = (
         Interaction.objects.select_related("associate__store")
         .filter(who, associate__active=True, occurred_at__lte=order.placed_at,
@@ -170,7 +171,7 @@ def by_interaction(order: Order) -> Attribution | None:
     })
 
 
-def by_primary_associate(order: Order) -> Attribution | None:
+def by_primary_associate(order: Order, windows) -> Attribution | None:
     customer = order.customer
     if customer is None:
         return None
@@ -189,7 +190,7 @@ def by_primary_associate(order: Order) -> Attribution | None:
     )
 
 
-def by_home_store(order: Order) -> Attribution | None:
+def by_home_store(order: Order, windows) -> Attribution | None:
     customer = order.customer
     if customer is None or customer.store_id is None:
         return None
@@ -202,13 +203,16 @@ def by_home_store(order: Order) -> Attribution | None:
     )
 
 
-# Tried in this order (DESIGN.md §4); the first that answers wins.
+# Tried in this order (DESIGN.md §4); the first that answers wins. Each is called as
+# rule(order, windows), where windows() answers the AttributionSettings row.
 RULES = [by_on_behalf, by_coupon, by_referral, by_interaction, by_primary_associate, by_home_store]
 
 
 def attribute(order: Order) -> Attribution:
+    # The windows are read at most once per order, and only if a rule that needs them runs.
+    windows = cache(attribution_settings)
     for rule in RULES:
-        attribution = rule(order)
+        attribution = rule(order, windows)
         if attribution is not None:
             return attribution
     return Attribution(rule=AttributionRule.NONE, evidence={"summary": "No rule matched."})

@@ -187,3 +187,147 @@ class AttributionSettings(models.Model):
 
     def __str__(self):
         return "Attribution settings"
+
+
+# Selling on the customer's behalf: shop-as-customer sessions, payment links, payments -------------
+
+DEFAULT_SHOP_AS_MINUTES = 30
+DEFAULT_PAYMENT_LINK_DAYS = 7
+DEFAULT_PAYMENT_REMINDER_HOURS = 48
+
+
+class OnBehalfPermission(models.TextChoices):
+    """What associates may do for a customer: shop as them, and place orders in their name."""
+
+    # Shop as the customer, place the order and take the payment there and then (card by phone, in store).
+    PLACE_AND_PAY = "place_and_pay", "Place orders and take payment"
+    # Shop as the customer and place orders that wait for the customer to pay a link.
+    PENDING_PAYMENT_ONLY = "pending_payment_only", "Place orders as pending payment only"
+    # Shop-as-customer and orders on a customer's behalf are off.
+    NOTHING = "nothing", "Nothing (shop as customer is off)"
+
+
+class OnBehalfSettings(models.Model):
+    """How associates sell on a customer's behalf: one row, id 1 (`on_behalf.on_behalf_settings`)."""
+
+    associate_permission = models.CharField(
+        max_length=24, choices=OnBehalfPermission.choices, default=OnBehalfPermission.PENDING_PAYMENT_ONLY,
+        help_text="What associates may do when they shop as a customer or place an order for one.",
+    )
+    session_minutes = models.PositiveIntegerField(
+        default=DEFAULT_SHOP_AS_MINUTES,
+        help_text="A shop-as-customer session ends this many minutes after it started.",
+    )
+    payment_link_days = models.PositiveIntegerField(
+        default=DEFAULT_PAYMENT_LINK_DAYS, help_text="A payment link works for this many days."
+    )
+    reminder_hours = models.PositiveIntegerField(
+        default=DEFAULT_PAYMENT_REMINDER_HOURS,
+        help_text="An unpaid link is reminded once, this many hours after it was sent.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "on-behalf settings"
+        verbose_name_plural = "on-behalf settings"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="on_behalf_settings_singleton")]
+
+    def __str__(self):
+        return "Shop as customer and payment links"
+
+
+class ShopAsEndReason(models.TextChoices):
+    # The associate pressed Exit.
+    EXIT = "exit", "Exited"
+    # The session outlived its minutes; found on the next request.
+    TIMEOUT = "timeout", "Timed out"
+    # The associate started shopping as another customer.
+    REPLACED = "replaced", "Replaced by a new session"
+    # The associate may no longer do it (customer reassigned, setting turned off, account suspended).
+    REVOKED = "revoked", "No longer allowed"
+
+
+class ShopAsSession(models.Model):
+    """An associate shopping on the demo shop as one of their customers; its steps are in the audit log."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="shop_as_sessions")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="shop_as_sessions")
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=ShopAsEndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "shop-as-customer session"
+
+    def __str__(self):
+        return f"{self.associate} as {self.customer} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PaymentLink(models.Model):
+    """A signed, expiring link by which a customer pays a pending-payment order; dead once paid.
+
+    The URL carries the link's id, the order's id and amount and a random nonce, signed
+    (`payment_links.link_token`); this row says whether the link still works.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_links")
+    nonce = models.CharField(max_length=64, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    created_by = models.ForeignKey(
+        Associate, null=True, blank=True, on_delete=models.SET_NULL, related_name="payment_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # When the customer was sent the link (email, SMS); a link paid at the counter is never sent.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    # A newer link for the same order, or a cancelled order, ends this one.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["paid_at", "reminded_at", "sent_at"], name="payment_link_reminders")]
+
+    def __str__(self):
+        return f"Payment link for {self.order} ({self.amount} {self.currency})"
+
+
+class PaymentStatus(models.TextChoices):
+    # The provider took the money.
+    APPROVED = "approved", "Approved"
+    # The provider refused the card; the customer may try again.
+    DECLINED = "declined", "Declined"
+
+
+class Payment(models.Model):
+    """One answer of the payment provider for an order. At most one approved payment per order."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    link = models.ForeignKey(PaymentLink, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=40)
+    reference = models.CharField(max_length=100, help_text="The provider's id of the charge.")
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    message = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The guard against double charges: two tabs, a double click or a repeated callback
+            # cannot record a second approved payment for one order.
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="approved"), name="payment_one_approved_per_order"
+            ),
+            models.UniqueConstraint(fields=["provider", "reference"], name="payment_provider_reference"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.amount} {self.currency} for {self.order}"

@@ -133,16 +133,18 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     )
     try:
         with transaction.atomic():
+            # Credited before it is written, so the order row is written once.
+            _attribute(order)
             order.save()
             for line in clean["lines"]:
                 line.order = order
             OrderLine.objects.bulk_create(clean["lines"])
-            _attribute(order)
             coupons.record_coupon_use(order)
             record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
             # In the same transaction: an order is never recorded without its earnings.
-            commissions.accrue_order(order)
+            commissions.accrue_new_order(order, clean["lines"])
             comms.notify_sale(order)
+            _remember_relations(order, lines=clean["lines"], refunds=[])
     except IntegrityError:
         # Another request recorded the same external id a moment earlier: answer with it.
         existing = Order.objects.filter(external_id=data["external_id"]).first()
@@ -152,16 +154,27 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     return order, True
 
 
+def _remember_relations(order: Order, **related: list) -> None:
+    """Hand the caller an order whose `lines` and `refunds` are loaded, as prefetch_related would:
+    a new order's are in memory, so answering with it costs no query."""
+    cache = getattr(order, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = order._prefetched_objects_cache = {}
+    for name, objects in related.items():
+        queryset = getattr(order, name).all()
+        queryset._result_cache = list(objects)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
 def _attribute(order: Order) -> None:
+    """Set the order's credit (not saved: the caller writes the order)."""
     attribution = attribute(order)
     order.attribution_rule = attribution.rule
     order.attributed_associate = attribution.associate
     order.attributed_store = attribution.store
     order.influencer = attribution.influencer
     order.attribution_evidence = attribution.evidence
-    order.save(update_fields=[
-        "attribution_rule", "attributed_associate", "attributed_store", "influencer", "attribution_evidence",
-    ])
 
 
 def change_order_status(actor: Actor, order: Order, status: str) -> Order:
