@@ -322,3 +322,372 @@ def visible_interactions(actor: Actor) -> QuerySet:
 
     condition = interaction_filter(actor)
     return Interaction.objects.all() if condition is None else Interaction.objects.filter(condition)
+
+
+# Live shopping: website visitors and their chats -----------------------------------------------
+
+# A visitor of the actor's store is theirs to see when anonymous, when they may see the customer,
+# or when the visitor's open chat may be answered by them (the online connector lets any associate
+# of the store answer a waiting request, DESIGN.md §3) or is theirs. The live workspace's consumer
+# applies the same rule to each event with `can_see_live_visitor`.
+
+
+def can_see_live_visitor(actor: Actor, *, store_id: int, customer_visible: bool, chat_waiting: bool = False,
+                         chat_associate_id: int | None = None) -> bool:
+    if actor.is_admin:
+        return True
+    associate = actor.associate
+    if associate is None or store_id != associate.store_id:
+        return False
+    return customer_visible or chat_waiting or chat_associate_id == associate.pk
+
+
+def live_visitor_filter(actor: Actor) -> Q | None:
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    from shopfloor.live.models import Chat, ChatStatus
+
+    seen = visible_customers(actor).filter(pk=OuterRef("customer_id"))
+    answerable = Chat.objects.filter(visitor_id=OuterRef("pk")).filter(
+        Q(status=ChatStatus.WAITING) | Q(status=ChatStatus.ACTIVE, associate_id=associate.pk)
+    )
+    return Q(store_id=associate.store_id) & (Q(customer__isnull=True) | Q(Exists(seen)) | Q(Exists(answerable)))
+
+
+def visible_live_visitors(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
+    from shopfloor.live.models import Visitor
+
+    queryset = Visitor.objects.all() if queryset is None else queryset
+    condition = live_visitor_filter(actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_live_visitor_for(actor: Actor, visitor_id, queryset: QuerySet | None = None):
+    try:
+        return visible_live_visitors(actor, queryset).get(pk=visitor_id)
+    except (ValueError, TypeError):
+        raise NotVisible
+    except visible_live_visitors(actor, queryset).model.DoesNotExist:
+        raise NotVisible
+
+
+def live_chat_filter(actor: Actor) -> Q | None:
+    """Chats: one's own; the store's waiting requests; managers and team-mode associates the store's;
+    in associate mode also those with the customers one sees (anonymous visitors' chats stay with their owner)."""
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    store = Q(store_id=associate.store_id)
+    condition = Q(associate_id=associate.pk) | (store & Q(status="waiting"))
+    if actor.sees_whole_store:
+        return condition | store
+    seen = visible_customers(actor).filter(pk=OuterRef("customer_id"))
+    return condition | (store & Q(Exists(seen)))
+
+
+def visible_live_chats(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
+    from shopfloor.live.models import Chat
+
+    queryset = Chat.objects.all() if queryset is None else queryset
+    condition = live_chat_filter(actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_live_chat_for(actor: Actor, chat_id, queryset: QuerySet | None = None):
+    try:
+        return visible_live_chats(actor, queryset).get(pk=chat_id)
+    except (ValueError, TypeError):
+        raise NotVisible
+    except visible_live_chats(actor, queryset).model.DoesNotExist:
+        raise NotVisible
+
+
+# Lookbooks, "My Looks" and outreach ---------------------------------------------------------------
+
+
+def authored_filter(actor: Actor) -> Q | None:
+    """Lookbooks and looks (rows with `author` and `store`): their author in associate mode; every associate
+    of the store in team mode; managers their store's; admins all. None means every row."""
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    if actor.sees_whole_store:
+        return Q(store_id=associate.store_id) | Q(author_id=associate.pk)
+    return Q(author_id=associate.pk)
+
+
+def visible_lookbooks(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
+    from shopfloor.lookbooks.models import Lookbook
+
+    queryset = Lookbook.objects.all() if queryset is None else queryset
+    condition = authored_filter(actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_lookbook_for(actor: Actor, lookbook_id, queryset: QuerySet | None = None):
+    from shopfloor.lookbooks.models import Lookbook
+
+    try:
+        return visible_lookbooks(actor, queryset).get(pk=lookbook_id)
+    except (ValueError, TypeError, Lookbook.DoesNotExist):
+        raise NotVisible
+
+
+def visible_looks(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
+    from shopfloor.lookbooks.models import Look
+
+    queryset = Look.objects.all() if queryset is None else queryset
+    condition = authored_filter(actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_look_for(actor: Actor, look_id, queryset: QuerySet | None = None):
+    from shopfloor.lookbooks.models import Look
+
+    try:
+        return visible_looks(actor, queryset).get(pk=look_id)
+    except (ValueError, TypeError, Look.DoesNotExist):
+        raise NotVisible
+
+
+def visible_outreach(actor: Actor) -> QuerySet:
+    """Messages sent to customers the actor sees (admins: all)."""
+    from shopfloor.outreach.models import OutreachMessage
+
+    if actor.is_admin:
+        return OutreachMessage.objects.all()
+    seen = visible_customers(actor).filter(pk=OuterRef("customer_id"))
+    return OutreachMessage.objects.filter(Exists(seen))
+
+
+# Collaborative lists ----------------------------------------------------------------
+
+
+def list_filter(actor: Actor) -> Q | None:
+    """Lists follow their customer: whoever sees the customer sees the customer's lists."""
+    if actor.is_admin:
+        return None
+    if actor.associate is None:
+        if actor.customer is not None:
+            return Q(customer_id=actor.customer.pk)
+        return Q(pk__in=[])
+    seen = visible_customers(actor).filter(pk=OuterRef("customer_id"))
+    return Q(Exists(seen))
+
+
+def visible_lists(actor: Actor, queryset: QuerySet | None = None, *, deleted: bool = False) -> QuerySet:
+    """The lists the actor may see: live ones, or (`deleted=True`) the deleted ones still restorable."""
+    from shopfloor.lists.models import CustomerList
+
+    queryset = CustomerList.objects.all() if queryset is None else queryset
+    queryset = queryset.filter(deleted_at__isnull=not deleted)
+    condition = list_filter(actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_list_for(actor: Actor, list_id, queryset: QuerySet | None = None, *, deleted: bool = False):
+    """A list the actor may see, or NotVisible (404) as for an unknown id; deleted lists only when asked."""
+    try:
+        return visible_lists(actor, queryset, deleted=deleted).get(pk=list_id)
+    except (ValueError, TypeError):
+        raise NotVisible
+    except visible_lists(actor, queryset, deleted=deleted).model.DoesNotExist:
+        raise NotVisible
+
+
+def can_restore_list(actor: Actor, customer_list) -> bool:
+    """A deleted list comes back by its author, a manager of the customer's store, or an admin."""
+    if actor.is_admin:
+        return True
+    if customer_list.created_by_id is not None and customer_list.created_by_id == getattr(actor.user, "pk", None):
+        return True
+    return actor.is_manager and actor.store is not None and customer_list.customer.store_id == actor.store.pk
+
+
+# Message threads, announcements, subagents (comms) ------------------------------------------------------
+
+
+def thread_filter(actor: Actor) -> Q:
+    """Threads the actor is a member of (nobody else reads one: 404).
+
+    A thread with the retailer: the associate, the managers of their store, every admin.
+    A thread between an agent and a subagent: those two only (admins do not read them).
+    """
+    condition = Q(pk__in=[])
+    if actor.is_admin:
+        condition |= Q(kind="retailer")
+    associate = actor.associate
+    if associate is not None:
+        condition |= Q(associate_id=associate.pk) | Q(kind="agent", agent_id=associate.pk)
+        if actor.is_manager:
+            condition |= Q(kind="retailer", associate__store_id=associate.store_id)
+    return condition
+
+
+def visible_threads(actor: Actor) -> QuerySet:
+    from shopfloor.comms.models import Thread
+
+    return Thread.objects.filter(thread_filter(actor))
+
+
+def get_thread_for(actor: Actor, thread_id):
+    from shopfloor.comms.models import Thread
+
+    try:
+        return visible_threads(actor).select_related("associate__store", "agent").get(pk=thread_id)
+    except (ValueError, TypeError, Thread.DoesNotExist):
+        raise NotVisible
+
+
+def thread_members(thread) -> QuerySet:
+    """The users who read `thread`: the same people thread_filter lets in."""
+    from shopfloor.accounts.models import User
+
+    if thread.kind == "retailer":
+        people = (Q(associate__pk=thread.associate_id, associate__active=True) | Q(is_staff=True)
+                  | Q(associate__store_id=thread.associate.store_id, associate__role="manager",
+                      associate__active=True))
+    else:
+        people = Q(associate__active=True) & Q(associate__pk__in=[thread.associate_id, thread.agent_id])
+    return User.objects.filter(people, is_active=True).distinct()
+
+
+def announcement_filter(actor: Actor, now=None) -> Q:
+    """Announcements the actor reads: admins every one (drafts and scheduled too); associates those
+    published (publish_at passed) to everyone, to their store or to one of their agent groups."""
+    from django.utils import timezone
+
+    from shopfloor.comms.models import Announcement
+
+    if actor.is_admin:
+        return Q()
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    in_store = Announcement.stores.through.objects.filter(
+        announcement_id=OuterRef("pk"), store_id=associate.store_id
+    )
+    in_group = Announcement.agent_groups.through.objects.filter(
+        announcement_id=OuterRef("pk"), agentgroup__associates=associate.pk
+    )
+    return Q(publish_at__lte=now or timezone.now()) & (
+        Q(audience="all") | (Q(audience="stores") & Q(Exists(in_store)))
+        | (Q(audience="groups") & Q(Exists(in_group)))
+    )
+
+
+def visible_announcements(actor: Actor, now=None) -> QuerySet:
+    from shopfloor.comms.models import Announcement
+
+    return Announcement.objects.filter(announcement_filter(actor, now))
+
+
+def get_announcement_for(actor: Actor, announcement_id):
+    from shopfloor.comms.models import Announcement
+
+    try:
+        return visible_announcements(actor).get(pk=announcement_id)
+    except (ValueError, TypeError, Announcement.DoesNotExist):
+        raise NotVisible
+
+
+def announcement_audience(announcement) -> QuerySet:
+    """The active associates (with a login) an announcement is for."""
+    associates = Associate.objects.filter(active=True, user__isnull=False, user__is_active=True)
+    if announcement.audience == "stores":
+        associates = associates.filter(store__in=announcement.stores.all())
+    elif announcement.audience == "groups":
+        associates = associates.filter(agent_groups__in=announcement.agent_groups.all())
+    return associates.distinct()
+
+
+# How many levels below an agent they see (their subagents, theirs, and so on).
+DOWNLINE_LEVELS = 3
+
+
+def downline_filter(actor: Actor, prefix: str = "") -> Q:
+    """Associates (or, with prefix="associate__", rows of associates) in the actor's downline;
+    admins see every subagent (every associate with an upline)."""
+    if actor.is_admin:
+        return Q(**{f"{prefix}parent__isnull": False})
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    condition = Q(pk__in=[])
+    for level in range(1, DOWNLINE_LEVELS + 1):
+        condition |= Q(**{f"{prefix}{'parent__' * level}pk": associate.pk})
+    return condition
+
+
+def visible_subagents(actor: Actor) -> QuerySet:
+    return Associate.objects.filter(downline_filter(actor)).select_related("store", "parent")
+
+
+def subagent_orders(actor: Actor) -> QuerySet:
+    """The sales credited to the actor's subagents (the agents page shows them, without customers)."""
+    from shopfloor.orders.models import Order
+
+    return Order.objects.filter(downline_filter(actor, prefix="attributed_associate__"))
+
+
+# Tasks (clienteling) ------------------------------------------------------------------------------
+
+
+def task_filter(actor: Actor) -> Q | None:
+    """Tasks, per DESIGN.md §3: in associate mode manual tasks are their author's and assignee's, and rule-made
+    tasks their assignee's (the customer's associate); in team mode every task of the store is the store's.
+    Managers see their store's tasks; admins every task; customers none."""
+    if actor.is_admin:
+        return None
+    associate = actor.associate
+    if associate is None:
+        return Q(pk__in=[])
+    theirs = Q(assignee_id=associate.pk) | Q(created_by_id=actor.user.pk)
+    if actor.sees_whole_store:
+        return Q(store_id=associate.store_id) | theirs
+    return theirs
+
+
+def visible_tasks(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
+    from shopfloor.clienteling.models import Task
+
+    queryset = Task.objects.all() if queryset is None else queryset
+    condition = task_filter(actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_task_for(actor: Actor, task_id, queryset: QuerySet | None = None):
+    try:
+        return visible_tasks(actor, queryset).get(pk=task_id)
+    except (ValueError, TypeError):
+        raise NotVisible
+    except visible_tasks(actor, queryset).model.DoesNotExist:
+        raise NotVisible
+
+
+def can_delete_task(actor: Actor, task) -> bool:
+    """A manual task is deleted by its author, a manager of its store or an admin; rule-made ones are completed."""
+    if actor.is_admin:
+        return True
+    if not task.is_manual:
+        return False
+    if task.created_by_id is not None and task.created_by_id == getattr(actor.user, "pk", None):
+        return True
+    return actor.is_manager and actor.store is not None and task.store_id == actor.store.pk
+
+
+def kpi_scope(actor: Actor) -> str:
+    """Whose KPIs an actor sees by default (DESIGN.md §3): "own" (associate mode), "store" (team mode and
+    managers) or "all" (admins). Managers and admins may also pick one associate they see."""
+    if actor.is_admin:
+        return "all"
+    if actor.associate is None:
+        return "none"
+    return "store" if actor.sees_whole_store else "own"

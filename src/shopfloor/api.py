@@ -18,6 +18,7 @@ from shopfloor.lists.api import router as lists_router
 from shopfloor.live.api import router as live_router
 from shopfloor.lookbooks.api import router as lookbooks_router
 from shopfloor.orders.api import router as orders_router
+from shopfloor.orders.on_behalf_api import router as on_behalf_router
 from shopfloor.outreach.api import router as outreach_router
 
 
@@ -63,6 +64,8 @@ api = ShopfloorApi(
 api.add_router("", accounts_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
+# Before the orders router: /orders/on-behalf would otherwise match /orders/{order_id}.
+api.add_router("", on_behalf_router)
 api.add_router("", orders_router)
 api.add_router("", coupons_router)
 api.add_router("", commissions_router)

@@ -14,6 +14,14 @@ logger = logging.getLogger(__name__)
 # (dotted path of a django-tasks task taking no arguments, seconds between runs)
 SCHEDULE = [
     ("shopfloor.commissions.tasks.approve_due_earnings_task", 3600),
+    # The daily task rules, looked at hourly so a new day's occasions show early; a rerun adds nothing.
+    ("shopfloor.clienteling.tasks.run_task_rules_task", 3600),
+    ("shopfloor.live.tasks.purge_old_visitors_task", 86400),
+    ("shopfloor.lists.tasks.send_comment_alert_emails_task", 60),
+    ("shopfloor.lists.tasks.purge_deleted_lists_task", 3600),
+    ("shopfloor.orders.tasks.send_payment_reminders_task", 900),
+    ("shopfloor.comms.tasks.deliver_due_announcements_task", 60),
+    ("shopfloor.comms.tasks.send_unread_message_emails_task", 300),
 ]
 
 

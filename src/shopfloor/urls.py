@@ -24,7 +24,11 @@ urlpatterns = [
     path("", include("shopfloor.lookbooks.urls")),
     path("", include("shopfloor.outreach.urls")),
     path("", include("shopfloor.live.urls")),
+    path("", include("shopfloor.comms.urls")),
     path("", include("shopfloor.storefront.urls")),
+    # Shop as customer (start, exit) and payment links (/pay/<token>/).
+    path("", include("shopfloor.storefront.impersonation_urls")),
+    path("", include("shopfloor.orders.urls")),
     # Uploaded photos; a production deployment may serve MEDIA_ROOT from its proxy instead.
     path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT}),
 ]

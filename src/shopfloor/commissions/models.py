@@ -171,14 +171,18 @@ class Payout(models.Model):
 class LedgerEntry(models.Model):
     """One line of an associate's earnings ledger. Written once; only `status` moves, forward."""
 
-    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="ledger_entries")
+    # Indexed by ledger_associate_status (its first column), as `order` is by ledger_order_kind: the
+    # ledger takes millions of rows, and every index is written with each one (bench/settlement.py).
+    associate = models.ForeignKey(
+        Associate, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
     # Signed as it moves the balance (services.signed_amount), rounded half-up to cents.
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
     )
     # The line an earning was computed on; empty for fixed-per-order earnings and overrides.
     line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -188,16 +192,20 @@ class LedgerEntry(models.Model):
         CommissionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
     )
     rule_version = models.PositiveIntegerField(null=True, blank=True)
+    # Set on reversals only (and `refund`, `created_by` on few rows): indexed where set (Meta.indexes).
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", db_index=False
     )
-    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     payout = models.OneToOneField(
         Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entry"
     )
     reason = models.TextField(blank=True, help_text="Why an admin adjusted the balance.")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     breakdown = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -209,6 +217,9 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["associate", "status"], name="ledger_associate_status"),
             models.Index(fields=["order", "kind"], name="ledger_order_kind"),
+            models.Index(fields=["reverses"], name="ledger_reverses", condition=Q(reverses__isnull=False)),
+            models.Index(fields=["refund"], name="ledger_refund", condition=Q(refund__isnull=False)),
+            models.Index(fields=["created_by"], name="ledger_created_by", condition=Q(created_by__isnull=False)),
         ]
         constraints = [
             # The sign of every kind, in the schema too.

@@ -61,11 +61,21 @@ class RuleFacts:
     first_order_only: bool = False
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    # Whether `line_conditions_hold` can be false (derived, so evaluation need not ask every line).
+    has_line_conditions: bool = field(init=False, default=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "has_line_conditions", bool(self.product_skus or self.category_ids))
 
     def describe(self) -> dict:
-        """What an earning copies about the rule it used."""
-        return {"id": self.id, "name": self.name, "version": self.version, "kind": self.kind,
-                "value": str(self.value), "priority": self.priority}
+        """What an earning copies about the rule it used (built once per rule; shared, never changed)."""
+        described = self.__dict__.get("_described")
+        if described is None:
+            described = {"id": self.id, "name": self.name, "version": self.version, "kind": self.kind,
+                         "value": str(self.value), "priority": self.priority}
+            object.__setattr__(self, "_described", described)
+        return described
+
 
 
 @dataclass(frozen=True)
@@ -209,15 +219,20 @@ def evaluate(order: OrderFacts, rules: list[RuleFacts], override_levels: list[di
     fixed_per_order_wins: dict[int, tuple[RuleFacts, list]] = {}
     commissionable = ZERO
     seller = {"id": order.associate_id, "name": order.associate_name}
+    described_order = order.describe()
     for line, share in zip(order.lines, shares, strict=True):
         eligible = line.line_total - share
-        candidates = [
-            (rule, line_amount(rule, line, eligible))
-            for rule in order_rules if line_conditions_hold(rule, line)
-        ]
-        if not candidates:
+        # winning_rule over the line's candidates, without building the list (the hot loop of a settlement).
+        rule = best = None
+        for candidate in order_rules:
+            if candidate.has_line_conditions and not line_conditions_hold(candidate, line):
+                continue
+            amount = line_amount(candidate, line, eligible)
+            key = (candidate.priority, amount, -candidate.id)
+            if best is None or key > best:
+                rule, exact, best = candidate, amount, key
+        if rule is None:
             continue
-        rule, exact = winning_rule(candidates)
         if rule.value > 0:
             commissionable += eligible
         line_facts = {"index": line.index, "id": line.line_id, "sku": line.sku, "quantity": line.quantity,
@@ -239,7 +254,7 @@ def evaluate(order: OrderFacts, rules: list[RuleFacts], override_levels: list[di
             breakdown={
                 "kind": "earning", "level": 0, "associate": seller, "rule": rule.describe(),
                 "base": str(base), "rate": str(rate), "exact_amount": str(exact),
-                "line": line_facts, "order": order.describe(),
+                "line": line_facts, "order": described_order,
             },
         ))
     for rule, won_lines in fixed_per_order_wins.values():
@@ -252,7 +267,7 @@ def evaluate(order: OrderFacts, rules: list[RuleFacts], override_levels: list[di
             breakdown={
                 "kind": "earning", "level": 0, "associate": seller, "rule": rule.describe(),
                 "base": "1", "rate": str(rule.value), "exact_amount": str(rule.value),
-                "lines": won_lines, "order": order.describe(),
+                "lines": won_lines, "order": described_order,
             },
         ))
     rates = {int(level["level"]): Decimal(str(level["rate"])) for level in override_levels}
@@ -273,7 +288,7 @@ def evaluate(order: OrderFacts, rules: list[RuleFacts], override_levels: list[di
                 "associate": {"id": upline.associate_id, "name": upline.name},
                 "seller": seller,
                 "base": str(commissionable), "rate": str(rate), "exact_amount": str(exact),
-                "upline_chain": chain, "order": order.describe(),
+                "upline_chain": chain, "order": described_order,
             },
         ))
     return Evaluation(proposals=proposals, commissionable_amount=commissionable)

@@ -2,7 +2,8 @@
 
 The path from an order to an earning, top to bottom (the orders service calls these explicitly):
 
-    record_order / pending payment paid  → accrue_order(order)
+    record_order (in its transaction)    → accrue_new_order(order, lines)
+    pending payment paid                 → accrue_order(order)
     backfills, imports, catching up      → settle_orders()                (the batch accrue_order)
     change_order_status → completed      → note_order_completed(order)   (optional: starts the hold)
     refund_order                         → reverse_for_refund(refund)
@@ -40,7 +41,8 @@ and here:
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Context as DecimalContext
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -71,7 +73,7 @@ from shopfloor.commissions.rules import LineFacts, OrderFacts, Proposal, RuleFac
 from shopfloor.commissions.selectors import balance
 from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.money import MAX_AMOUNT, ZERO, parse_amount, to_cents
+from shopfloor.money import CENT, MAX_AMOUNT, ZERO, parse_amount, to_cents
 from shopfloor.orders.attribution import attribute
 from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
 
@@ -345,18 +347,34 @@ def save_commission_rule(actor_user, data: dict, rule: CommissionRule | None = N
     return rule
 
 
+# The condition sets of every rule: (relation, the through table's column that names the target).
+RULE_CONDITIONS = (("associates", "associate"), ("categories", "category"),
+                   ("customer_groups", "customergroup"), ("customers", "customer"))
+
+
+def _condition_pairs() -> list[tuple[str, int, int]]:
+    """(relation, rule id, target id) of every rule's condition sets, in one query."""
+    quote = connection.ops.quote_name
+    selects = []
+    for relation, target in RULE_CONDITIONS:
+        through = getattr(CommissionRule, relation).through._meta
+        selects.append(
+            f"SELECT '{relation}', {quote(through.get_field('commissionrule').column)}, "  # noqa: S608
+            f"{quote(through.get_field(target).column)} FROM {quote(through.db_table)}"
+        )
+    with connection.cursor() as cursor:
+        # Table and column names come from the models; there are no values.
+        cursor.execute(" UNION ALL ".join(selects))
+        return cursor.fetchall()
+
+
 def _rule_facts() -> list[RuleFacts]:
-    """The active rules with their condition sets, in five queries."""
+    """The active rules with their condition sets, in two queries (one when no rule is active)."""
     rules = list(CommissionRule.objects.filter(active=True).order_by("pk"))
-    conditions = {}
-    for relation, target in (("associates", "associate_id"), ("categories", "category_id"),
-                             ("customer_groups", "customergroup_id"), ("customers", "customer_id")):
-        through = getattr(CommissionRule, relation).through
-        pairs = through.objects.filter(commissionrule__active=True).values_list("commissionrule_id", target)
-        by_rule: dict[int, set] = {}
-        for rule_id, target_id in pairs:
-            by_rule.setdefault(rule_id, set()).add(target_id)
-        conditions[relation] = by_rule
+    conditions = {relation: {} for relation, _ in RULE_CONDITIONS}
+    if rules:
+        for relation, rule_id, target_id in _condition_pairs():
+            conditions[relation].setdefault(rule_id, set()).add(target_id)
     return [
         RuleFacts(
             id=rule.pk, name=rule.name, version=rule.version, kind=rule.kind, value=rule.value,
@@ -388,10 +406,13 @@ def _is_first_order(customer_id: int | None, placed_at: datetime, order_id: int 
     return not others.exists()
 
 
-def _order_facts(order: Order, associate: Associate, first_order_matters: bool = True) -> OrderFacts:
+def _order_facts(order: Order, associate: Associate, first_order_matters: bool = True,
+                 lines: list[OrderLine] | None = None) -> OrderFacts:
     """The facts rules are evaluated on; `first_order_matters=False` skips the first-order query
-    when no rule asks (the fact is then False, which no other condition reads)."""
-    lines = order.lines.select_related("product").order_by("pk")
+    when no rule asks (the fact is then False, which no other condition reads). `lines`: the
+    order's saved lines in pk order, with their products, when the caller has them in memory."""
+    if lines is None:
+        lines = order.lines.select_related("product").order_by("pk")
     return OrderFacts(
         order_id=order.pk, external_id=order.external_id, associate_id=associate.pk,
         associate_name=associate.name, currency=order.currency, subtotal=order.subtotal,
@@ -503,6 +524,34 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
     return entries
 
 
+def accrue_new_order(order: Order, lines: list[OrderLine]) -> list[LedgerEntry]:
+    """`accrue_order` for an order inserted a moment ago in the caller's (still open) transaction.
+
+    `lines` are the order's saved lines in the order they were inserted. Until that
+    transaction commits nobody else can see the order, so nobody else can accrue,
+    refund or cancel it: the lock, the marker checks and the refunds `accrue_order`
+    needs are skipped, and the facts come from memory. Writes what `accrue_order` would.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("accrue_new_order runs in the transaction that inserted the order.")
+    associate = order.attributed_associate
+    if associate is None or order.status not in ACCRUABLE_STATUSES:
+        return []
+    rules = _rule_facts()
+    facts = _order_facts(order, associate, first_order_matters=any(r.first_order_only for r in rules),
+                         lines=lines)
+    evaluation = _evaluate(facts, associate, rules)
+    OrderAccrual.objects.create(
+        order=order, associate=associate, currency=order.currency,
+        commissionable_amount=evaluation.commissionable_amount,
+        completed_at=timezone.now() if order.status == OrderStatus.COMPLETED else None,
+    )
+    entries = LedgerEntry.objects.bulk_create([_entry(p, order) for p in evaluation.proposals])
+    record_event(None, "commissions.order_accrued", order, entries=len(entries),
+                 commissionable_amount=str(evaluation.commissionable_amount))
+    return entries
+
+
 # Batch settlement ---------------------------------------------------------------
 
 # Orders per transaction: large enough to amortize the round trips, small enough that
@@ -603,7 +652,15 @@ EVENT_FIELDS = ("created_at", "verb", "target_type", "target_id", "data")
 
 def _write_batch(ids: list[int], settlement: _Settlement) -> int:
     """Accrue the orders of one batch; the caller holds the transaction."""
-    orders = Order.objects.filter(pk__in=ids).select_for_update(of=("self",)).order_by("pk")
+    wanted = set(ids)
+    if ids[-1] - ids[0] < 2 * len(ids):
+        # Dense (the usual batch): a range of pks costs the database and Django less than
+        # thousands of parameters; rows of the range outside the batch are skipped below.
+        in_batch = {"order_id__gte": ids[0], "order_id__lte": ids[-1]}
+    else:
+        in_batch = {"order_id__in": ids}
+    orders = Order.objects.filter(**{key.replace("order_id", "pk"): value for key, value in in_batch.items()})
+    orders = orders.select_for_update(of=("self",)).order_by("pk")
     columns = ORDER_COLUMNS
     if settlement.needs_first_order:
         # `_is_first_order`: the order is its customer's earliest one that is not cancelled.
@@ -611,21 +668,26 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
             Order.objects.filter(customer_id=OuterRef("customer_id")).exclude(status=OrderStatus.CANCELLED)
             .order_by("placed_at", "pk").values("pk")[:1]))
         columns = (*ORDER_COLUMNS, "first_order_id")
-    rows = list(orders.values_list(*columns))
-    accrued = set(OrderAccrual.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
-    refunded = set(Refund.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
+    rows = _driver_rows(orders.values_list(*columns))
+    accrued = set(OrderAccrual.objects.filter(**in_batch).values_list("order_id", flat=True))
+    refunded = set(Refund.objects.filter(**in_batch).values_list("order_id", flat=True))
+    money, moment = _converters()
     lines = defaultdict(list)
-    for line in OrderLine.objects.filter(order_id__in=ids).order_by("order_id", "pk").values_list(*LINE_COLUMNS):
-        lines[line[0]].append(line)
+    for order_id, line_id, sku, quantity, unit_price, line_total, category_id in _driver_rows(
+            OrderLine.objects.filter(**in_batch).order_by("order_id", "pk").values_list(*LINE_COLUMNS)):
+        if order_id in wanted:
+            lines[order_id].append((line_id, sku, quantity, money(unit_price), money(line_total), category_id))
 
     now = timezone.now()
     created_at = connection.ops.adapt_datetimefield_value(now)
     adapt_json = connection.ops.adapt_json_value
     target_type = Order._meta.label_lower
     accrual_rows, entry_rows, event_rows, one_by_one = [], [], [], []
+    pending = EntryStatus.PENDING.value
     for row in rows:
         order_id, external_id, status, associate_id, currency = row[:5]
-        if order_id in accrued or associate_id is None or status not in ACCRUABLE_STATUSES:
+        if (order_id not in wanted or order_id in accrued or associate_id is None
+                or status not in ACCRUABLE_STATUSES):
             continue
         if order_id in refunded:
             one_by_one.append(order_id)
@@ -634,13 +696,13 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
         name, _active = settlement.associates[associate_id]
         facts = OrderFacts(
             order_id=order_id, external_id=external_id, associate_id=associate_id, associate_name=name,
-            currency=currency, subtotal=subtotal, discount=discount, placed_at=placed_at,
+            currency=currency, subtotal=money(subtotal), discount=money(discount), placed_at=moment(placed_at),
             customer_id=customer_id, customer_group_id=customer_group_id,
             is_first_order=settlement.needs_first_order and customer_id is not None and row[10] == order_id,
             lines=tuple(
                 LineFacts(index=index, line_id=line_id, sku=sku, quantity=quantity, unit_price=unit_price,
                           line_total=line_total, category_id=category_id)
-                for index, (_, line_id, sku, quantity, unit_price, line_total, category_id)
+                for index, (line_id, sku, quantity, unit_price, line_total, category_id)
                 in enumerate(lines[order_id])
             ),
         )
@@ -652,8 +714,9 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
         for proposal in evaluation.proposals:
             rule, line = proposal.rule, proposal.line
             entry_rows.append((
-                proposal.associate_id, proposal.kind, EntryStatus.PENDING.value,
-                signed_amount(proposal.kind, proposal.amount), currency, order_id,
+                # The proposal's amount is already in cents: only its sign is decided here.
+                proposal.associate_id, proposal.kind, pending, ENTRY_SIGN[proposal.kind] * abs(proposal.amount),
+                currency, order_id,
                 line.line_id if line else None, proposal.level, rule.id if rule else None,
                 rule.version if rule else None, "", adapt_json(proposal.breakdown, None), created_at,
             ))
@@ -664,6 +727,46 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
     _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
     _insert(AuditEvent, EVENT_FIELDS, event_rows)
     return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in one_by_one)
+
+
+def _driver_rows(queryset) -> list[tuple]:
+    """The rows of a values_list queryset as the database driver returns them.
+
+    Django's per-value converters cost more than the query itself on the batch path; the
+    batch converts the few columns that need it with `_converters`.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_SQLITE_DECIMAL = DecimalContext(prec=15).create_decimal_from_float
+
+
+def _sqlite_money(value):
+    # As Django's SQLite converter reads a money column: 15 significant digits, then cents.
+    return None if value is None else _SQLITE_DECIMAL(value).quantize(CENT)
+
+
+def _sqlite_moment(value):
+    # As Django's SQLite converter reads a datetime column (stored as UTC text).
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _converters():
+    """(money, moment): what turns a driver's money and datetime values into Decimal and aware datetimes."""
+    if connection.vendor == "sqlite":
+        return _sqlite_money, _sqlite_moment
+    # PostgreSQL's driver already answers Decimal and aware datetimes.
+    return _unchanged, _unchanged
+
+
+def _unchanged(value):
+    return value
 
 
 def _insert(model, fields: tuple, rows: list[tuple]) -> None:

@@ -35,6 +35,8 @@ from shopfloor.accounts.models import ApiToken, Associate, SellingMode
 from shopfloor.accounts.selectors import photo_url
 from shopfloor.accounts.services import create_api_token
 from shopfloor.api import api
+from shopfloor.clienteling.record import record_context
+from shopfloor.clienteling.selectors import view_counts as task_view_counts
 from shopfloor.commissions import selectors as commissions_selectors
 from shopfloor.commissions import services as commissions
 from shopfloor.commissions.models import EntryKind, Payout, PayoutMethod
@@ -43,9 +45,9 @@ from shopfloor.comms import services as comms
 from shopfloor.comms.models import NotificationKind
 from shopfloor.console import charts, nav
 from shopfloor.console import selectors as figures
-from shopfloor.console.forms import ApiTokenForm, ApprovalForm, ConsoleAuthenticationForm, PayoutForm, SaleEmailForm
+from shopfloor.console.forms import ApiTokenForm, ApprovalForm, ConsoleAuthenticationForm, PayoutForm
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerGroup, CustomerStatus
-from shopfloor.customers.selectors import customer_list
+from shopfloor.customers.selectors import customer_list, customer_list_page
 from shopfloor.customers.services import approve_customer, customer_reps, reject_customer, unmapped_rep_codes
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.models import Order
@@ -173,8 +175,10 @@ def customers(request):
     status = request.GET.get("status", "")
     if status not in CustomerStatus.values:
         status = ""
-    queryset = _with_primary_associate(customer_list(request.actor, query, status or None))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to COUNT_LIMIT ("more than 200"): a full count of a million customers costs more than the page.
+    page = customer_list_page(request.actor, query, status or None, number=request.GET.get("page"),
+                              per_page=PAGE_SIZE,
+                              prepare=lambda found: _with_primary_associate(found.select_related("store")))
     rows = [
         {
             "customer": customer,
@@ -221,7 +225,8 @@ def customer_detail(request, customer_id: int):
         .select_related("attributed_associate", "attributed_store", "influencer")
         .order_by("-placed_at", "-id")[:RECENT_ORDERS]
     )
-    return render_page(request, "console/customer_detail.html", {
+    return render_page(request, "console/customer.html", {
+        **record_context(request, customer),
         "customer": customer,
         "assignments": assignments,
         "reps": reps,
@@ -443,6 +448,7 @@ def dashboard(request):
         "recent_sales": recent_sales,
         "referral_url": request.build_absolute_uri(f"/r/{associate.referral_code}"),
         "extras": _optional_figures(associate),
+        "task_counts": task_view_counts(actor),
         "entry_kinds": EntryKind,
     })
 
@@ -600,12 +606,14 @@ def payouts(request):
 @console_page
 def notifications(request):
     user = request.user
-    page = Paginator(comms_selectors.notifications_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    kind = request.GET.get("kind") if request.GET.get("kind") in NotificationKind.values else None
+    page = Paginator(comms_selectors.notifications_for(user, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
     preferences = comms_selectors.email_preferences(user)
     return render_page(request, "console/notifications.html", {
         "page": page,
-        "email_form": SaleEmailForm(initial={"email": preferences[NotificationKind.SALE]}),
-        "sale_email": preferences[NotificationKind.SALE],
+        "kind": kind,
+        "kinds": NotificationKind.choices,
+        "preferences": [(value, label, preferences[value]) for value, label in NotificationKind.choices],
         "has_email": bool(user.email),
     })
 
@@ -631,10 +639,9 @@ def notifications_read_all(request):
 @require_POST
 @console_page
 def notification_preferences(request):
-    form = SaleEmailForm(request.POST)
-    form.is_valid()
-    wants = bool(form.cleaned_data.get("email"))
-    comms.set_email_preference(request.user, NotificationKind.SALE, wants)
-    messages.success(request, "You will get an email for each sale." if wants
-                     else "Sales notifications stay in the console; no emails.")
+    wanted = {kind for kind in request.POST.getlist("email") if kind in NotificationKind.values}
+    comms.set_email_preferences(request.user, wanted)
+    labels = [label.lower() for value, label in NotificationKind.choices if value in wanted]
+    messages.success(request, f"Emails on for: {', '.join(labels)}. Everything also shows here." if labels
+                     else "Every notification stays in the console; no emails.")
     return redirect("console:notifications")
