@@ -90,7 +90,7 @@ def test_chat_both_ways_survives_a_reconnect_without_lost_or_doubled_messages(ne
 
     visitor = shopper(new_page, "/shop/")
     launcher = visitor.locator("[data-sfl-launcher]")
-    expect(launcher).to_contain_text("Talk to us")
+    expect(launcher).to_have_text("Talk to us")
     launcher.click()
     visitor.locator("[data-sfl-input]").fill("Hello, is the oak table in stock?")
     visitor.locator("[data-sfl-input]").press("Enter")

@@ -11,6 +11,8 @@
 // - A call survives Navigate: before leaving, the widget notes the call in sessionStorage; the new page's
 //   widget rejoins by itself ("ready"), and the associate's browser makes a fresh offer (1–2 s).
 
+import { h } from "./ui.js";
+
 const VISITOR_KEY = "shopfloor.visitor";
 const RESUME_KEY = "shopfloor.live.resume";
 const IDLE_MS = 60_000;
@@ -62,21 +64,6 @@ const CSS = `
 .sfl-bubble strong { display: block; font-size: 12px; color: var(--sf-muted, #5a6474); }
 @media (max-width: 480px) { .sfl-box { left: 12px; right: 12px; bottom: 12px; width: auto; } }
 `;
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
-    else if (name === "class") element.className = value;
-    else element.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
 
 function newVisitorId() {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
@@ -520,11 +507,13 @@ class LiveWidget {
     const canTalk = this.talkToUs || hasChat;
     this.launcher.hidden = !this.box.hidden;
     this.launcher.className = `sfl-launcher${canTalk ? "" : " sfl-launcher--message"}`;
-    this.launcher.replaceChildren(
+    // replaceChildren would write a null child as the text "null"; h() skips it.
+    this.launcher.replaceChildren(...h(
+      "span", {},
       canTalk ? h("span", { class: "sfl-dot", "aria-hidden": "true" }) : null,
       canTalk ? "Talk to us" : "Leave a message",
       this.unread ? h("span", { class: "sfl-badge" }, this.unread, h("span", { hidden: true }, " unread")) : null,
-    );
+    ).childNodes);
     this.title.textContent = canTalk ? "Talk to us" : "Leave a message";
     this.chatArea.hidden = !canTalk;
     this.leaveArea.hidden = canTalk;
