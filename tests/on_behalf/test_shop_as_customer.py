@@ -39,6 +39,19 @@ def test_an_associate_lands_on_the_shop_as_their_customer_with_a_banner_on_every
     assert session.expires_at - session.started_at == timedelta(minutes=30)
 
 
+def test_the_account_page_shows_the_customers_account_while_shopping_as_them(world, shop, allow, signed_in,
+                                                                             place_order):
+    place_order(world.anas_customer, external_id="W-ACC-1")
+    allow()
+    client = signed_in(world.ana.user)
+    assert "a staff login with no customer account" in client.get("/shop/account/").content.decode()
+    start(client, world.anas_customer)
+    page = client.get("/shop/account/").content.decode()
+    assert "Hello, Alice" in page
+    assert "W-ACC-1" in page
+    assert "a staff login with no customer account" not in page
+
+
 def test_the_shop_shows_no_banner_without_a_session(world, shop, signed_in):
     page = signed_in(world.ana.user).get("/shop/").content.decode()
     assert "Shopping as" not in page

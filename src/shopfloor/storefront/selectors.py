@@ -153,10 +153,11 @@ def rep_cards(customer: Customer) -> list[RepCard]:
     ]
 
 
-def recent_orders(user, limit: int = 5) -> list:
-    """The shopper's own latest orders, through the access policy like every other read of orders."""
+def recent_orders(user, customer, limit: int = 5) -> list:
+    """The customer's latest orders as `user` may see them (the shopper, or an associate shopping as
+    the customer), through the access policy like every other read of orders."""
     return list(
-        visible_orders(Actor(user)).filter(customer__user=user)
+        visible_orders(Actor(user)).filter(customer=customer)
         .annotate(item_count=Sum("lines__quantity"))
         .order_by("-placed_at", "-id")[:limit]
     )

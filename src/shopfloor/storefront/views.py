@@ -306,10 +306,12 @@ def register(request):
 
 @login_required(login_url="storefront:login")
 def account(request):
-    customer = selectors.customer_for(request.user)
+    # An associate shopping as a customer sees that customer's account, as the customer would.
+    session = getattr(request, "shopping_as", None)
+    customer = session.customer if session else selectors.customer_for(request.user)
     context = {"customer": customer, "is_active": bool(customer and customer.status == CustomerStatus.ACTIVE)}
     if context["is_active"]:
         # Reps and orders only once the retailer has approved the account.
         context["reps"] = selectors.rep_cards(customer)
-        context["orders"] = selectors.recent_orders(request.user)
+        context["orders"] = selectors.recent_orders(request.user, customer)
     return _page(request, "storefront/account.html", context)
