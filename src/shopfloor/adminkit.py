@@ -1,6 +1,9 @@
 """What several apps' Django admins share."""
 
+from django import forms
 from django.contrib import admin
+
+from shopfloor.errors import InvalidInput
 
 
 class ServiceFormAdmin(admin.ModelAdmin):
@@ -25,3 +28,35 @@ class SingletonSettingsAdmin(ServiceFormAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StoreSettingsForm(forms.ModelForm):
+    """A store's settings row (OneToOne to Store) saved through `save_settings(user, store, values)`.
+
+    The service checks and audits the change; its InvalidInput errors are shown on their fields.
+    Subclasses set `save_settings` (a staticmethod) and `Meta.fields`, with "store" first.
+    """
+
+    user = None
+    save_settings = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        store = self.cleaned_data.get("store") or self.instance.store
+        try:
+            self.instance = self.save_settings(self.user, store, {
+                name: self.cleaned_data.get(name) for name in self._meta.fields if name != "store"
+            })
+        except InvalidInput as error:
+            for loc, message in error.errors:
+                name = loc[-1] if loc else None
+                self.add_error(name if name in self.fields else None, message)
+
+
+class StoreSettingsAdmin(ServiceFormAdmin):
+    """Settings kept per store: the store is chosen once, when the row is added."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("store",) if obj else ()
