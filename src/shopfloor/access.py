@@ -122,6 +122,14 @@ def customer_filter(actor: Actor) -> Q | None:
     return _assigned_to(associate)
 
 
+def _get_visible(queryset: QuerySet, pk):
+    """The one row of a visibility-filtered queryset; a malformed id or a hidden row is NotVisible (404)."""
+    try:
+        return queryset.get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist):
+        raise NotVisible
+
+
 def visible_customers(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
     from shopfloor.customers.models import Customer
 
@@ -131,12 +139,7 @@ def visible_customers(actor: Actor, queryset: QuerySet | None = None) -> QuerySe
 
 
 def get_customer_for(actor: Actor, customer_id, queryset: QuerySet | None = None):
-    try:
-        return visible_customers(actor, queryset).get(pk=customer_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_customers(actor, queryset).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_customers(actor, queryset), customer_id)
 
 
 def can_see_customer(actor: Actor, customer) -> bool:
@@ -182,12 +185,7 @@ def visible_orders(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def get_order_for(actor: Actor, order_id, queryset: QuerySet | None = None):
-    try:
-        return visible_orders(actor, queryset).get(pk=order_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_orders(actor, queryset).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_orders(actor, queryset), order_id)
 
 
 # Organisation ------------------------------------------------------------
@@ -249,10 +247,7 @@ def visible_earners(actor: Actor) -> QuerySet:
 
 def get_earner_for(actor: Actor, associate_id) -> Associate:
     """An associate whose money the actor may see, or NotVisible (404), as for an unknown id."""
-    try:
-        return visible_earners(actor).get(pk=associate_id)
-    except (ValueError, TypeError, Associate.DoesNotExist):
-        raise NotVisible
+    return _get_visible(visible_earners(actor), associate_id)
 
 
 def get_payee_for(actor: Actor, associate_id) -> Associate:
@@ -295,12 +290,7 @@ def visible_coupons(actor: Actor) -> QuerySet:
 
 
 def get_coupon_for(actor: Actor, coupon_id):
-    try:
-        return visible_coupons(actor).get(pk=coupon_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_coupons(actor).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_coupons(actor), coupon_id)
 
 
 def interaction_filter(actor: Actor) -> Q | None:
@@ -366,12 +356,7 @@ def visible_live_visitors(actor: Actor, queryset: QuerySet | None = None) -> Que
 
 
 def get_live_visitor_for(actor: Actor, visitor_id, queryset: QuerySet | None = None):
-    try:
-        return visible_live_visitors(actor, queryset).get(pk=visitor_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_live_visitors(actor, queryset).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_live_visitors(actor, queryset), visitor_id)
 
 
 def live_chat_filter(actor: Actor) -> Q | None:
@@ -399,12 +384,7 @@ def visible_live_chats(actor: Actor, queryset: QuerySet | None = None) -> QueryS
 
 
 def get_live_chat_for(actor: Actor, chat_id, queryset: QuerySet | None = None):
-    try:
-        return visible_live_chats(actor, queryset).get(pk=chat_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_live_chats(actor, queryset).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_live_chats(actor, queryset), chat_id)
 
 
 # Lookbooks, "My Looks" and outreach ---------------------------------------------------------------
@@ -432,12 +412,7 @@ def visible_lookbooks(actor: Actor, queryset: QuerySet | None = None) -> QuerySe
 
 
 def get_lookbook_for(actor: Actor, lookbook_id, queryset: QuerySet | None = None):
-    from shopfloor.lookbooks.models import Lookbook
-
-    try:
-        return visible_lookbooks(actor, queryset).get(pk=lookbook_id)
-    except (ValueError, TypeError, Lookbook.DoesNotExist):
-        raise NotVisible
+    return _get_visible(visible_lookbooks(actor, queryset), lookbook_id)
 
 
 def visible_looks(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
@@ -449,12 +424,7 @@ def visible_looks(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def get_look_for(actor: Actor, look_id, queryset: QuerySet | None = None):
-    from shopfloor.lookbooks.models import Look
-
-    try:
-        return visible_looks(actor, queryset).get(pk=look_id)
-    except (ValueError, TypeError, Look.DoesNotExist):
-        raise NotVisible
+    return _get_visible(visible_looks(actor, queryset), look_id)
 
 
 def visible_outreach(actor: Actor) -> QuerySet:
@@ -494,12 +464,7 @@ def visible_lists(actor: Actor, queryset: QuerySet | None = None, *, deleted: bo
 
 def get_list_for(actor: Actor, list_id, queryset: QuerySet | None = None, *, deleted: bool = False):
     """A list the actor may see, or NotVisible (404) as for an unknown id; deleted lists only when asked."""
-    try:
-        return visible_lists(actor, queryset, deleted=deleted).get(pk=list_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_lists(actor, queryset, deleted=deleted).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_lists(actor, queryset, deleted=deleted), list_id)
 
 
 def can_restore_list(actor: Actor, customer_list) -> bool:
@@ -538,12 +503,7 @@ def visible_threads(actor: Actor) -> QuerySet:
 
 
 def get_thread_for(actor: Actor, thread_id):
-    from shopfloor.comms.models import Thread
-
-    try:
-        return visible_threads(actor).select_related("associate__store", "agent").get(pk=thread_id)
-    except (ValueError, TypeError, Thread.DoesNotExist):
-        raise NotVisible
+    return _get_visible(visible_threads(actor).select_related("associate__store", "agent"), thread_id)
 
 
 def thread_members(thread) -> QuerySet:
@@ -590,12 +550,7 @@ def visible_announcements(actor: Actor, now=None) -> QuerySet:
 
 
 def get_announcement_for(actor: Actor, announcement_id):
-    from shopfloor.comms.models import Announcement
-
-    try:
-        return visible_announcements(actor).get(pk=announcement_id)
-    except (ValueError, TypeError, Announcement.DoesNotExist):
-        raise NotVisible
+    return _get_visible(visible_announcements(actor), announcement_id)
 
 
 def announcement_audience(announcement) -> QuerySet:
@@ -664,12 +619,7 @@ def visible_tasks(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def get_task_for(actor: Actor, task_id, queryset: QuerySet | None = None):
-    try:
-        return visible_tasks(actor, queryset).get(pk=task_id)
-    except (ValueError, TypeError):
-        raise NotVisible
-    except visible_tasks(actor, queryset).model.DoesNotExist:
-        raise NotVisible
+    return _get_visible(visible_tasks(actor, queryset), task_id)
 
 
 def can_delete_task(actor: Actor, task) -> bool:
