@@ -200,9 +200,7 @@ class VisitorConsumer(LiveConsumer):
             "chat": services.visitor_chat_state(chat) if chat else None,
             "messages": services.messages_since(chat, since) if chat else [],
             "ice_servers": conf.ice_servers(),
-            "associates": [
-                {"id": a.pk, "name": a.name} for a in visitor.store.associates.filter(active=True, user__isnull=False)
-            ] if not visitor.store.is_team_mode else [],
+            "associates": services.requestable_associates(visitor.store),
         }
         return (visitor, identity), welcome
 

@@ -347,6 +347,14 @@ def talk_to_us(store: Store, customer=None) -> bool:
     return _present_available(store).exists()
 
 
+def requestable_associates(store: Store) -> list[dict]:
+    """Whom a visitor may ask for by name (the online connector): any active associate with a login in an
+    associate-mode store; nobody in particular in a team-mode store, where the store answers."""
+    if store.is_team_mode:
+        return []
+    return [{"id": a.pk, "name": a.name} for a in store.associates.filter(active=True, user__isnull=False)]
+
+
 def _publish_launcher(store: Store) -> None:
     """Tell the store's visitors whether somebody is there to talk to (they show the launcher or the form)."""
     events.publish([f"live-launcher-{store.pk}"], {"type": "availability", "talk_to_us": talk_to_us(store)})
