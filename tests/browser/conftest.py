@@ -98,9 +98,45 @@ def browser():
         browser.close()
 
 
+def wait_until_the_server_is_quiet(timeout: float = 5.0) -> None:
+    """Wait until the server process holds no open transaction on the test database.
+
+    Closing a page makes the server run its socket disconnect handlers (a visit ends, a
+    presence is cleared) a moment later. If pytest-django's flush (TRUNCATE) ran in that
+    moment, PostgreSQL could pick the flush as the victim of a deadlock and fail the test
+    at teardown. SQLite serialises writers itself, so only PostgreSQL needs to wait.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    quiet_in_a_row = 0
+    deadline = time.monotonic() + timeout
+    while quiet_in_a_row < 3 and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+            )
+            busy = cursor.fetchone()[0]
+        quiet_in_a_row = 0 if busy else quiet_in_a_row + 1
+        time.sleep(0.05)
+
+
+def close_contexts(contexts) -> None:
+    """Close browser contexts, then let the server finish what their sockets started."""
+    for context in contexts:
+        context.close()
+    wait_until_the_server_is_quiet()
+
+
 @pytest.fixture
-def new_page(browser, live_server_url):
-    """new_page() → a page in a fresh browser context (its own cookies), based at the live server."""
+def new_page(browser, live_server_url, transactional_db):
+    """new_page() → a page in a fresh browser context (its own cookies), based at the live server.
+
+    It asks for `transactional_db` itself so that its teardown (closing the pages) runs
+    before the database is flushed, whatever order a test lists its fixtures in.
+    """
     contexts = []
 
     def factory(viewport=None):
@@ -110,8 +146,7 @@ def new_page(browser, live_server_url):
         return context.new_page()
 
     yield factory
-    for context in contexts:
-        context.close()
+    close_contexts(contexts)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, close_contexts, screenshot
 from tests.factories import PASSWORD
 
 MEDIA_ARGS = [
@@ -35,8 +35,7 @@ def media_pages(browser, live_server_url, transactional_db, world):
         return context.new_page()
 
     yield factory
-    for context in contexts:
-        context.close()
+    close_contexts(contexts)
     camera_browser.close()
 
 
