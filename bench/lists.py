@@ -13,10 +13,11 @@ token): authentication, visibility, the queries, serialization and template rend
 Each is compared with a baseline measured in the same run on the same data: the page with the
 console's lists index (the same page frame, one list), the API with GET /api/v1/customers/{id} of the
 list's customer (the smallest detail the API serves); the ratio says what the list's size costs.
-The page shows each item thread's latest 3 comments and the list's latest 10 (links open the rest),
-as an associate reads it; the API answers every comment. Query counts are printed too; they must not
-grow with the list (tests/lists checks that). Figures are printed as a table and written as JSON to
-bench/results/.
+The page shows each item with its thread's comment count, and the list's latest 10 comments; an
+item's edit form and thread open on demand (a fragment each, read when the associate opens them),
+so the busiest item's thread fragment is timed too. The API answers every comment. Query counts
+are printed too; they must not grow with the list (tests/lists checks that). Figures are printed as
+a table and written as JSON to bench/results/.
 """
 
 import argparse
@@ -135,6 +136,10 @@ def run_database(database: str, args) -> dict:
     import django
 
     django.setup()
+    # Requests are timed in this process: tune it as the server tunes itself (shopfloor/asgi.py).
+    from shopfloor.runtime import tune_garbage_collector
+
+    tune_garbage_collector()
     from django.core.management import call_command
     from django.db import connection
 
@@ -166,6 +171,7 @@ def generate(item_count: int, comment_count: int) -> dict:
     from decimal import Decimal
 
     from django.db import transaction
+    from django.db.models import Count
 
     from shopfloor.accounts.models import Associate, SellingMode, Store, User
     from shopfloor.catalog.models import Product
@@ -206,7 +212,10 @@ def generate(item_count: int, comment_count: int) -> dict:
                         body=" ".join(rng.choices(WORDS, k=rng.randrange(4, 40))))
             for n in range(comment_count)
         ])
-    return {"user": user, "customer": customer, "list": customer_list}
+    busiest = (ListComment.objects.filter(list=customer_list, item__isnull=False).values("item_id")
+               .annotate(count=Count("id")).order_by("-count", "item_id").first())
+    return {"user": user, "customer": customer, "list": customer_list,
+            "busiest_item_id": busiest["item_id"] if busiest else items[0].pk}
 
 
 # Measuring ------------------------------------------------------------------------------------------------
@@ -257,8 +266,10 @@ def measure(database: str, world: dict, args) -> dict:
     pages = [
         ("baseline: console lists index (HTML)", console, "/console/lists/", None),
         ("console list page (HTML)", console, f"/console/lists/{list_id}/", 0),
+        ("console item thread (HTML fragment)", console,
+         f"/console/lists/{list_id}/items/{world['busiest_item_id']}/thread/", 0),
         ("baseline: GET /api/v1/customers/{id}", api, f"/api/v1/customers/{customer_id}", None),
-        ("GET /api/v1/lists/{id}", api, f"/api/v1/lists/{list_id}", 2),
+        ("GET /api/v1/lists/{id}", api, f"/api/v1/lists/{list_id}", 3),
     ]
     rows = []
     for label, client, url, baseline in pages:

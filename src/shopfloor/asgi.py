@@ -10,6 +10,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from shopfloor.routing import websocket_urlpatterns  # noqa: E402
+from shopfloor.runtime import tune_garbage_collector  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -17,3 +18,5 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
+
+tune_garbage_collector()

@@ -148,6 +148,16 @@ def test_an_associate_builds_a_list_in_the_shop_and_the_customer_collaborates(ne
     item.get_by_label(f"Comment on {second.name}").fill("This one also comes in oak.")
     item.get_by_role("button", name="Comment").click()
     expect(console.locator(f"li.list-item[data-item='{second.sku}']")).to_contain_text("This one also comes in oak.")
+
+    # Edit opens the item's form (read when it opens) and saves its quantity and note.
+    first_item = console.locator(f"li.list-item[data-item='{first.sku}']")
+    first_item.locator("details.list-item__edit > summary").click()
+    first_item.get_by_label("Quantity", exact=True).fill("4")
+    first_item.get_by_label("Note").fill("The natural linen one, four of them")
+    screenshot(console, "lists-journey-5b-console-edit-item")
+    first_item.get_by_role("button", name="Save", exact=True).click()
+    expect(console.locator(f"li.list-item[data-item='{first.sku}'] [data-quantity]")).to_have_text("4")
+    expect(console.locator(f"li.list-item[data-item='{first.sku}']")).to_contain_text("four of them")
     notified_at = time.time()
     console.locator(".share-notify").get_by_role("button", name="Notify customer").click()
     expect(console.get_by_label("Collaboration link")).to_be_visible()

@@ -21,7 +21,10 @@ def test_the_bench_measures_the_page_and_the_api_against_their_baselines(tmp_pat
     [result] = json.loads(out.read_text())["databases"]
     pages = {row["page"]: row for row in result["rows"]}
     assert set(pages) == {"baseline: console lists index (HTML)", "console list page (HTML)",
-                          "baseline: GET /api/v1/customers/{id}", "GET /api/v1/lists/{id}"}
+                          "console item thread (HTML fragment)", "baseline: GET /api/v1/customers/{id}",
+                          "GET /api/v1/lists/{id}"}
+    assert pages["GET /api/v1/lists/{id}"]["ratio_to_baseline_p95"] == round(
+        pages["GET /api/v1/lists/{id}"]["p95_ms"] / pages["baseline: GET /api/v1/customers/{id}"]["p95_ms"], 1)
     assert pages["console list page (HTML)"]["ratio_to_baseline_p95"] > 0
     assert pages["GET /api/v1/lists/{id}"]["n"] == 3
     assert "console list page (HTML)" in completed.stdout

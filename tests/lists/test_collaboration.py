@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from shopfloor.lists import services
+from shopfloor.access import NotVisible
+from shopfloor.lists import selectors, services
 from shopfloor.lists.models import ListComment
 from shopfloor.orders.models import Interaction, InteractionKind
 from shopfloor.storefront.bag import SESSION_KEY
@@ -166,6 +167,20 @@ def test_a_shopper_cannot_open_someone_elses_list_from_their_session(world, anas
     client = Client()
     client.force_login(world.shopper.user)
     assert client.get(f"/c/lists/{anas_list.pk}/").status_code == 404
+
+
+def test_an_associate_who_shops_too_opens_only_their_own_lists_from_the_shop(world, anas_list, as_actor):
+    # Ana sees Alice's list in the console; on the shop, "my list" is only her own customer profile's.
+    world.shopper.user = world.ana.user
+    world.shopper.save()
+    own = services.create_list(as_actor(world.ana), world.shopper, "Ana's own flat")
+    client = Client()
+    client.force_login(world.ana.user)
+    assert client.get(f"/c/lists/{anas_list.pk}/").status_code == 404
+    response = client.get(f"/c/lists/{own.pk}/")
+    assert response.status_code == 302 and response["Location"] == services.collaboration_path(own)
+    with pytest.raises(NotVisible):
+        selectors.get_own_list(as_actor(world.bruno), own.pk)
 
 
 def test_notifying_a_customer_without_email_is_a_conflict(world, api_as, anas_list):

@@ -29,7 +29,10 @@ def test_the_list_page_shows_items_grouped_by_room_with_their_threads(world, con
     assert page.index("Living room") < page.index("Cork Table Lamp") < page.index("Kitchen") < page.index(
         "Stoneware Serving Bowl")
     assert "List-level note" in page
-    assert "Lamp thread" in page
+    # An item's thread is closed, with its count; it opens on demand (the thread/ fragment, or ?thread=).
+    assert "Lamp thread" not in page
+    assert f'data-fragment="/console/lists/{anas_list.pk}/items/{lamp.pk}/thread/"' in page
+    assert f'href="?thread={lamp.pk}#item-{lamp.pk}">Read the 1 comment' in page
     assert "Notify customer" in page and "Duplicate" in page and "Print" in page and "Delete" in page
 
 
@@ -157,7 +160,8 @@ def test_the_list_page_and_api_use_as_many_queries_for_many_items_and_comments(w
     assert (_queries(client, page), _queries(api, detail)) == before
 
 
-def test_a_long_thread_shows_its_latest_comments_and_a_link_to_all(world, console, anas_list, as_actor):
+def test_item_threads_are_closed_and_the_list_thread_shows_its_latest_comments(world, console, anas_list,
+                                                                              as_actor):
     ana = as_actor(world.ana)
     lamp = anas_list.items.get(product__sku="LAMP-1")
     for number in range(1, 6):
@@ -166,14 +170,107 @@ def test_a_long_thread_shows_its_latest_comments_and_a_link_to_all(world, consol
         services.add_comment(ana, anas_list, f"List note {number:02d}")
     client = console(world.ana)
     page = client.get(f"/console/lists/{anas_list.pk}/").content.decode()
-    assert "Lamp note 2" not in page and all(f"Lamp note {n}" in page for n in (3, 4, 5))
-    assert f'href="?thread={lamp.pk}#item-{lamp.pk}">Show all 5 comments' in page
+    assert "Lamp note" not in page
+    assert f'href="?thread={lamp.pk}#item-{lamp.pk}">Read the 5 comments' in page
     assert "List note 02" not in page and "List note 03" in page and "List note 12" in page
     assert "Show all 12 comments" in page
     page = client.get(f"/console/lists/{anas_list.pk}/?thread={lamp.pk}&comments=all").content.decode()
     assert all(f"Lamp note {n}" in page for n in range(1, 6))
+    assert page.index("Lamp note 1") < page.index("Lamp note 5")
     assert all(f"List note {n:02d}" in page for n in range(1, 13))
     assert "Show all" not in page
+    fragment = f"/console/lists/{anas_list.pk}/items/{lamp.pk}/thread/"
+    assert f'<details class="thread" data-fragment="{fragment}" open>' in page
+
+
+def test_the_thread_fragment_holds_the_whole_thread_and_its_form(world, console, anas_list, as_actor):
+    ana = as_actor(world.ana)
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    bowl = anas_list.items.get(product__sku="BOWL-3")
+    for number in range(1, 5):
+        services.add_comment(ana, anas_list, f"Lamp note {number}", item=lamp)
+    services.add_comment(ana, anas_list, "Bowl note", item=bowl)
+    services.add_comment(ana, anas_list, "On the list")
+    response = console(world.ana).get(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/thread/")
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert [fragment.index(f"Lamp note {n}") for n in range(1, 5)] == sorted(
+        fragment.index(f"Lamp note {n}") for n in range(1, 5))
+    assert "Bowl note" not in fragment and "On the list" not in fragment and "<html" not in fragment
+    assert f'<input type="hidden" name="item_id" value="{lamp.pk}">' in fragment
+    assert '<label class="visually-hidden" for="comment-item-' in fragment and "Comment on Cork Table Lamp" in fragment
+    assert 'name="csrfmiddlewaretoken"' in fragment
+    empty = console(world.ana).get(f"/console/lists/{anas_list.pk}/items/{bowl.pk}/thread/").content.decode()
+    assert "Bowl note" in empty and "Lamp note" not in empty
+
+
+def test_the_edit_fragment_holds_the_items_form_and_remove_button(world, console, anas_list):
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    response = console(world.ana).get(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/edit/")
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert f'action="/console/lists/{anas_list.pk}/items/{lamp.pk}/"' in fragment
+    assert f'action="/console/lists/{anas_list.pk}/items/{lamp.pk}/remove/"' in fragment
+    assert f'id="qty-{lamp.pk}" type="number" name="quantity" min="1" max="999" value="2"' in fragment
+    assert 'name="room" value="Living room"' in fragment
+    assert ">By the reading chair</textarea>" in fragment
+    assert 'data-confirm="Remove Cork Table Lamp from the list?"' in fragment
+
+
+def test_without_scripts_the_page_opens_one_items_form_or_thread(world, console, anas_list):
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    client = console(world.ana)
+    page = client.get(f"/console/lists/{anas_list.pk}/").content.decode()
+    assert 'name="quantity"' not in page and f'href="?edit={lamp.pk}#item-{lamp.pk}">Edit Cork Table Lamp' in page
+    page = client.get(f"/console/lists/{anas_list.pk}/?edit={lamp.pk}").content.decode()
+    assert page.count('name="quantity"') == 1 and f'id="qty-{lamp.pk}"' in page
+    assert page.count('name="item_id"') == 0
+    page = client.get(f"/console/lists/{anas_list.pk}/?thread={lamp.pk}").content.decode()
+    assert page.count('name="item_id"') == 1 and f'value="{lamp.pk}"' in page
+
+
+@pytest.mark.parametrize("query", ["thread=abc", "thread=-1", "thread=0", f"thread={10**30}", "edit=1.5",
+                                   f"edit={10**30}", "thread=%EF%BC%91", "edit=", "comments=nope",
+                                   "thread=" + "9" * 5000, "edit=0" + "1" * 19])
+def test_odd_thread_and_edit_parameters_show_the_page_as_usual(world, console, anas_list, query):
+    response = console(world.ana).get(f"/console/lists/{anas_list.pk}/?{query}")
+    assert response.status_code == 200
+    assert 'name="quantity"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("part", ["edit", "thread"])
+def test_the_fragments_of_a_hidden_list_or_another_lists_item_are_404(world, console, anas_list, as_actor, part):
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    other = services.create_list(as_actor(world.ana), world.anas_customer, "Other")
+    assert console(world.bruno).get(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/{part}/").status_code == 404
+    assert console(world.ana).get(f"/console/lists/{other.pk}/items/{lamp.pk}/{part}/").status_code == 404
+    assert console(world.ana).get(f"/console/lists/{anas_list.pk}/items/{10**30}/{part}/").status_code == 404
+    assert console(world.nora).get(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/{part}/").status_code == 200
+    assert console(world.ana).post(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/{part}/").status_code == 405
+    anonymous = Client().get(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/{part}/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+
+def test_after_commenting_on_an_item_the_page_opens_its_thread(world, console, anas_list):
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    client = console(world.ana)
+    response = client.post(f"/console/lists/{anas_list.pk}/comments/", {"body": "On the lamp", "item_id": lamp.pk})
+    created = ListComment.objects.get()
+    assert response["Location"] == f"/console/lists/{anas_list.pk}/?thread={lamp.pk}#comment-{created.pk}"
+    assert "On the lamp" in client.get(response["Location"]).content.decode()
+    response = client.post(f"/console/lists/{anas_list.pk}/comments/", {"body": "On the list"})
+    assert response["Location"] == f"/console/lists/{anas_list.pk}/#comment-{created.pk + 1}"
+    response = client.post(f"/console/lists/{anas_list.pk}/comments/", {"body": "", "item_id": lamp.pk})
+    assert response["Location"] == f"/console/lists/{anas_list.pk}/?thread={lamp.pk}#item-{lamp.pk}"
+    assert ListComment.objects.count() == 2
+
+
+def test_a_refused_edit_reopens_the_items_form(world, console, anas_list):
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    response = console(world.ana).post(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/", {"quantity": "0"})
+    assert response["Location"] == f"/console/lists/{anas_list.pk}/?edit={lamp.pk}#item-{lamp.pk}"
+    response = console(world.ana).post(f"/console/lists/{anas_list.pk}/items/{lamp.pk}/", {"quantity": "4"})
+    assert response["Location"] == f"/console/lists/{anas_list.pk}/#item-{lamp.pk}"
 
 
 def test_comment_bodies_are_escaped_and_links_made_clickable_on_the_page(world, console, anas_list, as_actor):

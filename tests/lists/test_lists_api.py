@@ -1,10 +1,12 @@
 """The lists API through HTTP: create, read grouped by room, items, comments, and who may do what."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shopfloor.lists.models import MAX_COMMENT_LENGTH, CustomerList, ListComment, ListItem
+from shopfloor.lists.selectors import iso_utc
 
 
 def post(client, url, body=None, **extra):
@@ -249,3 +251,41 @@ def test_unknown_and_huge_ids_are_404_or_422_never_5xx(world, api_as):
     assert client.get("/api/v1/lists/999999").status_code == 404
     assert client.get(f"/api/v1/lists/{2**70}").status_code in (404, 422)
     assert client.get("/api/v1/lists/abc").status_code == 404
+
+
+@pytest.mark.parametrize("microsecond", [0, 500000, 120000, 1, 123456])
+def test_the_lists_dates_read_as_text_equal_the_dates_the_models_hold(world, api_as, anas_list, microsecond):
+    lamp = anas_list.items.get(product__sku="LAMP-1")
+    client = api_as(world.ana.user)
+    post(client, f"/api/v1/lists/{anas_list.pk}/comments", {"body": "On the list"})
+    post(client, f"/api/v1/lists/{anas_list.pk}/items/{lamp.pk}/comments", {"body": "On the lamp"})
+    moment = datetime(2026, 3, 9, 7, 5, 3, microsecond, tzinfo=UTC)
+    ListComment.objects.filter(item__isnull=True).update(created_at=moment)
+    ListItem.objects.filter(pk=lamp.pk).update(created_at=moment, updated_at=moment + timedelta(days=400))
+    body = client.get(f"/api/v1/lists/{anas_list.pk}").json()
+    written = moment.isoformat().replace("+00:00", "Z")
+    assert body["comments"][0]["created_at"] == written
+    living = body["rooms"][0]["items"]
+    assert (living[0]["created_at"], living[0]["updated_at"]) == (
+        written, (moment + timedelta(days=400)).isoformat().replace("+00:00", "Z"))
+    for item in ListItem.objects.all():
+        [row] = [row for room in body["rooms"] for row in room["items"] if row["id"] == item.pk]
+        assert (row["created_at"], row["updated_at"]) == (
+            item.created_at.isoformat().replace("+00:00", "Z"), item.updated_at.isoformat().replace("+00:00", "Z"))
+    for comment in ListComment.objects.all():
+        rows = body["comments"] + [c for room in body["rooms"] for item in room["items"] for c in item["comments"]]
+        [row] = [row for row in rows if row["id"] == comment.pk]
+        assert row["created_at"] == comment.created_at.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize("text, written", [
+    ("2026-11-29 07:25:03.5+00", "2026-11-29T07:25:03.500000Z"),
+    ("2026-11-29 07:25:03+00", "2026-11-29T07:25:03Z"),
+    ("2026-11-29 07:25:03.123456", "2026-11-29T07:25:03.123456Z"),
+    ("2026-11-29 07:25:03", "2026-11-29T07:25:03Z"),
+    ("2026-11-29 08:25:03.25+01", "2026-11-29T07:25:03.250000Z"),
+    ("2026-11-29 12:55:03+05:30", "2026-11-29T07:25:03Z"),
+    ("2026-11-29T07:25:03.500000Z", "2026-11-29T07:25:03.500000Z"),
+])
+def test_database_datetimes_in_text_are_written_as_utc_iso_8601(text, written):
+    assert iso_utc(text) == written

@@ -210,10 +210,11 @@ def _time(moment) -> str:
 
 
 def _comment_row(comment) -> dict:
+    # created_at: already text (selectors.list_detail(dates_as_text=True)).
     return {
         "id": comment.pk, "item_id": comment.item_id, "author": comment.author_name,
         "author_user_id": comment.author_id, "by_customer": comment.author_customer_id is not None,
-        "body": comment.body, "created_at": _time(comment.created_at),
+        "body": comment.body, "created_at": comment.created_at,
     }
 
 
@@ -222,7 +223,7 @@ def _item_row(item, room) -> dict:
     return {
         "id": item.pk, "sku": product.sku, "product_id": product.pk, "product_name": product.name,
         "room": room.name, "room_id": room.pk, "quantity": item.quantity, "note": item.note,
-        "created_at": _time(item.created_at), "updated_at": _time(item.updated_at),
+        "created_at": item.created_at, "updated_at": item.updated_at,
         "comments": [_comment_row(comment) for comment in item.thread],
     }
 
@@ -231,7 +232,7 @@ def _item_row(item, room) -> dict:
             summary="A list with its items grouped by room, each item's comments and the list's comments")
 def get_list(request, list_id: int = Id):
     customer_list = _list(request, list_id)
-    detail = selectors.list_detail(customer_list)
+    detail = selectors.list_detail(customer_list, dates_as_text=True)
     document = {
         "id": customer_list.pk, "customer_id": customer_list.customer_id, "name": customer_list.name,
         "created_by_id": customer_list.created_by_id, "created_at": _time(customer_list.created_at),

@@ -9,5 +9,5 @@ class ListsConfig(AppConfig):
         from shopfloor.console import nav
         from shopfloor.lists import timeline
 
-        nav.register("Lists", "lists:index", icon="heart", order=12)
+        nav.register("Lists", "lists:index", icon="heart", order=12, section=nav.SELL)
         timeline.register()

@@ -79,8 +79,14 @@ class CustomerSide:
 # Validation ------------------------------------------------------------------------------------------
 
 
+# No database column stores a NUL character (PostgreSQL refuses the query): such text is refused by name.
+NUL_MESSAGE = "Text may not contain NUL characters."
+
+
 def _text(value, name: str, max_length: int, *, required: bool = True) -> str:
     text = " ".join(str(value or "").split())
+    if "\x00" in text:
+        raise InvalidInput.field(name, NUL_MESSAGE)
     if required and not text:
         raise InvalidInput.field(name, "May not be empty.")
     if len(text) > max_length:
@@ -101,6 +107,8 @@ def _quantity(value, name: str = "quantity") -> int:
 
 def _note(value) -> str:
     note = str(value or "").strip()
+    if "\x00" in note:
+        raise InvalidInput.field("note", NUL_MESSAGE)
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput.field("note", f"At most {MAX_NOTE_LENGTH} characters.")
     return note
@@ -205,7 +213,8 @@ def save_product(actor: Actor, lists, sku: str, room_name: str, quantity: int = 
     room_name = _text(room_name or DEFAULT_ROOM, "room", MAX_ROOM_LENGTH)
     quantity = _quantity(quantity)
     note = _note(note)
-    product = Product.objects.filter(sku=str(sku or "").strip()).first()
+    sku = str(sku or "").strip()
+    product = Product.objects.filter(sku=sku).first() if "\x00" not in sku else None
     if product is None:
         raise InvalidInput.field("sku", "No product has this SKU.")
     # Checked again through the access policy, in id order so concurrent saves lock alike.

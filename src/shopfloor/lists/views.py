@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_restore_list, get_customer_for, get_list_for
+from shopfloor.apikit import MAX_ID
 from shopfloor.catalog.models import Product
 from shopfloor.console.views import console_page, render_page
 from shopfloor.customers.selectors import customer_page
@@ -24,8 +25,7 @@ from shopfloor.storefront import selectors as shop_selectors
 from shopfloor.storefront.bag import Bag
 
 DUPLICATE_CHOICES = 20
-# The console list page shows each item thread's latest comments and the list's latest, with a link to all.
-THREAD_LATEST = 3
+# The console list page shows the list-level thread's latest comments, with a link to all of them.
 LIST_COMMENTS_LATEST = 10
 
 
@@ -35,8 +35,13 @@ def _error_text(error: Exception) -> str:
     return str(error)
 
 
-def _back(list_id: int, anchor: str = "") -> HttpResponse:
-    url = reverse("lists:detail", args=[list_id])
+def _search_text(request) -> str:
+    # A NUL character matches nothing stored, and PostgreSQL refuses it in a query.
+    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
+
+def _back(list_id: int, anchor: str = "", query: str = "") -> HttpResponse:
+    url = reverse("lists:detail", args=[list_id]) + (f"?{query}" if query else "")
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
@@ -46,7 +51,7 @@ def _back(list_id: int, anchor: str = "") -> HttpResponse:
 @require_GET
 @console_page
 def index(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = _search_text(request)
     lists = list(selectors.visible_list_page(request.actor, query=query)[:200])
     deleted = [
         {"list": item, "until": services.restorable_until(item), "can_restore": can_restore_list(request.actor, item)}
@@ -55,19 +60,28 @@ def index(request):
     return render_page(request, "lists/index.html", {"lists": lists, "deleted": deleted, "query": query})
 
 
+def _id_param(request, name: str) -> int | None:
+    """A query parameter holding an id (?thread=12), or None for anything else."""
+    value = request.GET.get(name, "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 19):  # int() refuses 4,300 digits and more
+        return None
+    return int(value) if 0 < int(value) <= MAX_ID else None
+
+
 def _detail_context(request, customer_list: CustomerList) -> dict:
-    # A long thread shows its latest comments and a link to the rest (?thread=<item id>, ?comments=all),
-    # so the page of a list with thousands of comments stays quick to load and to read.
+    # Item threads and edit forms open on demand (detail.js, or ?thread=<item id> / ?edit=<item id>
+    # without scripts) and the list-level thread shows its latest comments (?comments=all for the rest),
+    # so the page of a list with hundreds of items and thousands of comments stays quick to load and read.
     expanded = {None} if request.GET.get("comments") == "all" else set()
-    if request.GET.get("thread", "").isdigit():
-        expanded.add(int(request.GET["thread"]))
-    detail = selectors.list_detail(customer_list, latest_comments=THREAD_LATEST,
-                                   latest_list_comments=LIST_COMMENTS_LATEST, expanded=expanded)
+    thread = _id_param(request, "thread")
+    if thread is not None:
+        expanded.add(thread)
+    detail = selectors.list_page(customer_list, latest_list_comments=LIST_COMMENTS_LATEST, expanded=expanded)
     return {
         "detail": detail,
         "rooms_html": rendering.rooms_html(
             detail, csrf_token=get_token(request), currency=customer_list.customer.store.currency,
-            max_quantity=MAX_QUANTITY, max_comment=MAX_COMMENT_LENGTH,
+            max_quantity=MAX_QUANTITY, max_comment=MAX_COMMENT_LENGTH, editing=_id_param(request, "edit"),
         ),
         "list_comments_html": rendering.comments_html(detail.comments),
         "customer_list": customer_list,
@@ -86,6 +100,26 @@ def detail(request, list_id: int):
     customer_list = get_list_for(request.actor, list_id, CustomerList.objects.select_related("customer__store",
                                                                                              "created_by"))
     return render_page(request, "lists/detail.html", _detail_context(request, customer_list))
+
+
+@require_GET
+@console_page
+def item_edit_fragment(request, list_id: int, item_id: int):
+    """The item's edit form, as the list page's "Edit" opens it (detail.js)."""
+    customer_list = get_list_for(request.actor, list_id)
+    item = services.get_item_for(request.actor, customer_list, item_id)
+    return HttpResponse(rendering.item_edit_html(customer_list.pk, item, item.room.name, csrf_token=get_token(request),
+                                                 max_quantity=MAX_QUANTITY))
+
+
+@require_GET
+@console_page
+def item_thread_fragment(request, list_id: int, item_id: int):
+    """The item's whole thread and its comment form, as the list page's thread opens it (detail.js)."""
+    customer_list = get_list_for(request.actor, list_id)
+    item = services.get_item_for(request.actor, customer_list, item_id)
+    return HttpResponse(rendering.item_thread_html(customer_list.pk, item, selectors.item_thread(item),
+                                                   csrf_token=get_token(request), max_comment=MAX_COMMENT_LENGTH))
 
 
 @require_GET
@@ -145,8 +179,8 @@ def item_update(request, list_id: int, item_id: int):
         )
     except (InvalidInput, Conflict) as error:
         messages.error(request, f"{item.product.name} was not changed: {_error_text(error)}")
-    else:
-        messages.success(request, f"{item.product.name} is saved.")
+        return _back(list_id, f"item-{item.pk}", f"edit={item.pk}")
+    messages.success(request, f"{item.product.name} is saved.")
     return _back(list_id, f"item-{item.pk}")
 
 
@@ -171,8 +205,11 @@ def comment(request, list_id: int):
         created = services.add_comment(request.actor, customer_list, request.POST.get("body", ""), item=item)
     except InvalidInput as error:
         messages.error(request, f"The comment was not posted: {_error_text(error)}")
-        return _back(list_id, f"item-{item.pk}" if item else "comments")
-    return _back(list_id, f"comment-{created.pk}")
+        if item is None:
+            return _back(list_id, "comments")
+        return _back(list_id, f"item-{item.pk}", f"thread={item.pk}")
+    # The page opens the item's thread (closed otherwise) so the new comment shows where it went.
+    return _back(list_id, f"comment-{created.pk}", f"thread={item.pk}" if item else "")
 
 
 @require_POST
@@ -209,7 +246,7 @@ def duplicate(request, list_id: int):
             return redirect("lists:duplicate", list_id=list_id)
         messages.success(request, f"“{copy.name}” is a copy of “{customer_list.name}” for {copy.customer}.")
         return redirect("lists:detail", list_id=copy.pk)
-    query = request.GET.get("q", "").strip()[:100]
+    query = _search_text(request)
     choices = customer_page(request.actor, query, limit=DUPLICATE_CHOICES).items if query else []
     return render_page(request, "lists/duplicate.html", {
         "customer_list": customer_list, "query": query, "choices": choices,
@@ -352,9 +389,7 @@ def my_list(request, list_id: int):
     if customer is None:
         return redirect(f"{reverse('storefront:login')}?next={request.path}")
     try:
-        customer_list = get_list_for(Actor(request.user), list_id)
+        customer_list = selectors.get_own_list(Actor(request.user), list_id)
     except NotVisible:
-        raise Http404
-    if customer_list.customer_id != customer.pk:
         raise Http404
     return redirect(services.collaboration_path(customer_list))

@@ -10,12 +10,14 @@ Sharing, top to bottom:
 The customer's page:
     record_open          → counts; the first open notifies the author; each day's open is an
                            interaction for attribution rule 4 (orders.record_interaction)
-    record_product_click → counts; the view then sets the author's referral (rule 3) and goes to the product
+    record_product_click → counts, and records the author's referral (rule 3); the view sets its cookies
+                           and goes to the product
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import F
@@ -25,6 +27,7 @@ from django.utils import timezone
 from shopfloor.access import Actor, NotAllowed, NotVisible, visible_customers
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
+from shopfloor.commissions.referrals import record_referral_click
 from shopfloor.comms import services as comms
 from shopfloor.comms.models import NotificationKind
 from shopfloor.customers.models import Customer
@@ -98,17 +101,49 @@ def _items(data: dict, errors: list) -> list[tuple[Product, str]] | None:
     return clean
 
 
-def _expiry(data: dict, errors: list):
-    if "expires_at" not in data:
+def store_zone(store) -> ZoneInfo:
+    """The store's time zone (UTC when it names none we know)."""
+    try:
+        return ZoneInfo(store.timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, AttributeError):
+        return ZoneInfo("UTC")
+
+
+def _end_of_day(data: dict, errors: list, store):
+    """`expires_on` (a day, as the console's form sends it: "2026-12-31") → the end of that day in the
+    store's time zone, so the link works all day for the customer; "" → no expiry; else an error."""
+    value = data["expires_on"]
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        try:
+            value = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            errors.append((("body", "expires_on"), "A date, like 2026-12-31."))
+            return ...
+    if not isinstance(value, date):
+        errors.append((("body", "expires_on"), "A date, like 2026-12-31."))
         return ...
-    expires_at = data["expires_at"]
-    if expires_at is None:
-        return None
+    return datetime.combine(value, time(23, 59, 59), tzinfo=store_zone(store))
+
+
+def _expiry(data: dict, errors: list, store=None):
+    """The link's end: `expires_at` (a moment, from the API) or `expires_on` (a day, from the console's form);
+    ... when neither is given (unchanged), None for no expiry."""
+    if "expires_on" in data:
+        name, expires_at = "expires_on", _end_of_day(data, errors, store)
+    elif "expires_at" in data:
+        name, expires_at = "expires_at", data["expires_at"]
+    else:
+        return ...
+    if expires_at is None or expires_at is ...:
+        return expires_at
     now = timezone.now()
     if expires_at <= now:
-        errors.append((("body", "expires_at"), "Must be in the future."))
+        errors.append((("body", name), "Must be in the future."))
     elif expires_at > now + timedelta(days=MAX_EXPIRY_DAYS):
-        errors.append((("body", "expires_at"), f"At most {MAX_EXPIRY_DAYS} days from now."))
+        errors.append((("body", name), f"At most {MAX_EXPIRY_DAYS} days from now."))
     return expires_at
 
 
@@ -300,7 +335,7 @@ def create_lookbook(actor: Actor, customer: Customer, data: dict) -> Lookbook:
     title = _text(data, "title", MAX_TITLE, errors, required=True)
     message = _text(data, "message", MAX_MESSAGE, errors) or ""
     items = _items(data, errors) or []
-    expires_at = _expiry(data, errors)
+    expires_at = _expiry(data, errors, associate.store)
     cover = _cover(data, items, None, errors)
     if errors:
         raise InvalidInput(errors)
@@ -326,7 +361,7 @@ def update_lookbook(actor: Actor, lookbook: Lookbook, data: dict) -> Lookbook:
     title = _text(data, "title", MAX_TITLE, errors, required="title" in data)
     message = _text(data, "message", MAX_MESSAGE, errors)
     items = _items(data, errors)
-    expires_at = _expiry(data, errors)
+    expires_at = _expiry(data, errors, lookbook.store)
     cover = _cover(data, items, lookbook, errors)
     if items is not None and not items and lookbook.status == LookbookStatus.PUBLISHED and not errors:
         errors.append((("body", "items"), "A published lookbook needs at least one product."))
@@ -419,10 +454,18 @@ def record_open(lookbook: Lookbook, visitor_id: str = "") -> bool:
     return first
 
 
-def record_product_click(lookbook: Lookbook, item: LookbookItem, visitor_id: str = "") -> None:
+def record_product_click(lookbook: Lookbook, item: LookbookItem, visitor_id: str = "", next_path: str = "") -> bool:
+    """The customer clicked a product of their lookbook: counts it and, while its author is active, records
+    the visit as the author's referral (attribution rule 3), in one transaction. True when the referral was
+    recorded: the view then sets the referral cookies."""
     now = timezone.now()
+    author = lookbook.author
     with transaction.atomic():
         LookbookItem.objects.filter(pk=item.pk).update(click_count=F("click_count") + 1)
         Lookbook.objects.filter(pk=lookbook.pk).update(click_count=F("click_count") + 1)
         LookbookEvent.objects.create(lookbook=lookbook, kind=LookbookEventKind.CLICKED, item=item,
                                      visitor_id=visitor_id[:64], occurred_at=now)
+        if not author.active:
+            return False
+        record_referral_click(author, visitor_id, customer=lookbook.customer, next_path=next_path, clicked_at=now)
+    return True

@@ -3,9 +3,6 @@
 Thin: visibility from `shopfloor.access` (through the selectors), every rule and write in `services`.
 """
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,12 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shopfloor.access import Actor, NotVisible, get_customer_for, get_look_for, get_lookbook_for
-from shopfloor.catalog.models import Product
 from shopfloor.commissions.referrals import (
     VISITOR_COOKIE,
     VISITOR_COOKIE_AGE,
     new_visitor_id,
-    record_referral_click,
     safe_next_path,
     set_referral_cookies,
     visitor_id_from_request,
@@ -106,11 +101,8 @@ def product_click(request, token: str, item_id: int):
     if request.method != "GET" or _viewer_is_staff(request):
         return response
     visitor_id = visitor_id_from_request(request) or new_visitor_id()
-    services.record_product_click(lookbook, item, visitor_id)
-    author = lookbook.author
-    if author.active:
-        record_referral_click(author, visitor_id, customer=lookbook.customer, next_path=target)
-        set_referral_cookies(request, response, author, visitor_id)
+    if services.record_product_click(lookbook, item, visitor_id, next_path=target):
+        set_referral_cookies(request, response, lookbook.author, visitor_id)
     response["Referrer-Policy"] = "same-origin"
     return response
 
@@ -118,14 +110,8 @@ def product_click(request, token: str, item_id: int):
 # Console: shared form helpers -------------------------------------------------------------------
 
 
-def _picker(selected: list[tuple[str, str]], query: str = "") -> list[dict]:
-    """The catalog as the product picker shows it: the chosen products first (with their notes), then the rest."""
-    chosen = dict(selected)
-    products = {p.sku: p for p in Product.objects.filter(sku__in=chosen)}
-    rows = [{"product": products[sku], "checked": True, "note": note} for sku, note in selected if sku in products]
-    others = Product.objects.exclude(sku__in=chosen).select_related("category").order_by("category__name", "name")
-    rows += [{"product": product, "checked": False, "note": ""} for product in others[:PICKER_PRODUCTS]]
-    return rows
+def _picker(selected: list[tuple[str, str]]) -> list[dict]:
+    return selectors.picker_rows(selected, limit=PICKER_PRODUCTS)
 
 
 def _plain(value: str) -> str:
@@ -271,26 +257,6 @@ def lookbooks(request):
     })
 
 
-def _store_zone(store):
-    try:
-        return ZoneInfo(store.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _expiry_from(text: str, store, errors: dict):
-    """A date from the form → the end of that day in the store's time zone; "" → no expiry."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        errors["expires_at"] = ["A date, like 2026-12-31."]
-        return ...
-    return datetime.combine(day, time(23, 59, 59), tzinfo=_store_zone(store))
-
-
 def _lookbook_values(post) -> dict:
     return {"title": _plain(post.get("title", "")), "message": _plain(post.get("message", "")),
             "expires_on": _plain(post.get("expires_on", "")), "cover_sku": _plain(post.get("cover_sku", ""))[:64]}
@@ -312,13 +278,10 @@ def lookbook_new(request):
         selected = [(item["sku"], item["note"]) for item in items]
         if customer is None:
             errors["customer"] = ["Choose the customer this lookbook is for."]
-        store = request.actor.store or (customer.store if customer else None)
-        expires_at = _expiry_from(values["expires_on"], store, errors) if store else None
-        if not errors:
+        else:
             data = {"title": values["title"], "message": values["message"], "items": items,
-                    "cover_sku": values["cover_sku"] or None, "publish": "publish" in request.POST}
-            if expires_at is not None:
-                data["expires_at"] = expires_at
+                    "cover_sku": values["cover_sku"] or None, "publish": "publish" in request.POST,
+                    "expires_on": values["expires_on"]}
             try:
                 lookbook = services.create_lookbook(request.actor, customer, data)
             except InvalidInput as error:
@@ -338,7 +301,7 @@ def lookbook_new(request):
 def lookbook_edit(request, lookbook_id: int):
     actor = request.actor
     lookbook = get_lookbook_for(actor, lookbook_id, selectors.lookbooks_for(actor))
-    zone = _store_zone(lookbook.store)
+    zone = services.store_zone(lookbook.store)
     values = {
         "title": lookbook.title, "message": lookbook.message,
         "expires_on": lookbook.expires_at.astimezone(zone).date().isoformat() if lookbook.expires_at else "",
@@ -350,22 +313,20 @@ def lookbook_edit(request, lookbook_id: int):
         values = _lookbook_values(request.POST)
         items = _posted_items(request.POST)
         selected = [(item["sku"], item["note"]) for item in items]
-        expires_at = _expiry_from(values["expires_on"], lookbook.store, errors)
-        if not errors:
-            try:
-                services.update_lookbook(actor, lookbook, {
-                    "title": values["title"], "message": values["message"], "items": items,
-                    "cover_sku": values["cover_sku"] or None, "expires_at": expires_at,
-                })
-            except InvalidInput as error:
-                errors = _errors(error)
-            else:
-                messages.success(request, "Lookbook saved.")
-                return redirect("lookbooks:edit", lookbook.pk)
+        try:
+            services.update_lookbook(actor, lookbook, {
+                "title": values["title"], "message": values["message"], "items": items,
+                "cover_sku": values["cover_sku"] or None, "expires_on": values["expires_on"],
+            })
+        except InvalidInput as error:
+            errors = _errors(error)
+        else:
+            messages.success(request, "Lookbook saved.")
+            return redirect("lookbooks:edit", lookbook.pk)
     return render_page(request, "lookbooks/lookbook_form.html", {
         "lookbook": lookbook, "customer": lookbook.customer, "values": values, "errors": errors,
         "picker": _picker(selected), "public_url": request.build_absolute_uri(services.public_path(lookbook)),
-        "events": lookbook.events.select_related("item__product")[:20],
+        "events": selectors.recent_events(lookbook, limit=20),
     }, status=422 if errors else 200)
 
 
