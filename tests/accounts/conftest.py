@@ -1,9 +1,18 @@
 """Agent onboarding fixtures: registration opened by an admin, into the North store."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from shopfloor.accounts.models import AgentGroup, AgentSignupSettings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The registration pages count requests per address in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -38,6 +38,13 @@ def test_an_announcement_is_published_read_and_its_receipt_seen(new_page, team):
     admin.get_by_role("button", name="Publish").click()
     admin.wait_for_url("**/console/announcements/*/")
     expect(admin.get_by_text("Read by 0 of 3")).to_be_visible()
+    # The list beside the form: the audience and the read count on each announcement.
+    admin.goto("/console/announcements/")
+    item = admin.get_by_role("list", name="Announcements").get_by_role("listitem")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Some stores: North Store · 0 read")
+    screenshot(admin, "announcements-list-desktop")
+    admin.go_back()
 
     ana = new_page(viewport=MOBILE)
     sign_in(ana, "ana@example.com")
@@ -59,6 +66,19 @@ def test_an_announcement_is_published_read_and_its_receipt_seen(new_page, team):
     sign_in(tom, "tom@example.com")
     tom.goto("/console/announcements/")
     expect(tom.get_by_text("No announcements yet")).to_be_visible()
+
+    # The messages page shares the announcements' list frame: Ana starts a conversation from its form.
+    ana.goto("/console/messages/")
+    expect(ana.get_by_text("No conversations yet")).to_be_visible()
+    ana.get_by_label("Subject").fill("Display stand for the window")
+    ana.get_by_label("Message").fill("Could we get one more stand?")
+    ana.get_by_role("button", name="Send").click()
+    ana.wait_for_url("**/console/messages/*/")
+    ana.goto("/console/messages/")
+    conversation = ana.get_by_role("list", name="Conversations").get_by_role("listitem")
+    expect(conversation).to_have_count(1)
+    expect(conversation).to_contain_text("Ana Pop and the retailer")
+    screenshot(ana, "messages-list-mobile")
 
     admin.reload()
     expect(admin.get_by_text("Read by 1 of 3")).to_be_visible()

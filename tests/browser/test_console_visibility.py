@@ -7,7 +7,7 @@ import pytest
 from shopfloor.access import actor_for
 from shopfloor.customers.models import CustomerGroup, CustomerStatus
 from shopfloor.orders.services import record_order
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.factories import PASSWORD, make_customer
 
 MOBILE = {"width": 390, "height": 844}
@@ -119,6 +119,35 @@ def test_the_console_on_a_phone(new_page, shop):
     screenshot(page, "console-customer-page-mobile")
 
 
+MENU_SECTIONS = ["Sell", "Customers", "Money", "Team", "Settings"]
+
+
+def test_the_menu_is_grouped_under_headed_sections_on_a_desktop_and_a_phone(new_page, shop):
+    for name, viewport in (("desktop", None), ("mobile", MOBILE)):
+        page = new_page(viewport=viewport)
+        sign_in(page, "nora@example.com")
+        page.goto("/console/reports/")
+        if name == "mobile":
+            page.get_by_role("button", name="Menu").click()
+        menu = page.get_by_role("navigation", name="Console")
+        assert menu.get_by_role("heading").all_text_contents() == MENU_SECTIONS
+        # Each group is a list named by its heading, so a screen reader announces "Money, list".
+        money = menu.get_by_role("list", name="Money")
+        assert [label.strip() for label in money.locator(".nav__label").all_text_contents()] == [
+            "What would I earn?", "Coupons", "Reports", "KPIs", "Payout details",
+        ]
+        current = menu.locator('[aria-current="page"]')
+        assert current.count() == 1 and current.locator(".nav__label").inner_text() == "Reports"
+        assert menu.get_by_role("list", name="Customers").get_by_role("link", name="Approvals 1 waiting").is_visible()
+        screenshot(page, f"console-menu-grouped-{name}")
+        # A long menu scrolls on its own: its end (Settings, who is signed in, Log out) is reachable.
+        scroller = page.locator(".sidebar")
+        scroller.evaluate("element => { element.scrollTop = element.scrollHeight; }")
+        assert menu.get_by_role("list", name="Settings").get_by_role("link", name="Settings").is_visible()
+        assert page.get_by_role("button", name="Log out").is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"console-menu-grouped-{name}-end.png"))
+
+
 def test_a_manager_approves_a_registration(new_page, shop):
     for name, viewport in (("desktop", None), ("mobile", MOBILE)):
         page = new_page(viewport=viewport)
@@ -131,6 +160,8 @@ def test_a_manager_approves_a_registration(new_page, shop):
         page.wait_for_url("**/console/approvals/")
         assert page.get_by_role("heading", name="Paula Pinto").is_visible()
         assert page.get_by_label("Assign to").input_value() == str(shop.bruno.pk)
+        group = page.get_by_label("Customer group")
+        assert group.locator("option:checked").inner_text() == "Wholesale North"
         screenshot(page, f"console-approvals-{name}")
     page.get_by_label("Assign to").select_option(label="Ana Pop")
     page.get_by_role("button", name="Approve Paula Pinto").click()
@@ -147,3 +178,18 @@ def test_a_staff_member_creates_an_api_token(page, shop):
     token = page.get_by_label("New API token").input_value()
     assert token.startswith("sf_")
     screenshot(page, "console-settings-token")
+
+
+def test_picking_another_group_hands_the_choice_to_that_groups_associate(page, shop):
+    trade = CustomerGroup.objects.create(name="North Trade")
+    trade.associates.add(shop.ana)
+    sign_in(page, "nora@example.com")
+    page.goto("/console/approvals/")
+    assert page.get_by_label("Assign to").input_value() == str(shop.bruno.pk)
+    page.get_by_label("Customer group").select_option(label="North Trade")
+    # Bruno was Wholesale North's associate; the new group's associate is assigned instead.
+    assert page.get_by_label("Assign to").input_value() == ""
+    assert page.get_by_label("Assign to").locator("option:checked").inner_text() == "The group's associate"
+    page.get_by_role("button", name="Approve Paula Pinto").click()
+    page.wait_for_url("**/console/approvals/")
+    assert page.get_by_text("Paula Pinto is approved into North Trade, assigned to Ana Pop.").is_visible()

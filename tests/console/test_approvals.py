@@ -179,3 +179,86 @@ def test_decisions_are_posts_with_a_csrf_token(client_as, pending):
     assert_nothing_written(pending.paula)
     html = client.get("/console/approvals/").content.decode()
     assert html.count('name="csrfmiddlewaretoken"') >= 3  # logout, approve, reject
+
+
+# The customer-group picker ---------------------------------------------------------------------------------
+
+
+def group_select(html: str, customer) -> str:
+    select = html[html.index(f'id="group-{customer.pk}"'):]
+    return select[:select.index("</select>")]
+
+
+def test_the_group_picker_offers_every_group_with_the_registered_one_chosen(client_as, pending):
+    trade = CustomerGroup.objects.create(name="South Trade")
+    html = client_as(pending.admin).get("/console/approvals/").content.decode()
+    paulas = group_select(html, pending.paula)
+    wholesale = CustomerGroup.objects.get(name="Wholesale North")
+    assert re.findall(r'<option value="(\d*)"( selected)?>([^<]+)</option>', paulas) == [
+        (str(trade.pk), "", "South Trade"), (str(wholesale.pk), " selected", "Wholesale North"),
+    ]
+    # Pedro registered in no group: he may stay in none, and nothing is chosen for him.
+    pedros = group_select(html, pending.pedro)
+    assert re.findall(r'<option value="(\d*)"( selected)?>([^<]+)</option>', pedros) == [
+        ("", "", "No group"), (str(trade.pk), "", "South Trade"), (str(wholesale.pk), "", "Wholesale North"),
+    ]
+    assert f'<label for="group-{pending.paula.pk}">Customer group</label>' in html
+    # Changing the group empties the associate choice, so the new group's associate is assigned.
+    assert f'data-resets="#assign-{pending.paula.pk}"' in paulas
+
+
+def test_a_manager_approves_into_another_group_and_its_associate_is_assigned(client_as, pending):
+    trade = CustomerGroup.objects.create(name="North Trade")
+    trade.associates.add(pending.ana)
+    client = client_as(pending.nora.user)
+    response = client.post(
+        f"/console/approvals/{pending.paula.pk}/approve/", {"group": trade.pk, "associate": ""}
+    )
+    assert response.status_code == 302
+    pending.paula.refresh_from_db()
+    assert (pending.paula.status, pending.paula.group) == (CustomerStatus.ACTIVE, trade)
+    assert list(pending.paula.assignments.values_list("associate_id", "is_primary")) == [(pending.ana.pk, True)]
+    event = AuditEvent.objects.get(verb="customer.approved")
+    assert event.data == {"associate_id": pending.ana.pk, "group_id": trade.pk}
+    page = client.get("/console/approvals/").content.decode()
+    assert "Paula Pinto is approved into North Trade, assigned to Ana Pop." in page
+
+
+def test_the_chosen_groups_associate_may_be_assigned_from_another_store(client_as, pending):
+    trade = CustomerGroup.objects.create(name="South Trade")
+    trade.associates.add(pending.tom)
+    client = client_as(pending.admin)
+    client.post(f"/console/approvals/{pending.paula.pk}/approve/", {"group": trade.pk, "associate": pending.tom.pk})
+    pending.paula.refresh_from_db()
+    assert pending.paula.group == trade
+    assert list(pending.paula.assignments.values_list("associate_id", flat=True)) == [pending.tom.pk]
+
+
+def test_an_associate_outside_the_store_and_the_chosen_group_is_refused(client_as, pending):
+    trade = CustomerGroup.objects.create(name="South Trade")
+    client = client_as(pending.admin)
+    client.post(f"/console/approvals/{pending.paula.pk}/approve/", {"group": trade.pk, "associate": pending.tom.pk})
+    assert "Choose one of the listed associates." in client.get("/console/approvals/").content.decode()
+    assert_nothing_written(pending.paula)
+    assert pending.paula.group.name == "Wholesale North"
+
+
+@pytest.mark.parametrize("group", ["999999", "not-a-group", "-1"])
+def test_an_unknown_group_is_refused_and_nothing_is_written(client_as, pending, group):
+    client = client_as(pending.nora.user)
+    response = client.post(f"/console/approvals/{pending.paula.pk}/approve/", {"group": group, "associate": ""})
+    assert response.status_code == 302
+    page = client.get("/console/approvals/").content.decode()
+    assert "Paula Pinto: Choose one of the listed customer groups." in page
+    assert_nothing_written(pending.paula)
+    assert pending.paula.group.name == "Wholesale North"
+
+
+def test_keeping_the_registered_group_records_no_group_change(client_as, pending):
+    wholesale = pending.paula.group
+    client_as(pending.nora.user).post(
+        f"/console/approvals/{pending.paula.pk}/approve/", {"group": wholesale.pk, "associate": pending.bruno.pk}
+    )
+    pending.paula.refresh_from_db()
+    assert (pending.paula.status, pending.paula.group) == (CustomerStatus.ACTIVE, wholesale)
+    assert AuditEvent.objects.get(verb="customer.approved").data == {"associate_id": pending.bruno.pk}

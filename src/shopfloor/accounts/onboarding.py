@@ -3,11 +3,25 @@
 An approved agent gets a login without a password and an email with a set-password link made with
 Django's password-reset token (single use: it dies once the password is set, or when it expires
 after PASSWORD_RESET_TIMEOUT).
+
+The public pages (/agents/register/ and /join/<code>/) answer anyone, so each client address gets a
+budget of requests, counted in Django's cache (see registration_rate_limit):
+
+AGENT_REGISTRATION_RATE_LIMIT   "<requests>/<second|minute|hour|day>", or "off" (default "20/hour"), from
+                                Django settings or the environment. The count lives in the default cache:
+                                with several server processes, configure a shared cache (Redis, database),
+                                or each process counts on its own. The client address is the peer's, or
+                                X-Forwarded-For's behind a proxy listed in LIVE_TRUSTED_PROXIES.
 """
+
+import math
+import os
+import re
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -28,6 +42,49 @@ from shopfloor.accounts.models import (
 from shopfloor.accounts.services import record_event
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.phones import normalize_phone
+
+DEFAULT_RATE_LIMIT = "20/hour"
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_RATE = re.compile(r"(\d+)/(second|minute|hour|day)")
+
+
+def registration_rate_limit() -> tuple[int, int] | None:
+    """(requests, seconds) each client address may make to the public registration pages; None when off."""
+    value = getattr(settings, "AGENT_REGISTRATION_RATE_LIMIT", None) or os.environ.get(
+        "AGENT_REGISTRATION_RATE_LIMIT", DEFAULT_RATE_LIMIT
+    )
+    value = str(value).strip().lower().replace(" ", "")
+    if value == "off":
+        return None
+    match = _RATE.fullmatch(value)
+    if match is None or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(
+            f"AGENT_REGISTRATION_RATE_LIMIT is {value!r}; write it as 20/hour (second, minute, hour or day) or off."
+        )
+    return int(match.group(1)), _PERIODS[match.group(2)]
+
+
+def take_registration_attempt(address: str) -> int | None:
+    """Count one request from `address` to the public registration pages. None while within the budget;
+    else the seconds until its window ends (a window starts at the address's first request)."""
+    limit = registration_rate_limit()
+    if limit is None:
+        return None
+    allowed, seconds = limit
+    count_key = f"shopfloor:agent-registration:{address or 'unknown'}"
+    until_key = f"{count_key}:until"
+    now = timezone.now().timestamp()
+    # add() writes only a new key, so concurrent first requests share one window; incr() is atomic.
+    cache.add(until_key, now + seconds, timeout=seconds)
+    cache.add(count_key, 0, timeout=seconds)
+    try:
+        count = cache.incr(count_key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.set(count_key, 1, timeout=seconds)
+        count = 1
+    if count <= allowed:
+        return None
+    return max(1, math.ceil((cache.get(until_key) or now + seconds) - now))
 
 
 def registration_open() -> bool:

@@ -5,10 +5,23 @@ from typing import Annotated, Literal
 
 from django.http import FileResponse
 from ninja import Field, File, Form, Path, Query, Router, Schema
+from ninja.errors import ValidationError
 from ninja.files import UploadedFile
+from pydantic import ValidationError as PydanticValidationError
 
 from shopfloor.access import Actor, get_announcement_for, get_thread_for
-from shopfloor.apikit import LIMIT, MAX_ID, OFFSET, ApiDateTime, actor, admin_actor, paginate, staff_actor
+from shopfloor.apikit import (
+    LIMIT,
+    MAX_ID,
+    OFFSET,
+    ApiDateTime,
+    ApiParser,
+    RefusedBody,
+    actor,
+    admin_actor,
+    paginate,
+    staff_actor,
+)
 from shopfloor.comms import selectors, services
 from shopfloor.comms.models import Announcement, Attachment, Message, Notification, NotificationKind, Thread
 
@@ -271,13 +284,57 @@ def list_threads(request, limit: int = LIMIT, offset: int = OFFSET):
     return {**paginate(selectors.threads_for(who), limit, offset, _thread), "unread": selectors.unread_messages(who)}
 
 
+def _thread_input(request) -> tuple[ThreadIn, list]:
+    """POST /threads takes a JSON body, or a multipart form with the same fields plus `files`, as a reply
+    takes them. django-ninja binds one body format per operation, so the two are read here, with the same
+    strictness as everywhere else: invalid input is a 422 naming the field."""
+    if request.content_type == "multipart/form-data":
+        for key, values in request.POST.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise ValidationError([{"type": "value_error", "loc": ["body", key],
+                                        "msg": "Text may not contain NUL characters."}])
+        data = {key: request.POST[key] for key in ThreadIn.model_fields if key in request.POST}
+        if data.get("associate_id") == "":  # an empty form field: nobody chosen
+            del data["associate_id"]
+        files = request.FILES.getlist("files")
+    else:
+        try:
+            data = ApiParser().parse_body(request)
+        except RefusedBody as exc:
+            raise ValidationError([{"type": "value_error", "loc": exc.loc, "msg": str(exc)}])
+        files = []
+    try:
+        return ThreadIn.model_validate(data), files
+    except PydanticValidationError as exc:
+        raise ValidationError([
+            {"type": error["type"], "loc": ["body", *error["loc"]], "msg": error["msg"]} for error in exc.errors()
+        ])
+
+
+_THREAD_FORM = {
+    **ThreadIn.model_json_schema(),
+    "properties": {
+        **ThreadIn.model_json_schema()["properties"],
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "Images (PNG, JPEG, GIF, WebP) or PDFs, 5 MB each."},
+    },
+}
+
+
 @threads.post("/threads", response={201: ThreadOut},
               summary="Start a thread: kind retailer (an associate with the admins and their store's managers; "
                       "admins and managers give associate_id) or agent (with a subagent's associate_id, or "
-                      "without it, with my upline)")
-def create_thread(request, payload: ThreadIn):
+                      "without it, with my upline). JSON, or a multipart form with the same fields and files "
+                      "attached to the first message (images PNG/JPEG/GIF/WebP or PDF, 5 MB each, checked by "
+                      "content)",
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": ThreadIn.model_json_schema()},
+                  "multipart/form-data": {"schema": _THREAD_FORM},
+              }}})
+def create_thread(request):
     who = staff_actor(request)
-    thread = services.start_thread(who, payload.kind, payload.subject, payload.body, payload.associate_id)
+    payload, files = _thread_input(request)
+    thread = services.start_thread(who, payload.kind, payload.subject, payload.body, payload.associate_id, files)
     return 201, _thread(selectors.threads_for(who).get(pk=thread.pk))
 
 

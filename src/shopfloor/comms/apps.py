@@ -1,4 +1,17 @@
 from django.apps import AppConfig
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+
+def check_registration_rate_limit(app_configs=None, **kwargs):
+    """A malformed AGENT_REGISTRATION_RATE_LIMIT stops the server at start-up, not at a visitor's request."""
+    from shopfloor.accounts.onboarding import registration_rate_limit
+
+    try:
+        registration_rate_limit()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="shopfloor.E101")]
+    return []
 
 
 class CommsConfig(AppConfig):
@@ -6,6 +19,7 @@ class CommsConfig(AppConfig):
     verbose_name = "Communications"
 
     def ready(self):
+        checks.register(check_registration_rate_limit)
         from shopfloor.access import Actor
         from shopfloor.console import nav
 
@@ -24,6 +38,7 @@ class CommsConfig(AppConfig):
 
             return pending_registrations(actor).count() if actor.is_admin else None
 
-        nav.register("Announcements", "comms:announcements", icon="send", order=70, badge=unread_announcements)
-        nav.register("Messages", "comms:threads", icon="message", order=72, badge=unread_messages)
-        nav.register("Agents", "comms:agents", icon="user-check", order=74, badge=pending_agents)
+        nav.register("Announcements", "comms:announcements", icon="send", order=70, badge=unread_announcements,
+                     section=nav.TEAM)
+        nav.register("Messages", "comms:threads", icon="message", order=72, badge=unread_messages, section=nav.TEAM)
+        nav.register("Agents", "comms:agents", icon="user-check", order=74, badge=pending_agents, section=nav.TEAM)

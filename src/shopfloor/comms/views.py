@@ -3,6 +3,8 @@
 Thin: visibility from shopfloor.access (through the selectors), writes through the services.
 """
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -28,6 +30,7 @@ from shopfloor.comms.api import attachment_response
 from shopfloor.comms.forms import AgentRegistrationForm, AnnouncementForm, ReplyForm, ThreadForm
 from shopfloor.console.views import console_page, render_page
 from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.live.geo import client_address
 
 PAGE_SIZE = 25
 RECENT_SALES = 20
@@ -68,7 +71,8 @@ def announcements(request):
     elif request.method == "POST":
         raise NotAllowed("Only the retailer's admins publish announcements.")
     page = Paginator(selectors.announcements_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(request, "comms/announcements.html", {"page": page, "form": form}, status=status)
+    return render_page(request, "comms/announcements.html", {"page": page, "form": form, "new_form": form},
+                       status=status)
 
 
 @never_cache
@@ -108,8 +112,9 @@ def threads(request):
                 return redirect("comms:thread", thread.pk)
         status = 422
     page = Paginator(selectors.threads_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_start = bool(form.fields["to"].choices)
     return render_page(request, "comms/threads.html", {
-        "page": page, "form": form, "can_start": bool(form.fields["to"].choices),
+        "page": page, "form": form, "can_start": can_start, "new_form": form if can_start else None,
         "accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf",
     }, status=status)
 
@@ -198,6 +203,13 @@ def agent_decide(request, registration_id: int, decision: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request, code: str | None = None):
+    # Counted before anything else: these pages answer anyone, and recruit codes must not be guessable.
+    address = client_address(request.META.get("REMOTE_ADDR"), request.headers.get("X-Forwarded-For"))
+    wait = onboarding.take_registration_attempt(address)
+    if wait is not None:
+        response = render(request, "comms/register_limited.html", {"minutes": math.ceil(wait / 60)}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     try:
         recruiter = onboarding.recruiter_for(code) if code is not None else None
     except NotVisible:

@@ -8,7 +8,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from shopfloor.access import Actor
+from shopfloor.accounts.models import Associate
 from shopfloor.commissions.models import PayoutMethod
+from shopfloor.customers.models import CustomerGroup
+
+NOT_OFFERED = "Choose one of the listed associates."
 
 
 class ConsoleAuthenticationForm(AuthenticationForm):
@@ -44,14 +48,40 @@ class ConsoleAuthenticationForm(AuthenticationForm):
 
 
 class ApprovalForm(forms.Form):
-    """Approve a pending registration, assigning one of the offered associates (or the group's)."""
+    """Approve a pending registration, optionally into another customer group, assigning one of the offered
+    associates (or, left empty, the group's).
 
+    `associates_for(group)` gives whom the approver may assign for the group the customer ends up in: the
+    store's associates and that group's."""
+
+    group = forms.ModelChoiceField(queryset=CustomerGroup.objects.all(), required=False, label="Customer group")
     associate = forms.ModelChoiceField(queryset=None, required=False, label="Assign to")
 
-    def __init__(self, *args, associates, **kwargs):
+    def __init__(self, *args, customer, associates_for, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["associate"].queryset = associates
-        self.fields["associate"].error_messages["invalid_choice"] = "Choose one of the listed associates."
+        self.customer = customer
+        self.associates_for = associates_for
+        # Any active associate parses; clean() then checks the one chosen against the chosen group.
+        self.fields["associate"].queryset = Associate.objects.filter(active=True)
+        self.fields["associate"].error_messages["invalid_choice"] = NOT_OFFERED
+        self.fields["group"].error_messages["invalid_choice"] = "Choose one of the listed customer groups."
+
+    def clean(self):
+        cleaned = super().clean()
+        group = cleaned.get("group") or self.customer.group
+        associate = cleaned.get("associate")
+        if associate is not None and not self.associates_for(group).filter(pk=associate.pk).exists():
+            self.add_error("associate", NOT_OFFERED)
+        return cleaned
+
+    @property
+    def changed_group(self) -> CustomerGroup | None:
+        """The group chosen, when it is not the one the customer registered in (None: keep theirs)."""
+        group = self.cleaned_data.get("group")
+        return group if group is not None and group.pk != self.customer.group_id else None
+
+    def first_error(self) -> str:
+        return next(iter(self.errors.values()))[0]
 
 
 class ApiTokenForm(forms.Form):

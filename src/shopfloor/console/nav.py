@@ -3,10 +3,11 @@
 A capability registers its entry once, from its AppConfig.ready() or here:
 
     from shopfloor.console import nav
-    nav.register("Lists", "console:lists", icon="list", order=30)
+    nav.register("Lists", "console:lists", icon="list", order=30, section=nav.SELL)
 
-`icon` names a symbol of console/_icons.html; `roles` says who sees the entry
-(the access policy's roles); `badge`, when given, is a function of the actor
+`section` is one of SECTIONS, the headed groups the menu shows in the retailer's words; `order`
+sorts the entries inside their section. `icon` names a symbol of console/_icons.html; `roles` says
+who sees the entry (the access policy's roles); `badge`, when given, is a function of the actor
 returning a number to show next to the label (None or 0 shows nothing).
 """
 
@@ -22,12 +23,22 @@ MANAGING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 SELLING_ROLES = frozenset({Role.MANAGER, Role.ASSOCIATE})
 ADMIN_ROLES = frozenset({Role.ADMIN})
 
+# The menu's groups, in the order it shows them. A fixed list rather than free text, so that a typo in
+# one app's register call fails at start-up instead of opening a stray group of one.
+SELL = "Sell"  # the day's selling: dashboard, live shoppers, lists, looks, tasks
+CUSTOMERS = "Customers"  # the people sold to: records, approvals, reaching out
+MONEY = "Money"  # earnings, coupons, what a sale would pay, reports
+TEAM = "Team"  # the retailer and the associates talking to each other, agents
+SETTINGS = "Settings"  # how the console and its rules are set up
+SECTIONS = (SELL, CUSTOMERS, MONEY, TEAM, SETTINGS)
+
 
 @dataclass(frozen=True)
 class NavEntry:
     label: str
     url_name: str
     icon: str
+    section: str
     roles: frozenset[str] = STAFF_ROLES
     order: int = 100
     badge: Callable[[Actor], int | None] | None = None
@@ -45,17 +56,30 @@ class NavLink:
     icon: str
     is_active: bool
     badge: int | None
+    section: str
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """A headed group of links as one request shows it; `slug` makes a stable id for its heading."""
+
+    label: str
+    slug: str
+    links: list[NavLink]
 
 
 _registry: dict[str, NavEntry] = {}
 
 
 def register(
-    label: str, url_name: str, icon: str, roles=STAFF_ROLES, order: int = 100, badge=None
+    label: str, url_name: str, icon: str, roles=STAFF_ROLES, order: int = 100, badge=None, *, section: str
 ) -> NavEntry:
-    """Add (or replace, keyed by url name) a navigation entry."""
+    """Add (or replace, keyed by url name) a navigation entry in one of SECTIONS."""
+    if section not in SECTIONS:
+        raise ValueError(f"Unknown navigation section {section!r}; use one of {', '.join(SECTIONS)}.")
     entry = NavEntry(
-        label=label, url_name=url_name, icon=icon, roles=frozenset(roles), order=order, badge=badge
+        label=label, url_name=url_name, icon=icon, section=section, roles=frozenset(roles), order=order,
+        badge=badge,
     )
     _registry[url_name] = entry
     return entry
@@ -66,7 +90,10 @@ def unregister(url_name: str) -> None:
 
 
 def entries() -> list[NavEntry]:
-    return sorted(_registry.values(), key=lambda entry: (entry.order, entry.label))
+    """Every entry, section by section, then by order inside its section."""
+    return sorted(
+        _registry.values(), key=lambda entry: (SECTIONS.index(entry.section), entry.order, entry.label)
+    )
 
 
 def links_for(actor: Actor, path: str) -> list[NavLink]:
@@ -85,9 +112,21 @@ def links_for(actor: Actor, path: str) -> list[NavLink]:
     return [
         NavLink(
             label=entry.label, url=url, icon=entry.icon, is_active=url == active_url,
-            badge=entry.badge(actor) if entry.badge else None,
+            badge=entry.badge(actor) if entry.badge else None, section=entry.section,
         )
         for entry, url in visible
+    ]
+
+
+def sections_for(actor: Actor, path: str) -> list[NavSection]:
+    """links_for, grouped under SECTIONS in their order; a section with nothing for this actor is left out."""
+    grouped: dict[str, list[NavLink]] = {}
+    for link in links_for(actor, path):
+        grouped.setdefault(link.section, []).append(link)
+    return [
+        NavSection(label=section, slug=section.lower(), links=grouped[section])
+        for section in SECTIONS
+        if section in grouped
     ]
 
 
@@ -101,13 +140,13 @@ def _pending_approvals(actor: Actor) -> int:
     return customer_list(actor, status=CustomerStatus.PENDING).count()
 
 
-register("Dashboard", "console:dashboard", icon="home", roles=SELLING_ROLES, order=1)
-register("Customers", "console:customers", icon="users", order=10)
+register("Dashboard", "console:dashboard", icon="home", roles=SELLING_ROLES, order=1, section=SELL)
+register("Customers", "console:customers", icon="users", order=10, section=CUSTOMERS)
 register("Approvals", "console:approvals", icon="user-check", roles=MANAGING_ROLES, order=20,
-         badge=_pending_approvals)
-register("Reports", "console:reports", icon="bar-chart", roles=MANAGING_ROLES, order=40)
-register("Payouts", "console:payouts", icon="wallet", roles=ADMIN_ROLES, order=50)
-register("What would I earn?", "console:simulate", icon="calculator", order=30)
-register("Coupons", "console:coupons", icon="tag", order=32)
-register("Payout details", "console:payout_profile", icon="credit-card", order=60)
-register("Settings", "console:settings", icon="sliders", order=900)
+         badge=_pending_approvals, section=CUSTOMERS)
+register("What would I earn?", "console:simulate", icon="calculator", order=30, section=MONEY)
+register("Coupons", "console:coupons", icon="tag", order=32, section=MONEY)
+register("Reports", "console:reports", icon="bar-chart", roles=MANAGING_ROLES, order=40, section=MONEY)
+register("Payouts", "console:payouts", icon="wallet", roles=ADMIN_ROLES, order=50, section=MONEY)
+register("Payout details", "console:payout_profile", icon="credit-card", order=60, section=MONEY)
+register("Settings", "console:settings", icon="sliders", order=900, section=SETTINGS)

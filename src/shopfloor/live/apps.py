@@ -9,7 +9,7 @@ class LiveConfig(AppConfig):
         from shopfloor.console import nav
         from shopfloor.storefront import widget
 
-        nav.register("Live", "live:workspace", icon="message", order=5)
+        nav.register("Live", "live:workspace", icon="message", order=5, section=nav.SELL)
         # Shoppers (anonymous or signed) get live chat and calls; associates browsing the shop get their panel.
         widget.register_feature("live", lambda store, identity: not identity.is_associate)
         try:

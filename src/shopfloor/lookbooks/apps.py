@@ -9,6 +9,6 @@ class LookbooksConfig(AppConfig):
         from shopfloor.console import nav
         from shopfloor.lookbooks import timeline
 
-        nav.register("My Looks", "lookbooks:looks", icon="heart", order=14)
-        nav.register("Lookbooks", "lookbooks:list", icon="link", order=15)
+        nav.register("My Looks", "lookbooks:looks", icon="heart", order=14, section=nav.SELL)
+        nav.register("Lookbooks", "lookbooks:list", icon="link", order=15, section=nav.SELL)
         timeline.register()

@@ -10,5 +10,6 @@ class OutreachConfig(AppConfig):
         from shopfloor.console.nav import SELLING_ROLES
         from shopfloor.outreach import timeline
 
-        nav.register("Post to social", "outreach:social", icon="send", roles=SELLING_ROLES, order=16)
+        nav.register("Post to social", "outreach:social", icon="send", roles=SELLING_ROLES, order=16,
+                     section=nav.CUSTOMERS)
         timeline.register()

@@ -59,6 +59,17 @@ function setUpCopyButtons() {
   }
 }
 
+// A select with data-resets="#other" empties that other select when it changes: picking another
+// customer group on an approval hands the choice of associate back to the new group's associate.
+function setUpResets() {
+  for (const select of document.querySelectorAll("select[data-resets]")) {
+    const other = document.querySelector(select.dataset.resets);
+    if (!other) continue;
+    select.addEventListener("change", () => { other.value = ""; });
+  }
+}
+
 setUpMenu();
+setUpResets();
 setUpConfirmations();
 setUpCopyButtons();
