@@ -106,7 +106,7 @@ def render_page(request, template: str, context: dict | None = None, status: int
     frame = {
         "actor": actor,
         "me": person_for(actor),
-        "nav_links": nav.links_for(actor, request.path),
+        "nav_sections": nav.sections_for(actor, request.path),
         "unread_notifications": comms_selectors.unread_count(actor.user),
     }
     return render(request, template, {**frame, **(context or {})}, status=status)
@@ -240,11 +240,13 @@ def customer_detail(request, customer_id: int):
 # Approvals -----------------------------------------------------------------------------------------------
 
 
-def approval_associates(actor: Actor, customer: Customer):
-    """Whom an approver may assign: active associates they see, of the customer's store or group."""
+def approval_associates(actor: Actor, customer: Customer, group: CustomerGroup | None = None):
+    """Whom an approver may assign: active associates they see, of the customer's store or of the group
+    (by default the one the customer registered in)."""
+    group_id = group.pk if group is not None else customer.group_id
     condition = Q(store_id=customer.store_id)
-    if customer.group_id:
-        condition |= Q(customer_groups=customer.group_id)
+    if group_id:
+        condition |= Q(customer_groups=group_id)
     return visible_associates(actor).filter(condition, active=True).distinct().order_by("name", "pk")
 
 
@@ -260,6 +262,7 @@ def _group_defaults(group_ids) -> dict[int, int]:
 
 
 def _approval_rows(actor: Actor, pending: list[Customer]) -> list[dict]:
+    groups = list(CustomerGroup.objects.order_by("name", "pk")) if pending else []
     store_ids = {customer.store_id for customer in pending}
     group_ids = {customer.group_id for customer in pending if customer.group_id}
     group_members: dict[int, set[int]] = {}
@@ -279,18 +282,21 @@ def _approval_rows(actor: Actor, pending: list[Customer]) -> list[dict]:
         members = group_members.get(customer.group_id, set())
         options = [a for a in pool if a.store_id == customer.store_id or a.pk in members]
         default_id = defaults.get(customer.group_id)
-        if default_id is None:
-            empty_label = "Nobody for now"
-        elif any(a.pk == default_id for a in options):
-            empty_label = None
-        else:
+        # Left empty, approving assigns the group's associate: the one suggested, or, when the approver picks
+        # another group, that group's (console.js empties this choice when the group changes).
+        if customer.group_id:
             empty_label = "The group's associate"
+        elif groups:
+            empty_label = "Nobody, or the chosen group's associate"
+        else:
+            empty_label = "Nobody for now"
         rows.append({
             "customer": customer,
             "can_manage": can_manage_customer(actor, customer),
             "options": options,
             "selected_id": default_id,
             "empty_label": empty_label,
+            "groups": groups,
         })
     return rows
 
@@ -320,20 +326,25 @@ def _pending_customer(request, customer_id: int) -> Customer:
 def approve(request, customer_id: int):
     actor = request.actor
     customer = _pending_customer(request, customer_id)
-    form = ApprovalForm(request.POST, associates=approval_associates(actor, customer))
+    form = ApprovalForm(
+        request.POST, customer=customer,
+        associates_for=lambda group: approval_associates(actor, customer, group),
+    )
     if not form.is_valid():
-        messages.error(request, f"{customer}: {form.errors['associate'][0]}")
+        messages.error(request, f"{customer}: {form.first_error()}")
         return redirect("console:approvals")
     associate = form.cleaned_data["associate"]
+    group = form.changed_group
     try:
-        approve_customer(actor, customer, associate.pk if associate else None)
+        approve_customer(actor, customer, associate.pk if associate else None, group.pk if group else None)
     except (Conflict, InvalidInput) as exc:
         messages.error(request, f"{customer} was not approved: {exc}")
         return redirect("console:approvals")
     customer.refresh_from_db()
     primary = customer.assignments.filter(is_primary=True).select_related("associate").first()
     assigned = f", assigned to {primary.associate}" if primary else ""
-    messages.success(request, f"{customer} is approved{assigned}.")
+    into = f" into {group}" if group else ""
+    messages.success(request, f"{customer} is approved{into}{assigned}.")
     return redirect("console:approvals")
 
 
