@@ -179,3 +179,22 @@ def test_chat_response_time_is_the_average_wait_until_taken(world, api_as):
                             status="closed", created_at=now, taken_at=now + timedelta(seconds=wait))
     assert kpis(api_as(world.ana.user))["chat_response_seconds"] == 60.0
     assert kpis(api_as(world.bruno.user))["chat_response_seconds"] is None
+
+
+def test_the_kpi_and_report_pages_share_the_period_form_and_chart(world, client_as, sales):
+    """console/_period_form.html and _sales_chart.html: what each page keeps selected and its preset links keep."""
+    admin = client_as(world.admin)
+    html = admin.get(f"/console/kpis/?store={world.south.pk}").content.decode()
+    assert f'<option value="{world.south.pk}" selected>South Store</option>' in html
+    assert f'href="?preset=this_month&amp;store={world.south.pk}"' in html
+    assert 'action="/console/kpis/" aria-label="KPI period"' in html and 'id="kpi-from"' in html
+    assert "chart__svg" in html
+    nora = client_as(world.nora.user).get(f"/console/kpis/?associate={world.bruno.pk}").content.decode()
+    assert f'<option value="{world.bruno.pk}" selected>Bruno Dias</option>' in nora
+    assert f'href="?preset=this_month&amp;associate={world.bruno.pk}"' in nora
+    assert 'id="kpi-store"' not in nora  # managers pick associates, not stores
+    report = admin.get(f"/console/reports/?store={world.north.pk}").content.decode()
+    assert f'<option value="{world.north.pk}" selected>North Store</option>' in report
+    assert f'href="?preset=this_month&amp;store={world.north.pk}"' in report
+    assert 'action="/console/reports/" aria-label="Report period"' in report and 'id="report-associate"' not in report
+    assert "Sales over time" in report and "chart__svg" in report

@@ -1,10 +1,21 @@
 """Clienteling KPIs over a period: what an associate, a store or the whole retailer sold and did.
 
 Whose figures an actor sees follows DESIGN.md §3 (access.kpi_scope): their own in associate mode, their
-store's in team mode; managers their store's and each of its associates'; admins everything. Sales use the
-reports' definition (console.selectors: placed or completed orders). Figures another capability records
-(outreach messages, live chats, lookbooks) are read when that app's models exist; otherwise they are None and
-the page shows "—".
+store's in team mode; managers their store's and each of its associates'; admins everything.
+
+Where each figure comes from:
+- attributed sales, orders, average order value: placed or completed orders (as in the reports), counted for
+  whom the attribution credits (orders.attributed_associate / attributed_store / influencer), not for the
+  shop an order came through;
+- customers contacted: orders.Interaction (chats and calls recorded by live, list notifications), outreach
+  messages not failed, tasks done about a customer;
+- outreach sent and clicked: outreach.OutreachMessage sent, and those with a TrackedLink clicked;
+- tasks completed and overdue: clienteling.Task (done in the period; not done and past due now);
+- chat response time: live.Chat, from the visitor's request to an associate taking it;
+- conversion from outreach and lookbooks: messages sent / lookbooks opened followed within CONVERSION_DAYS by
+  an order credited to their sender or author (or the store, when no associate is credited).
+Figures another capability records (outreach, live, lookbooks) are read when that app's models exist;
+otherwise they are None and the page shows "—".
 """
 
 from collections import defaultdict
@@ -114,15 +125,17 @@ def _optional_model(app_label: str, name: str):
 
 
 def scope_orders(scope: Scope):
-    """The sales a scope is credited with: an associate's (in team mode, the sales they helped with)."""
+    """The sales a scope is credited with (the attribution, not the shop the order came through): an
+    associate's (in team mode, the sales they helped with); a store's, its associates' included; every
+    attributed sale."""
     orders = Order.objects.filter(status__in=SALE_STATUSES)
     if scope.associate is not None:
         if scope.associate.store.is_team_mode:
             return orders.filter(Q(attributed_associate=scope.associate) | Q(influencer=scope.associate))
         return orders.filter(attributed_associate=scope.associate)
     if scope.store is not None:
-        return orders.filter(store=scope.store)
-    return orders
+        return orders.filter(attributed_store=scope.store)
+    return orders.filter(attributed_store__isnull=False)
 
 
 def _people_q(scope: Scope, field: str) -> Q:
@@ -174,10 +187,18 @@ def customers_contacted(scope: Scope, period: Period) -> int:
     return len(ids)
 
 
-def _orders_within(moment) -> QuerySet:
-    """The customer's purchases from `moment` (an OuterRef) to CONVERSION_DAYS later: what counts as converted."""
-    return Order.objects.filter(customer_id=OuterRef("customer_id"), status__in=SALE_STATUSES,
-                                placed_at__gte=moment, placed_at__lt=moment + timedelta(days=CONVERSION_DAYS))
+def _credited_orders_within(moment: str, associate: str) -> QuerySet:
+    """What counts as converted: the customer's purchases from `moment` to CONVERSION_DAYS later that are
+    credited to `associate` (who sent the message, wrote the lookbook), or to their store with no associate
+    credited (team mode, or a home-store sale); a sale credited to a colleague is theirs, not a conversion.
+    `moment` and `associate` (a foreign key to Associate) name fields of the outer rows."""
+    start = OuterRef(moment)
+    return Order.objects.filter(
+        Q(attributed_associate_id=OuterRef(f"{associate}_id"))
+        | Q(attributed_associate__isnull=True, attributed_store_id=OuterRef(f"{associate}__store_id")),
+        customer_id=OuterRef("customer_id"), status__in=SALE_STATUSES,
+        placed_at__gte=start, placed_at__lt=start + timedelta(days=CONVERSION_DAYS),
+    )
 
 
 def outreach(scope: Scope, period: Period) -> dict:
@@ -186,14 +207,15 @@ def outreach(scope: Scope, period: Period) -> dict:
         return {"sent": None, "clicked": None, "conversion": None}
     sent = message.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"), status="sent")
     clicked = sent.filter(links__click_count__gt=0).distinct()
-    converted = sent.filter(Exists(_orders_within(OuterRef("created_at"))))
+    converted = sent.filter(Exists(_credited_orders_within("created_at", "associate")))
     sent_count = sent.count()
     return {"sent": sent_count, "clicked": clicked.count(),
             "conversion": round(converted.count() / sent_count, 4) if sent_count else None}
 
 
 def lookbook_conversion(scope: Scope, period: Period) -> float | None:
-    """Opened lookbooks whose customer bought afterwards, as a share of the lookbooks opened."""
+    """Opened lookbooks whose customer bought afterwards (a sale credited to the author, see
+    `_credited_orders_within`), as a share of the lookbooks opened."""
     lookbook = _optional_model("lookbooks", "Lookbook")
     if lookbook is None:
         return None
@@ -201,7 +223,7 @@ def lookbook_conversion(scope: Scope, period: Period) -> float | None:
     count = opened.count()
     if not count:
         return None
-    bought = opened.filter(Exists(_orders_within(OuterRef("opened_at")))).count()
+    bought = opened.filter(Exists(_credited_orders_within("opened_at", "author"))).count()
     return round(bought / count, 4)
 
 

@@ -1,35 +1,56 @@
 """Automated task rules: the daily job that turns occasions (birthdays, lapsed customers, orders to follow up,
 listed products back in stock...) into tasks, each with a suggested message.
 
-Set-based by design (bench/task_rules.py runs it over 1,000,000 customers): each enabled rule is ONE query
-selecting its candidates with everything a task needs (the customer's name, store and primary associate),
-then one `bulk_create(ignore_conflicts=True)`. A task is made once per (rule, customer, occasion) — the
-occasion is the birthday's year, the order's id, the last purchase's date... — and the database's unique
-constraint `task_once_per_occasion` guarantees it, however often and however concurrently the job runs.
+Set-based by design (bench/task_rules.py runs it over 1,000,000 customers). Every rule is declared in one shape
+(`RULES`): its defaults and a `select` function giving ONE query of its candidates — the rows, the path to the
+customer, the occasion's day and id, the occasion's own associate and product. `task_rows` turns that query into
+the SELECT of a whole task (assignee, title and message merged, due date) in SQL, and `run_rule` writes it with
+`INSERT ... SELECT ... ON CONFLICT DO NOTHING`: no candidate row comes into Python. A task is made once per
+(rule, customer, occasion) — the occasion is the birthday's year, the order's id, the last purchase's date... —
+and the database's unique constraint `task_once_per_occasion` guarantees it, however often and however
+concurrently the job runs.
 
 Who gets a task (DESIGN.md §3): in an associate-mode store the associate the occasion belongs to (the
 newly assigned associate, the lookbook's author, the order's associate) or else the customer's primary
-associate; in a team-mode store, or without an active associate, the store (every associate of a team store,
-the managers of an associate-mode store, see store tasks).
+associate, if active and of the customer's store; in a team-mode store, or without such an associate, the store
+(every associate of a team store, the managers of an associate-mode store, see store tasks).
 """
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.apps import apps
-from django.db import transaction
-from django.db.models import CharField, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Cast, Substr
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, Substr, Trim, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from shopfloor.access import require_admin
-from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, Store
+from shopfloor.accounts.models import Associate, AssociateRole, SellingMode
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import ProductChangeKind
-from shopfloor.clienteling.models import RuleKey, Task, TaskPriority, TaskRule
+from shopfloor.clienteling.models import MANUAL, RuleKey, Task, TaskPriority, TaskRule
 from shopfloor.comms.models import NotificationKind
 from shopfloor.comms.services import notify, wants_email
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerStatus
@@ -41,83 +62,8 @@ PURCHASED = (OrderStatus.PLACED, OrderStatus.COMPLETED)
 # Birthdays and anniversaries are looked for at most this far ahead.
 MAX_DAYS_AHEAD = 60
 MAX_DAYS = 3650
-BATCH_SIZE = 2000
-# Customer ids per lookup of the occasions already tasked (below SQLite's 999 parameters).
-KNOWN_BATCH = 900
-
-DEFAULTS = {
-    RuleKey.BIRTHDAY: {
-        "days": 7, "due_in_days": 1, "priority": TaskPriority.NORMAL,
-        "title": "Birthday: {first_name} {last_name}, {date}",
-        "message": "Happy birthday, {first_name}! Everyone at {store_name} wishes you a wonderful day. "
-                   "Come and see us this month for a small gift. — {associate_name}",
-    },
-    RuleKey.PURCHASE_ANNIVERSARY: {
-        "days": 7, "due_in_days": 0, "priority": TaskPriority.LOW,
-        "title": "A year as our customer: {first_name} {last_name}",
-        "message": "Hello {first_name}, it is a year since your first purchase with us at {store_name}. "
-                   "Thank you! I would love to show you what is new. — {associate_name}",
-    },
-    RuleKey.WIN_BACK: {
-        "days": 90, "due_in_days": 0, "priority": TaskPriority.NORMAL,
-        "title": "Win back {first_name} {last_name}: no purchase since {date}",
-        "message": "Hello {first_name}, we have missed you at {store_name}. New pieces arrived that made me "
-                   "think of you — shall I put a few aside? — {associate_name}",
-    },
-    RuleKey.WELCOME: {
-        "days": 2, "due_in_days": 0, "priority": TaskPriority.HIGH,
-        "title": "Welcome {first_name} {last_name}",
-        "message": "Hello {first_name}, I am {associate_name} from {store_name} and I will be looking after "
-                   "you from now on. Tell me what you are looking for and I will find it for you.",
-    },
-    RuleKey.POST_PURCHASE: {
-        "days": 3, "due_in_days": 0, "priority": TaskPriority.NORMAL,
-        "title": "Follow up {first_name} {last_name}'s order of {date}",
-        "message": "Hello {first_name}, how are you getting on with your purchase from {store_name}? "
-                   "If anything is not right, I am here to help. — {associate_name}",
-    },
-    RuleKey.BACK_IN_STOCK: {
-        "days": 0, "due_in_days": 0, "priority": TaskPriority.HIGH,
-        "title": "{product} is back in stock for {first_name} {last_name}",
-        "message": "Good news, {first_name}: {product}, on your list, is back in stock. Shall I keep one for "
-                   "you? — {associate_name}",
-    },
-    RuleKey.PRICE_DROP: {
-        "days": 0, "due_in_days": 0, "priority": TaskPriority.HIGH,
-        "title": "{product} costs less now: tell {first_name} {last_name}",
-        "message": "Hello {first_name}, {product} from your list now costs less. It would be a good moment "
-                   "to get it. — {associate_name}",
-    },
-    RuleKey.LOOKBOOK_NO_PURCHASE: {
-        "days": 3, "due_in_days": 0, "priority": TaskPriority.NORMAL,
-        "title": "{first_name} {last_name} opened a lookbook on {date} and has not bought yet",
-        "message": "Hello {first_name}, did anything in the lookbook catch your eye? I can reserve pieces in "
-                   "your size or suggest alternatives. — {associate_name}",
-    },
-}
-
-# What the settings page says each rule's N means.
-DAYS_MEANING = {
-    RuleKey.BIRTHDAY: "days ahead",
-    RuleKey.PURCHASE_ANNIVERSARY: "days ahead",
-    RuleKey.WIN_BACK: "days without a purchase",
-    RuleKey.WELCOME: "days to make contact",
-    RuleKey.POST_PURCHASE: "days after the order",
-    RuleKey.BACK_IN_STOCK: "(not used)",
-    RuleKey.PRICE_DROP: "(not used)",
-    RuleKey.LOOKBOOK_NO_PURCHASE: "days after opening",
-}
-
-
-def ensure_rules() -> dict[str, TaskRule]:
-    """Every rule key has its row (disabled until an admin enables it); returns them by key."""
-    TaskRule.objects.bulk_create(
-        [TaskRule(key=key, **DEFAULTS[key]) for key in RuleKey.values], ignore_conflicts=True
-    )
-    return {rule.key: rule for rule in TaskRule.objects.all()}
-
-
-# Merge fields ------------------------------------------------------------------------------------
+# The run stages a rule's candidate tasks here (a temporary table of this connection) to count them.
+STAGE = "clienteling_task_candidates"
 
 MERGE_FIELD = re.compile(r"\{([a-z_]+)\}")
 
@@ -127,63 +73,45 @@ def merge(template: str, values: dict[str, str]) -> str:
     return MERGE_FIELD.sub(lambda match: values.get(match.group(1), match.group(0)), template)
 
 
-# Candidates --------------------------------------------------------------------------------------
+# How a rule finds its candidates ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Candidate:
-    customer_id: int
-    first_name: str
-    last_name: str
-    store_id: int
-    primary_id: int | None
-    occasion: str
-    # The day the occasion is about (the birthday, the order's day): the message's {date}.
-    day: date
-    preferred_id: int | None = None  # the occasion's own associate, when it has one
-    product: str = ""
-    # The task is due from this day (default: `day`), e.g. N days after the last purchase.
-    due_from: date | None = None
+class Selection:
+    """One rule's candidates as one query, and where each task fact is in its rows."""
 
-
-def _customer_columns(prefix: str) -> dict:
-    """The customer's facts every task needs, as columns of the candidate query itself (no query per customer)."""
-    outer = "pk" if not prefix else f"{prefix}id"
-    primary = CustomerAssignment.objects.filter(customer_id=OuterRef(outer), is_primary=True).values("associate_id")
-    return {
-        "c_id": F(outer), "c_first": F(f"{prefix}first_name"), "c_last": F(f"{prefix}last_name"),
-        "c_store": F(f"{prefix}store_id"), "c_primary": Subquery(primary[:1]),
-    }
-
-
-def _candidate(row: dict, occasion: str, day: date, preferred_id=None, product: str = "",
-               due_from: date | None = None) -> Candidate:
-    return Candidate(row["c_id"], row["c_first"], row["c_last"], row["c_store"], row["c_primary"], occasion, day,
-                     preferred_id, product, due_from)
-
-
-def fetch(rows):
-    """A candidate query's rows, streamed in chunks. bench/task_rules.py replaces this to time the query alone
-    (its floor), so every rule reads its candidates through here."""
-    return rows.iterator(chunk_size=BATCH_SIZE)
+    rows: QuerySet
+    customer: str  # the lookup path from a row to its customer: "" when the rows are customers
+    day: Expression  # the occasion's day (or 'MM-DD' for yearly occasions), one of `days`
+    days: dict  # each value `day` takes → the date it stands for: the message's {date}
+    # A strftime format of the day ("%Y": one task a year) or an expression naming the occasion (an order's id).
+    occasion: str | Expression
+    associate: Expression | None = None  # the occasion's own associate (the order's, the lookbook's author)
+    product: Expression | None = None
 
 
 def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
-def _window(rule: TaskRule, today: date) -> tuple[date, date]:
+def _window(rule: TaskRule, today: date) -> dict[date, date]:
     """Occasions `days` ago, or up to `catch_up_days` older when the job missed days."""
     last = today - timedelta(days=min(rule.days, MAX_DAYS))
-    return last - timedelta(days=rule.catch_up_days), last
+    return {last - timedelta(days=offset): last - timedelta(days=offset) for offset in range(rule.catch_up_days + 1)}
+
+
+def _recent(rule: TaskRule, today: date) -> dict[date, date]:
+    """Today and the catch-up days before it."""
+    return {today - timedelta(days=offset): today - timedelta(days=offset) for offset in range(rule.catch_up_days + 1)}
+
+
+def _between(field: str, days: dict[date, date]) -> dict:
+    """A filter: `field` (a moment) falls on one of `days` (local days)."""
+    return {f"{field}__gte": _start(min(days)), f"{field}__lt": _start(max(days) + timedelta(days=1))}
 
 
 def _month_day(field: str):
-    """'MM-DD' of a date or a datetime column, in SQL both databases run (no per-row Python function)."""
+    """'MM-DD' of a date or a datetime column (UTC for a datetime), in SQL both databases run."""
     return Substr(Cast(field, CharField()), 6, 5)
 
 
@@ -201,182 +129,356 @@ def _days_ahead(rule: TaskRule, today: date) -> dict[str, date]:
     return upcoming
 
 
-def birthday_candidates(rule: TaskRule, today: date):
-    upcoming = _days_ahead(rule, today)
-    rows = (Customer.objects.filter(status=CustomerStatus.ACTIVE, birthday__isnull=False)
-            .annotate(month_day=_month_day("birthday")).filter(month_day__in=list(upcoming))
-            .values("month_day", **_customer_columns("")))
-    for row in fetch(rows):
-        day = upcoming[row["month_day"]]
-        yield _candidate(row, str(day.year), day)
+def _named(prefix: str, field: str = "pk") -> Expression:
+    """An occasion named after a row, e.g. 'order-42'."""
+    return Concat(Value(f"{prefix}-"), Cast(field, CharField()), output_field=CharField())
 
 
-def anniversary_candidates(rule: TaskRule, today: date):
-    """The yearly return of the customer's first purchase (UTC days: a first purchase at midnight may shift)."""
-    upcoming = _days_ahead(rule, today)
-    earlier = Order.objects.filter(customer_id=OuterRef("customer_id"), status__in=PURCHASED,
-                                   placed_at__lt=OuterRef("placed_at"))
-    rows = (Order.objects.filter(status__in=PURCHASED, customer__status=CustomerStatus.ACTIVE,
-                                 placed_at__lt=_start(today - timedelta(days=300)))
-            .annotate(month_day=_month_day("placed_at")).filter(month_day__in=list(upcoming))
-            .filter(~Exists(earlier))
-            .values("month_day", "placed_at", **_customer_columns("customer__")))
-    for row in fetch(rows):
-        day = upcoming[row["month_day"]]
-        if row["placed_at"].astimezone(UTC).year < day.year:
-            yield _candidate(row, str(day.year), day)
-
-
-def win_back_candidates(rule: TaskRule, today: date):
-    """Customers whose last purchase is `days` old (or a few days older, when catching up)."""
-    first, last = _window(rule, today)
-    since, until = _start(first), _start(last + timedelta(days=1))
-    purchases = Order.objects.filter(customer_id=OuterRef("pk"), status__in=PURCHASED)
-    in_window = purchases.filter(placed_at__gte=since, placed_at__lt=until)
-    rows = (Customer.objects.filter(status=CustomerStatus.ACTIVE)
-            .filter(Exists(in_window), ~Exists(purchases.filter(placed_at__gte=until)))
-            .values(last_purchase=Subquery(in_window.order_by("-placed_at").values("placed_at")[:1]),
-                    **_customer_columns("")))
-    for row in fetch(rows):
-        day = _local_day(row["last_purchase"])
-        yield _candidate(row, day.isoformat(), day, due_from=day + timedelta(days=rule.days))
-
-
-def welcome_candidates(rule: TaskRule, today: date):
-    """Assignments made today or in the catch-up days; the newly assigned associate makes contact."""
-    since = _start(today - timedelta(days=rule.catch_up_days))
-    rows = (CustomerAssignment.objects.filter(created_at__gte=since, created_at__lt=_start(today + timedelta(days=1)),
-                                              customer__status=CustomerStatus.ACTIVE)
-            .values("pk", "associate_id", "created_at", **_customer_columns("customer__")))
-    for row in fetch(rows):
-        day = _local_day(row["created_at"])
-        yield _candidate(row, f"assignment-{row['pk']}", day, preferred_id=row["associate_id"],
-                         due_from=day + timedelta(days=rule.days))
-
-
-def post_purchase_candidates(rule: TaskRule, today: date):
-    first, last = _window(rule, today)
-    rows = (Order.objects.filter(status__in=PURCHASED, customer__status=CustomerStatus.ACTIVE,
-                                 placed_at__gte=_start(first), placed_at__lt=_start(last + timedelta(days=1)))
-            .values("pk", "placed_at", "attributed_associate_id", **_customer_columns("customer__")))
-    for row in fetch(rows):
-        day = _local_day(row["placed_at"])
-        yield _candidate(row, f"order-{row['pk']}", day, preferred_id=row["attributed_associate_id"])
-
-
-def _list_item_model():
+def _optional_model(app_label: str, name: str):
     try:
-        return apps.get_model("lists", "ListItem")
+        return apps.get_model(app_label, name)
     except LookupError:
         return None
 
 
-def _product_change_candidates(kind: str, rule: TaskRule, today: date):
-    """Customers with a product on a live list that came back in stock / got cheaper in the catch-up days."""
-    list_item = _list_item_model()
-    if list_item is None:
-        return
-    since = _start(today - timedelta(days=rule.catch_up_days))
-    until = _start(today + timedelta(days=1))
-    rows = (list_item.objects.filter(list__deleted_at__isnull=True, list__customer__status=CustomerStatus.ACTIVE,
-                                     product__changes__kind=kind, product__changes__happened_at__gte=since,
-                                     product__changes__happened_at__lt=until)
-            .values(change_id=F("product__changes__id"), changed_at=F("product__changes__happened_at"),
-                    product_name=F("product__name"), **_customer_columns("list__customer__")))
-    for row in fetch(rows):
-        yield _candidate(row, f"change-{row['change_id']}", _local_day(row["changed_at"]),
-                         product=row["product_name"])
+def birthdays(rule: TaskRule, today: date) -> Selection:
+    upcoming = _days_ahead(rule, today)
+    rows = (
+        Customer.objects.filter(status=CustomerStatus.ACTIVE, birthday__isnull=False)
+        .alias(month_day=_month_day("birthday"))
+        .filter(month_day__in=list(upcoming))
+    )
+    return Selection(rows, "", F("month_day"), upcoming, "%Y")
 
 
-def back_in_stock_candidates(rule: TaskRule, today: date):
-    return _product_change_candidates(ProductChangeKind.BACK_IN_STOCK, rule, today)
+def anniversaries(rule: TaskRule, today: date) -> Selection:
+    """The yearly return of the customer's first purchase (UTC days: a first purchase at midnight may shift)."""
+    upcoming = _days_ahead(rule, today)
+    earlier = Order.objects.filter(
+        customer_id=OuterRef("customer_id"), status__in=PURCHASED, placed_at__lt=OuterRef("placed_at")
+    )
+    year = Case(
+        *[When(month_day=key, then=Value(day.year)) for key, day in upcoming.items()], output_field=IntegerField()
+    )
+    rows = (
+        Order.objects.filter(
+            status__in=PURCHASED,
+            customer__status=CustomerStatus.ACTIVE,
+            placed_at__lt=_start(today - timedelta(days=300)),
+        )
+        .alias(month_day=_month_day("placed_at"))
+        .filter(month_day__in=list(upcoming))
+        .filter(~Exists(earlier))
+        .alias(year=year, placed_year=ExtractYear("placed_at", tzinfo=UTC))
+        .filter(placed_year__lt=F("year"))
+    )
+    return Selection(rows, "customer__", F("month_day"), upcoming, "%Y")
 
 
-def price_drop_candidates(rule: TaskRule, today: date):
-    return _product_change_candidates(ProductChangeKind.PRICE_DROP, rule, today)
+def win_backs(rule: TaskRule, today: date) -> Selection:
+    """Customers whose last purchase is `days` old (or a few days older, when catching up): read as the
+    purchases in those days that no later purchase of the customer follows (through the placed_at index, not
+    every customer)."""
+    days = _window(rule, today)
+    later = Order.objects.filter(
+        customer_id=OuterRef("customer_id"), status__in=PURCHASED, placed_at__gt=OuterRef("placed_at")
+    )
+    rows = Order.objects.filter(
+        status__in=PURCHASED, customer__status=CustomerStatus.ACTIVE, **_between("placed_at", days)
+    ).filter(~Exists(later))
+    return Selection(rows, "customer__", TruncDate("placed_at"), days, "%Y-%m-%d")
 
 
-def lookbook_candidates(rule: TaskRule, today: date):
+def welcomes(rule: TaskRule, today: date) -> Selection:
+    """Assignments made today or in the catch-up days; the newly assigned associate makes contact."""
+    days = _recent(rule, today)
+    rows = CustomerAssignment.objects.filter(customer__status=CustomerStatus.ACTIVE, **_between("created_at", days))
+    return Selection(rows, "customer__", TruncDate("created_at"), days, _named("assignment"), F("associate_id"))
+
+
+def follow_ups(rule: TaskRule, today: date) -> Selection:
+    days = _window(rule, today)
+    rows = Order.objects.filter(
+        status__in=PURCHASED, customer__status=CustomerStatus.ACTIVE, **_between("placed_at", days)
+    )
+    return Selection(rows, "customer__", TruncDate("placed_at"), days, _named("order"), F("attributed_associate_id"))
+
+
+def _product_changes(kind: str) -> Callable[[TaskRule, date], Selection | None]:
+    def select(rule: TaskRule, today: date) -> Selection | None:
+        """Customers with a product on a live list that came back in stock / got cheaper in the catch-up days."""
+        list_item = _optional_model("lists", "ListItem")
+        if list_item is None:
+            return None
+        days = _recent(rule, today)
+        rows = list_item.objects.filter(
+            list__deleted_at__isnull=True,
+            list__customer__status=CustomerStatus.ACTIVE,
+            product__changes__kind=kind,
+            **_between("product__changes__happened_at", days),
+        )
+        return Selection(
+            rows,
+            "list__customer__",
+            TruncDate("product__changes__happened_at"),
+            days,
+            _named("change", "product__changes__id"),
+            product=F("product__name"),
+        )
+
+    return select
+
+
+def lookbooks_unanswered(rule: TaskRule, today: date) -> Selection | None:
     """Lookbooks first opened `days` ago whose customer has bought nothing since."""
-    try:
-        lookbook = apps.get_model("lookbooks", "Lookbook")
-    except LookupError:
-        return
-    first, last = _window(rule, today)
-    bought = Order.objects.filter(customer_id=OuterRef("customer_id"), status__in=PURCHASED,
-                                  placed_at__gte=OuterRef("opened_at"))
-    rows = (lookbook.objects.filter(opened_at__gte=_start(first), opened_at__lt=_start(last + timedelta(days=1)),
-                                    customer__status=CustomerStatus.ACTIVE)
-            .filter(~Exists(bought))
-            .values("pk", "opened_at", "author_id", **_customer_columns("customer__")))
-    for row in fetch(rows):
-        day = _local_day(row["opened_at"])
-        yield _candidate(row, f"lookbook-{row['pk']}", day, preferred_id=row["author_id"],
-                         due_from=day + timedelta(days=rule.days))
+    lookbook = _optional_model("lookbooks", "Lookbook")
+    if lookbook is None:
+        return None
+    days = _window(rule, today)
+    bought = Order.objects.filter(
+        customer_id=OuterRef("customer_id"), status__in=PURCHASED, placed_at__gte=OuterRef("opened_at")
+    )
+    rows = lookbook.objects.filter(customer__status=CustomerStatus.ACTIVE, **_between("opened_at", days)).filter(
+        ~Exists(bought)
+    )
+    return Selection(rows, "customer__", TruncDate("opened_at"), days, _named("lookbook"), F("author_id"))
 
 
-CANDIDATES = {
-    RuleKey.BIRTHDAY: birthday_candidates,
-    RuleKey.PURCHASE_ANNIVERSARY: anniversary_candidates,
-    RuleKey.WIN_BACK: win_back_candidates,
-    RuleKey.WELCOME: welcome_candidates,
-    RuleKey.POST_PURCHASE: post_purchase_candidates,
-    RuleKey.BACK_IN_STOCK: back_in_stock_candidates,
-    RuleKey.PRICE_DROP: price_drop_candidates,
-    RuleKey.LOOKBOOK_NO_PURCHASE: lookbook_candidates,
+@dataclass(frozen=True)
+class Rule:
+    """A rule as declared: its defaults (an admin tunes them on TaskRule) and how it selects its candidates."""
+
+    title: str
+    message: str
+    select: Callable[[TaskRule, date], Selection | None]
+    meaning: str  # what the settings page says the rule's N means
+    days: int
+    due_in_days: int = 0
+    priority: str = TaskPriority.NORMAL
+    ahead: bool = False  # the task is due `due_in_days` before the occasion (else after it)
+    waits_days: bool = False  # the occasion's follow-up is due `days` after its day
+
+    def defaults(self) -> dict:
+        return {
+            "title": self.title,
+            "message": self.message,
+            "days": self.days,
+            "due_in_days": self.due_in_days,
+            "priority": self.priority,
+        }
+
+    def due_on(self, tuned: TaskRule, day: date, today: date) -> date:
+        base = day + timedelta(days=tuned.days if self.waits_days else 0)
+        offset = timedelta(days=tuned.due_in_days)
+        return max(base - offset if self.ahead else base + offset, today)
+
+
+RULES = {
+    RuleKey.BIRTHDAY: Rule(
+        "Birthday: {first_name} {last_name}, {date}",
+        "Happy birthday, {first_name}! Everyone at {store_name} wishes you a wonderful day. "
+        "Come and see us this month for a small gift. — {associate_name}",
+        birthdays,
+        "days ahead",
+        days=7,
+        due_in_days=1,
+        ahead=True,
+    ),
+    RuleKey.PURCHASE_ANNIVERSARY: Rule(
+        "A year as our customer: {first_name} {last_name}",
+        "Hello {first_name}, it is a year since your first purchase with us at {store_name}. "
+        "Thank you! I would love to show you what is new. — {associate_name}",
+        anniversaries,
+        "days ahead",
+        days=7,
+        priority=TaskPriority.LOW,
+        ahead=True,
+    ),
+    RuleKey.WIN_BACK: Rule(
+        "Win back {first_name} {last_name}: no purchase since {date}",
+        "Hello {first_name}, we have missed you at {store_name}. New pieces arrived that made me "
+        "think of you — shall I put a few aside? — {associate_name}",
+        win_backs,
+        "days without a purchase",
+        days=90,
+        waits_days=True,
+    ),
+    RuleKey.WELCOME: Rule(
+        "Welcome {first_name} {last_name}",
+        "Hello {first_name}, I am {associate_name} from {store_name} and I will be looking after "
+        "you from now on. Tell me what you are looking for and I will find it for you.",
+        welcomes,
+        "days to make contact",
+        days=2,
+        priority=TaskPriority.HIGH,
+        waits_days=True,
+    ),
+    RuleKey.POST_PURCHASE: Rule(
+        "Follow up {first_name} {last_name}'s order of {date}",
+        "Hello {first_name}, how are you getting on with your purchase from {store_name}? "
+        "If anything is not right, I am here to help. — {associate_name}",
+        follow_ups,
+        "days after the order",
+        days=3,
+    ),
+    RuleKey.BACK_IN_STOCK: Rule(
+        "{product} is back in stock for {first_name} {last_name}",
+        "Good news, {first_name}: {product}, on your list, is back in stock. Shall I keep one for "
+        "you? — {associate_name}",
+        _product_changes(ProductChangeKind.BACK_IN_STOCK),
+        "(not used)",
+        days=0,
+        priority=TaskPriority.HIGH,
+    ),
+    RuleKey.PRICE_DROP: Rule(
+        "{product} costs less now: tell {first_name} {last_name}",
+        "Hello {first_name}, {product} from your list now costs less. It would be a good moment "
+        "to get it. — {associate_name}",
+        _product_changes(ProductChangeKind.PRICE_DROP),
+        "(not used)",
+        days=0,
+        priority=TaskPriority.HIGH,
+    ),
+    RuleKey.LOOKBOOK_NO_PURCHASE: Rule(
+        "{first_name} {last_name} opened a lookbook on {date} and has not bought yet",
+        "Hello {first_name}, did anything in the lookbook catch your eye? I can reserve pieces in "
+        "your size or suggest alternatives. — {associate_name}",
+        lookbooks_unanswered,
+        "days after opening",
+        days=3,
+        waits_days=True,
+    ),
 }
-# Days before the occasion the task is due (the others are due days after it).
-AHEAD = {RuleKey.BIRTHDAY, RuleKey.PURCHASE_ANNIVERSARY}
+DEFAULTS = {key: rule.defaults() for key, rule in RULES.items()}
+DAYS_MEANING = {key: rule.meaning for key, rule in RULES.items()}
+
+
+def ensure_rules() -> dict[str, TaskRule]:
+    """Every rule key has its row (disabled until an admin enables it); returns them by key."""
+    TaskRule.objects.bulk_create([TaskRule(key=key, **DEFAULTS[key]) for key in RuleKey.values], ignore_conflicts=True)
+    return {rule.key: rule for rule in TaskRule.objects.all()}
+
+
+# From candidates to tasks, in SQL ---------------------------------------------------------------------------
+
+
+def _by_day(selection: Selection, value_of: Callable[[date], object], output_field) -> Case:
+    """A fact computed in Python for each day the occasion may fall on, picked in SQL by the row's day."""
+    return Case(
+        *[
+            When(occasion_day=key, then=Value(value_of(day), output_field=output_field))
+            for key, day in selection.days.items()
+        ],
+        default=Value(None, output_field=output_field),
+        output_field=output_field,
+    )
+
+
+def _merged(template: str, values: dict[str, Expression]) -> Expression:
+    """`merge` as an SQL expression: the template's text around the values' columns."""
+    parts, position = [], 0
+    for match in MERGE_FIELD.finditer(template):
+        parts.append(Value(template[position : match.start()]))
+        parts.append(values.get(match.group(1), Value(match.group(0))))
+        position = match.end()
+    parts += [Value(template[position:]), Value("")]  # Concat takes two or more
+    return Concat(*parts, output_field=TextField())
+
+
+def _assignee(selection: Selection) -> Case:
+    """Who gets the task (module docstring), as a column: None means the store."""
+    customer = selection.customer
+    own_store = OuterRef(f"{customer}store_id")
+    primary = CustomerAssignment.objects.filter(
+        customer_id=OuterRef(f"{customer}id" if customer else "pk"),
+        is_primary=True,
+        associate__active=True,
+        associate__store_id=own_store,
+    )
+    branches = [When(**{f"{customer}store__selling_mode": SellingMode.TEAM}, then=Value(None))]
+    if selection.associate is not None:
+        of_the_store = Associate.objects.filter(pk=OuterRef("occasion_associate"), active=True, store_id=own_store)
+        branches.append(When(Exists(of_the_store), then=F("occasion_associate")))
+    return Case(*branches, default=Subquery(primary.values("associate_id")[:1]), output_field=IntegerField())
+
+
+def task_rows(rule: TaskRule, today: date, now: datetime) -> QuerySet | None:
+    """The SELECT of every task `rule` makes on `today`, one row per candidate, columns in `TASK_COLUMNS` order
+    (None when the rule's source app is not installed)."""
+    declared = RULES[rule.key]
+    selection = declared.select(rule, today)
+    if selection is None:
+        return None
+    customer = selection.customer
+    rows = selection.rows.order_by().alias(
+        occasion_day=selection.day, occasion_associate=selection.associate or Value(None, IntegerField())
+    )
+    rows = rows.alias(assignee=_assignee(selection))
+    values = {
+        "first_name": Case(
+            When(**{f"{customer}first_name": ""}, then=Value("there")), default=F(f"{customer}first_name")
+        ),
+        "last_name": F(f"{customer}last_name"),
+        "store_name": F(f"{customer}store__name"),
+        "associate_name": Coalesce(
+            Subquery(Associate.objects.filter(pk=OuterRef("assignee")).values("name")[:1]), F(f"{customer}store__name")
+        ),
+        "product": selection.product or Value(""),
+        "date": _by_day(selection, lambda day: f"{day:%-d %b %Y}", CharField()),
+    }
+    occasion = selection.occasion
+    if isinstance(occasion, str):
+        occasion = _by_day(selection, lambda day, pattern=occasion: day.strftime(pattern), CharField())
+    facts = {
+        "title": Substr(Trim(_merged(rule.title, values)), 1, 200),
+        "suggested_message": _merged(rule.message, values),
+        "customer_id": F(f"{customer}id" if customer else "pk"),
+        "store_id": F(f"{customer}store_id"),
+        "assignee_id": F("assignee"),
+        "due_on": _by_day(selection, lambda day: declared.due_on(rule, day, today), DateField()),
+        "priority": Value(rule.priority),
+        "source": Value(rule.key),
+        "rule_id": Value(rule.pk),
+        "occasion": occasion,
+        "created_at": Value(now, DateTimeField()),
+        "updated_at": Value(now, DateTimeField()),
+    }
+    columns = {}
+    for field in TASK_FIELDS:
+        default = field.get_default() if field.has_default() else ("" if field.empty_strings_allowed else None)
+        columns[f"task_{field.attname}"] = facts.get(field.attname, Value(default, output_field=field))
+    return rows.annotate(**columns).values_list(*columns)
+
+
+TASK_FIELDS = [field for field in Task._meta.concrete_fields if not field.primary_key]
+TASK_COLUMNS = [field.column for field in TASK_FIELDS]
+
+
+def candidates(rule: TaskRule, today: date) -> QuerySet | None:
+    """The rule's candidate query alone, with the customer facts a task needs (name, store, primary associate)
+    and the occasion's day: what bench/task_rules.py measures as the floor."""
+    selection = RULES[rule.key].select(rule, today)
+    if selection is None:
+        return None
+    customer = selection.customer
+    primary = CustomerAssignment.objects.filter(
+        customer_id=OuterRef(f"{customer}id" if customer else "pk"), is_primary=True
+    )
+    return (
+        selection.rows.order_by()
+        .annotate(occasion_day=selection.day, primary=Subquery(primary.values("associate_id")[:1]))
+        .values_list(
+            f"{customer}id" if customer else "pk",
+            f"{customer}first_name",
+            f"{customer}last_name",
+            f"{customer}store_id",
+            "primary",
+            "occasion_day",
+        )
+    )
 
 
 # The run -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Directory:
-    """Stores and associates by id, read once per run (hundreds of rows, not one query per task)."""
-
-    stores: dict[int, Store]
-    associates: dict[int, Associate]
-
-    @classmethod
-    def load(cls) -> "Directory":
-        return cls(stores=Store.objects.in_bulk(),
-                   associates={a.pk: a for a in Associate.objects.filter(active=True).only("pk", "name", "store_id")})
-
-    def assignee(self, candidate: Candidate) -> Associate | None:
-        """Who gets the task (module docstring): None means the store."""
-        store = self.stores[candidate.store_id]
-        if store.selling_mode == SellingMode.TEAM:
-            return None
-        for associate_id in (candidate.preferred_id, candidate.primary_id):
-            associate = self.associates.get(associate_id)
-            if associate is not None and associate.store_id == store.pk:
-                return associate
-        return None
-
-
-def _due_on(rule: TaskRule, candidate: Candidate, today: date) -> date:
-    offset = timedelta(days=rule.due_in_days)
-    base = candidate.due_from or candidate.day
-    due = base - offset if rule.key in AHEAD else base + offset
-    return max(due, today)
-
-
-def build_task(rule: TaskRule, candidate: Candidate, directory: Directory, today: date, now: datetime) -> Task:
-    store = directory.stores[candidate.store_id]
-    assignee = directory.assignee(candidate)
-    values = {
-        "first_name": candidate.first_name or "there", "last_name": candidate.last_name,
-        "associate_name": assignee.name if assignee else store.name, "store_name": store.name,
-        "product": candidate.product, "date": f"{candidate.day:%-d %b %Y}",
-    }
-    return Task(
-        title=merge(rule.title, values).strip()[:200], suggested_message=merge(rule.message, values),
-        customer_id=candidate.customer_id, store_id=store.pk, assignee_id=assignee.pk if assignee else None,
-        due_on=_due_on(rule, candidate, today), priority=rule.priority, source=rule.key, rule_id=rule.pk,
-        occasion=candidate.occasion[:100], created_at=now,
-    )
 
 
 @dataclass
@@ -390,31 +492,32 @@ class RunResult:
         return sum(self.created.values())
 
 
-def _known(rule: TaskRule, candidates: list[Candidate]) -> set[tuple[int, str]]:
-    """The (customer, occasion) pairs among `candidates` that already have this rule's task.
-
-    Most candidates of a day are known (a birthday is a candidate for N days running), so they are skipped
-    before building and inserting; the unique constraint still settles any race with a concurrent run.
-    """
-    known: set[tuple[int, str]] = set()
-    ids = sorted({candidate.customer_id for candidate in candidates})
-    for start in range(0, len(ids), KNOWN_BATCH):
-        known.update(Task.objects.filter(source=rule.key, customer_id__in=ids[start:start + KNOWN_BATCH])
-                     .values_list("customer_id", "occasion"))
-    return known
-
-
-def run_rule(rule: TaskRule, today: date, now: datetime, directory: Directory) -> tuple[int, int]:
-    """(candidates, tasks created) for one rule: one candidate query, then batched inserts of the new occasions."""
-    candidates = list(CANDIDATES[rule.key](rule, today) or ())
-    known = _known(rule, candidates)
-    new = [build_task(rule, candidate, directory, today, now) for candidate in candidates
-           if (candidate.customer_id, candidate.occasion[:100]) not in known]
-    Task.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    # ignore_conflicts tells nothing back, so the new tasks are the ones stamped with this run's time.
-    created = Task.objects.filter(source=rule.key, created_at=now).count() if new else 0
+def run_rule(rule: TaskRule, today: date, now: datetime) -> tuple[int, int]:
+    """(candidates, tasks created) for one rule: its task rows are staged by one INSERT ... SELECT (counting the
+    candidates), then copied into tasks by one INSERT ... ON CONFLICT DO NOTHING, which skips the occasions that
+    already have their task and settles any race with a concurrent run. Runs inside the caller's transaction:
+    if a statement fails, the rollback takes the staging table with it (DDL is transactional in SQLite and
+    PostgreSQL)."""
+    rows = task_rows(rule, today, now)
+    if rows is None:
+        return 0, 0
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table, columns = quote(Task._meta.db_table), ", ".join(quote(column) for column in TASK_COLUMNS)
+    # Only quoted model names and the ORM's own SQL (its values as parameters) go into these statements.
+    stage = f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {columns} FROM {table} WHERE 1 = 0"  # noqa: S608
+    # "WHERE 1 = 1": SQLite would read an ON CONFLICT right after a bare FROM as a join's ON.
+    insert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGE} WHERE 1 = 1 ON CONFLICT DO NOTHING"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(stage)
+        cursor.execute(f"INSERT INTO {STAGE} ({columns}) {sql}", params)
+        found = cursor.rowcount
+        cursor.execute(insert)
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGE}")
     TaskRule.objects.filter(pk=rule.pk).update(last_run_at=now, last_run_created=created)
-    return len(candidates), created
+    return found, created
 
 
 def run_rules(today: date | None = None, keys=None, notify_people: bool = True) -> RunResult:
@@ -423,44 +526,54 @@ def run_rules(today: date | None = None, keys=None, notify_people: bool = True) 
     now = timezone.now()
     rules = ensure_rules()
     chosen = [rules[key] for key in (keys or RuleKey.values) if key in rules and (keys or rules[key].enabled)]
-    directory = Directory.load()
     result = RunResult(today=today, created={}, candidates={})
     for rule in chosen:
         # One transaction per rule: a failing rule leaves the others' tasks, and a retry makes only the missing.
         with transaction.atomic():
-            result.candidates[rule.key], result.created[rule.key] = run_rule(rule, today, now, directory)
+            result.candidates[rule.key], result.created[rule.key] = run_rule(rule, today, now)
     if notify_people and result.total_created:
         with transaction.atomic():
-            notify_new_tasks(now, directory)
+            notify_new_tasks(now)
     return result
 
 
-def notify_new_tasks(now: datetime, directory: Directory) -> int:
-    """One summary notification per person about the tasks this run made for them (not one per task)."""
-    counts: Counter = Counter()
+def notify_new_tasks(now: datetime) -> int:
+    """One summary notification per person about the tasks this run made for them (not one per task): the
+    run's tasks counted per assignee and per store in one grouped query."""
+    recipients: Counter = Counter()
+    made = (
+        Task.objects.filter(created_at=now)
+        .exclude(source=MANUAL)
+        .values("assignee_id", "store_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
     store_tasks: Counter = Counter()
-    for assignee_id, store_id in Task.objects.filter(created_at=now).exclude(source="manual").values_list(
-            "assignee_id", "store_id"):
-        if assignee_id:
-            counts[assignee_id] += 1
+    for row in made:
+        if row["assignee_id"]:
+            recipients[row["assignee_id"]] += row["count"]
         else:
-            store_tasks[store_id] += 1
-    recipients: Counter = Counter(counts)
-    for store_id, count in store_tasks.items():
-        store = directory.stores[store_id]
-        people = Associate.objects.filter(store_id=store_id, active=True)
-        if store.selling_mode != SellingMode.TEAM:
-            people = people.filter(role=AssociateRole.MANAGER)
-        for associate_id in people.values_list("pk", flat=True):
-            recipients[associate_id] += count
+            store_tasks[row["store_id"]] += row["count"]
+    if store_tasks:
+        # A store's tasks: every associate of a team-mode store, the managers of an associate-mode store.
+        people = Associate.objects.filter(store_id__in=list(store_tasks), active=True).filter(
+            Q(store__selling_mode=SellingMode.TEAM) | Q(role=AssociateRole.MANAGER)
+        )
+        for associate_id, store_id in people.values_list("pk", "store_id"):
+            recipients[associate_id] += store_tasks[store_id]
     people = Associate.objects.filter(pk__in=list(recipients), user__isnull=False, user__is_active=True)
     url = reverse("clienteling:tasks")
     sent = 0
     for associate in people.select_related("user").order_by("pk"):
         count = recipients[associate.pk]
-        notify(associate.user, NotificationKind.TASK, f"{count} new task{'s' if count != 1 else ''} for you",
-               "The daily task rules found customers to contact.", url,
-               email=wants_email(associate.user, NotificationKind.TASK))
+        notify(
+            associate.user,
+            NotificationKind.TASK,
+            f"{count} new task{'s' if count != 1 else ''} for you",
+            "The daily task rules found customers to contact.",
+            url,
+            email=wants_email(associate.user, NotificationKind.TASK),
+        )
         sent += 1
     return sent
 
@@ -510,4 +623,3 @@ def update_rule(actor, rule: TaskRule, data: dict) -> TaskRule:
             rule.save()
             record_event(actor.user, "task_rule.updated", rule, **{k: str(v) for k, v in clean.items()})
     return rule
-

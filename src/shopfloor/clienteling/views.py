@@ -387,6 +387,9 @@ def kpi_page(request):
         "stores": list(visible_stores(actor).order_by("name")) if actor.is_admin else [],
         "per_associate": kpis.per_associate(actor, scope, period),
         "can_pick": can_pick,
+        # What the period form keeps selected (console/_period_form.html).
+        "selected_store": scope.store.pk if scope.kind == "store" and actor.is_admin else None,
+        "selected_associate": scope.associate.pk if scope.kind == "associate" else None,
     }, status=422 if error else 200)
 
 
