@@ -95,6 +95,23 @@ class CommissionSettings(models.Model):
         return "Commission settings"
 
 
+class ConfigStamp(models.Model):
+    """One row (id 1) whose token database triggers replace on every change of a commission rule,
+    its condition sets, the commission settings or the attribution settings (migration 0006).
+
+    `snapshot.current()` reuses what it read while the token stays the same: one query per
+    order instead of four, and an edited rule still applies to the next order.
+    """
+
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="config_stamp_singleton")]
+
+    def __str__(self):
+        return f"Configuration stamp {self.token}"
+
+
 class EntryKind(models.TextChoices):
     # What the selling associate earned on a line (or once per order); positive.
     EARNING = "earning", "Earning"

@@ -55,6 +55,7 @@ from shopfloor.accounts.models import Associate, AuditEvent, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
 from shopfloor.catalog.services import category_named
+from shopfloor.commissions import snapshot
 from shopfloor.commissions.models import (
     ACCRUAL_KINDS,
     CommissionRule,
@@ -69,7 +70,7 @@ from shopfloor.commissions.models import (
     RuleKind,
     default_override_levels,
 )
-from shopfloor.commissions.rules import LineFacts, OrderFacts, Proposal, RuleFacts, Upline, evaluate
+from shopfloor.commissions.rules import LineFacts, OrderFacts, Proposal, Upline, evaluate
 from shopfloor.commissions.selectors import balance
 from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.errors import Conflict, InvalidInput
@@ -347,48 +348,8 @@ def save_commission_rule(actor_user, data: dict, rule: CommissionRule | None = N
     return rule
 
 
-# The condition sets of every rule: (relation, the through table's column that names the target).
-RULE_CONDITIONS = (("associates", "associate"), ("categories", "category"),
-                   ("customer_groups", "customergroup"), ("customers", "customer"))
-
-
-def _condition_pairs() -> list[tuple[str, int, int]]:
-    """(relation, rule id, target id) of every rule's condition sets, in one query."""
-    quote = connection.ops.quote_name
-    selects = []
-    for relation, target in RULE_CONDITIONS:
-        through = getattr(CommissionRule, relation).through._meta
-        selects.append(
-            f"SELECT '{relation}', {quote(through.get_field('commissionrule').column)}, "  # noqa: S608
-            f"{quote(through.get_field(target).column)} FROM {quote(through.db_table)}"
-        )
-    with connection.cursor() as cursor:
-        # Table and column names come from the models; there are no values.
-        cursor.execute(" UNION ALL ".join(selects))
-        return cursor.fetchall()
-
-
-def _rule_facts() -> list[RuleFacts]:
-    """The active rules with their condition sets, in two queries (one when no rule is active)."""
-    rules = list(CommissionRule.objects.filter(active=True).order_by("pk"))
-    conditions = {relation: {} for relation, _ in RULE_CONDITIONS}
-    if rules:
-        for relation, rule_id, target_id in _condition_pairs():
-            conditions[relation].setdefault(rule_id, set()).add(target_id)
-    return [
-        RuleFacts(
-            id=rule.pk, name=rule.name, version=rule.version, kind=rule.kind, value=rule.value,
-            priority=rule.priority, currency=rule.currency,
-            associate_ids=frozenset(conditions["associates"].get(rule.pk, ())),
-            product_skus=frozenset(rule.product_skus or ()),
-            category_ids=frozenset(conditions["categories"].get(rule.pk, ())),
-            customer_group_ids=frozenset(conditions["customer_groups"].get(rule.pk, ())),
-            customer_ids=frozenset(conditions["customers"].get(rule.pk, ())),
-            min_subtotal=rule.min_subtotal, max_subtotal=rule.max_subtotal,
-            first_order_only=rule.first_order_only, starts_at=rule.starts_at, ends_at=rule.ends_at,
-        )
-        for rule in rules
-    ]
+# The active rules and their condition sets: read in `snapshot` (cached per process, checked per call).
+_rule_facts = snapshot.rule_facts
 
 
 # Facts about an order ---------------------------------------------------------
@@ -459,10 +420,12 @@ def _ancestors(parent_id: int, depth: int) -> dict:
     return found
 
 
-def _evaluate(facts: OrderFacts, associate: Associate, rules: list[RuleFacts] | None = None):
-    levels = get_commission_settings().override_levels or []
+def _evaluate(facts: OrderFacts, associate: Associate, config: snapshot.Snapshot | None = None):
+    """Evaluate with the rules and override levels of `config` (None: as they are now)."""
+    config = config or snapshot.current()
+    levels = config.override_levels
     depth = max((int(level["level"]) for level in levels), default=0)
-    return evaluate(facts, _rule_facts() if rules is None else rules, levels, _upline_chain(associate, depth))
+    return evaluate(facts, config.rules, levels, _upline_chain(associate, depth))
 
 
 # Accrual ----------------------------------------------------------------------
@@ -503,9 +466,9 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
                 return []
             if OrderAccrual.objects.filter(order_id=order.pk).exists():
                 return []
-            rules = _rule_facts()
-            facts = _order_facts(order, associate, first_order_matters=any(r.first_order_only for r in rules))
-            evaluation = _evaluate(facts, associate, rules)
+            config = snapshot.current()
+            facts = _order_facts(order, associate, first_order_matters=config.needs_first_order)
+            evaluation = _evaluate(facts, associate, config)
             accrual = OrderAccrual.objects.create(
                 order=order, associate=associate, currency=order.currency,
                 commissionable_amount=evaluation.commissionable_amount,
@@ -524,23 +487,24 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
     return entries
 
 
-def accrue_new_order(order: Order, lines: list[OrderLine]) -> list[LedgerEntry]:
+def accrue_new_order(order: Order, lines: list[OrderLine],
+                     config: snapshot.Snapshot | None = None) -> list[LedgerEntry]:
     """`accrue_order` for an order inserted a moment ago in the caller's (still open) transaction.
 
     `lines` are the order's saved lines in the order they were inserted. Until that
     transaction commits nobody else can see the order, so nobody else can accrue,
     refund or cancel it: the lock, the marker checks and the refunds `accrue_order`
     needs are skipped, and the facts come from memory. Writes what `accrue_order` would.
+    `config`: the rules and settings the caller read for this order (None: read them now).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("accrue_new_order runs in the transaction that inserted the order.")
     associate = order.attributed_associate
     if associate is None or order.status not in ACCRUABLE_STATUSES:
         return []
-    rules = _rule_facts()
-    facts = _order_facts(order, associate, first_order_matters=any(r.first_order_only for r in rules),
-                         lines=lines)
-    evaluation = _evaluate(facts, associate, rules)
+    config = config or snapshot.current()
+    facts = _order_facts(order, associate, first_order_matters=config.needs_first_order, lines=lines)
+    evaluation = _evaluate(facts, associate, config)
     OrderAccrual.objects.create(
         order=order, associate=associate, currency=order.currency,
         commissionable_amount=evaluation.commissionable_amount,
@@ -592,9 +556,9 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
     accrual goes through `accrue_order` itself. `order_ids`: only these orders
     (None: every order).
     """
-    levels = get_commission_settings().override_levels or []
+    config = snapshot.current()
+    rules, levels = list(config.rules), list(config.override_levels)
     depth = max((int(level["level"]) for level in levels), default=0)
-    rules = _rule_facts()
     tree = _associate_tree()
     settlement = _Settlement(
         rules=rules, override_levels=levels,

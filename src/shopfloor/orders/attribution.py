@@ -22,18 +22,20 @@ Where the design is silent:
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
 
 from django.db.models import Q
 
 from shopfloor.accounts.models import Associate, SellingMode, Store
+from shopfloor.commissions import snapshot
 from shopfloor.commissions.coupons import coupon_by_code
 from shopfloor.commissions.models import ReferralClick
 from shopfloor.orders.models import AttributionRule, AttributionSettings, Interaction, InteractionKind, Order
 
 
 def attribution_settings() -> AttributionSettings:
-    """The windows row, or the defaults when nobody has saved settings yet (reading writes nothing)."""
+    """The windows row, or the defaults when nobody has saved settings yet (reading writes nothing).
+
+    Attribution itself reads the windows from `snapshot.current()` (cached, checked per order)."""
     return AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
 
 
@@ -204,13 +206,20 @@ def by_home_store(order: Order, windows) -> Attribution | None:
 
 
 # Tried in this order (DESIGN.md §4); the first that answers wins. Each is called as
-# rule(order, windows), where windows() answers the AttributionSettings row.
+# rule(order, windows), where windows() answers the snapshot with the windows in days.
 RULES = [by_on_behalf, by_coupon, by_referral, by_interaction, by_primary_associate, by_home_store]
 
 
-def attribute(order: Order) -> Attribution:
-    # The windows are read at most once per order, and only if a rule that needs them runs.
-    windows = cache(attribution_settings)
+def attribute(order: Order, config: snapshot.Snapshot | None = None) -> Attribution:
+    """`config`: the rules and settings the caller read for this order (None: read them if a rule needs them)."""
+    read = []
+
+    def windows() -> snapshot.Snapshot:
+        # Read at most once per order, and only if a rule that needs the windows runs.
+        if not read:
+            read.append(config or snapshot.current())
+        return read[0]
+
     for rule in RULES:
         attribution = rule(order, windows)
         if attribution is not None:

@@ -12,7 +12,7 @@ from shopfloor.access import Actor, require_admin
 from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
-from shopfloor.commissions import coupons
+from shopfloor.commissions import coupons, snapshot
 from shopfloor.commissions import services as commissions
 from shopfloor.comms import services as comms
 from shopfloor.customers.models import Customer
@@ -119,11 +119,17 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
 
     The same external id again returns the first order unchanged, whatever the
     body: storefronts and ERPs retry, and a retry must never count a sale twice.
+    A new order is the common case, so the external id is not looked up first: the
+    unique constraint refuses a repeat, and only then (or when the body is refused)
+    is the first order looked up.
     """
-    existing = Order.objects.filter(external_id=data["external_id"]).first()
-    if existing is not None:
-        return existing, False
-    clean = _resolve(data)
+    try:
+        clean = _resolve(data)
+    except InvalidInput:
+        existing = Order.objects.filter(external_id=data["external_id"]).first()
+        if existing is not None:
+            return existing, False
+        raise
     order = Order(
         external_id=data["external_id"], customer=clean["customer"], store=clean["store"],
         currency=clean["currency"], status=clean["status"], subtotal=clean["subtotal"],
@@ -133,8 +139,10 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     )
     try:
         with transaction.atomic():
+            # The rules, override levels and attribution windows, read once (in the transaction) for both steps.
+            config = snapshot.current()
             # Credited before it is written, so the order row is written once.
-            _attribute(order)
+            _attribute(order, config)
             order.save()
             for line in clean["lines"]:
                 line.order = order
@@ -142,7 +150,7 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
             coupons.record_coupon_use(order)
             record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
             # In the same transaction: an order is never recorded without its earnings.
-            commissions.accrue_new_order(order, clean["lines"])
+            commissions.accrue_new_order(order, clean["lines"], config)
             comms.notify_sale(order)
             _remember_relations(order, lines=clean["lines"], refunds=[])
     except IntegrityError:
@@ -167,9 +175,9 @@ def _remember_relations(order: Order, **related: list) -> None:
         cache[name] = queryset
 
 
-def _attribute(order: Order) -> None:
+def _attribute(order: Order, config: snapshot.Snapshot | None = None) -> None:
     """Set the order's credit (not saved: the caller writes the order)."""
-    attribution = attribute(order)
+    attribution = attribute(order, config)
     order.attribution_rule = attribution.rule
     order.attributed_associate = attribution.associate
     order.attributed_store = attribution.store
