@@ -7,9 +7,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopfloor.access import Actor, visible_customers, visible_orders
+from shopfloor.access import Actor, customer_probe_filter, visible_customers, visible_orders
 from shopfloor.accounts.models import AssociateRole, SellingMode
-from shopfloor.customers.models import CustomerAssignment
+from shopfloor.customers.models import Customer, CustomerAssignment
 from shopfloor.orders.models import Order
 from tests.factories import make_associate, make_customer, make_store, make_user
 
@@ -99,4 +99,34 @@ def test_every_associate_sees_exactly_what_the_matrix_allows(db, world):
         admin = Actor(make_user("root@example.com", is_staff=True))
         assert visible_customers(admin).count() == len(customers)
         assert visible_orders(admin).count() == len(orders)
+        transaction.set_rollback(True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds)
+def test_the_probed_customer_filter_sees_exactly_what_visible_customers_sees(db, world):
+    """The customer list reads visibility written for row-by-row probes: exactly the same rows."""
+    with transaction.atomic():
+        stores = [make_store(f"s{i}", f"Store {i}", mode) for i, mode in enumerate(world["modes"])]
+        associates = []
+        for index, (store_index, manager, active) in enumerate(world["associates"]):
+            associates.append(make_associate(
+                stores[store_index % len(stores)], f"Person {index}", f"p{index}@example.com",
+                role=AssociateRole.MANAGER if manager else AssociateRole.ASSOCIATE, active=active,
+            ))
+        for index, (store_index, assigned) in enumerate(world["customers"]):
+            customer = make_customer(stores[store_index % len(stores)], f"C{index}", "Test")
+            for position, associate_index in enumerate(a for a in assigned if a < len(associates)):
+                CustomerAssignment.objects.create(
+                    customer=customer, associate=associates[associate_index], is_primary=position == 0
+                )
+        actors = [Actor(associate.user) for associate in associates]
+        actors.append(Actor(make_user("root@example.com", is_staff=True)))
+        actors.append(Actor(make_user("nobody@example.com")))
+        for actor in actors:
+            seen = set(visible_customers(actor).values_list("pk", flat=True))
+            condition = customer_probe_filter(actor)
+            probed = Customer.objects.all() if condition is None else Customer.objects.filter(condition)
+            assert set(probed.values_list("pk", flat=True)) == seen, world
+            assert probed.count() == len(seen)
         transaction.set_rollback(True)

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "customer_search.py"
-PERSONAS = {"admin", "associate (associate mode)", "associate (team mode)"}
+PERSONAS = {"admin", "manager (associate mode)", "associate (associate mode)", "associate (team mode)"}
 KINDS = {"name", "full name", "email", "phone", "list"}
 
 

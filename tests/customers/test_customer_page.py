@@ -1,10 +1,11 @@
 """customers.selectors.customer_page: the same page and count as the plain sorted query, on every plan."""
 
 import pytest
+from django.db import connection
 
 from shopfloor.access import actor_for
 from shopfloor.customers import selectors
-from shopfloor.customers.models import CustomerStatus
+from shopfloor.customers.models import Customer, CustomerStatus
 from tests.factories import make_customer
 
 NAMES = [
@@ -13,7 +14,9 @@ NAMES = [
     ("Tiago", "Silva"), ("Maria", "Sá"), ("Mateus", "Zurich"), ("Zoe", "Marinho"), ("Álvaro", "Mar"),
 ]
 QUERIES = ["ma", "Mar", "mari", "si", "silva", "maria s", "silva maria", "mar@", "mariasilva", "912", "0912",
-           "zz", "á", "s"]
+           "zz", "á", "s",
+           # Two words whose longer prefix is the first name, the last name, or neither.
+           "mariana s", "s mariana", "ma silva", "silva ma", "mar mar", "sá maria"]
 
 
 @pytest.fixture
@@ -22,8 +25,11 @@ def crowd(world):
     owners = [world.ana, world.bruno, world.tom, world.tina]
     for index, (first, last) in enumerate(NAMES * 3):
         owner = owners[index % len(owners)]
+        # Now and then an associate of the other store helps too: a team-mode associate sees
+        # their store's customers and those assigned to them elsewhere.
+        helper = owners[(index + 2) % len(owners)] if index % 5 == 0 else None
         make_customer(
-            owner.store, first, last, primary=owner, phone=f"+35191234{index:04d}",
+            owner.store, first, last, primary=owner, others=[helper] if helper else [], phone=f"+35191234{index:04d}",
             email=f"{first.lower()}.{last.lower().replace(' ', '')}{index}@example.com",
             status=CustomerStatus.PENDING if index % 7 == 0 else CustomerStatus.ACTIVE,
         )
@@ -31,6 +37,7 @@ def crowd(world):
 
 
 def _people(world):
+    """Admin; associate mode: an associate and the manager; team mode: an associate and the manager."""
     return [world.admin, world.ana.user, world.nora.user, world.tom.user, world.sam.user]
 
 
@@ -39,13 +46,17 @@ def _expected(actor, query, status, limit, offset):
     return every[offset : offset + limit], len(every)
 
 
+@pytest.mark.parametrize("probed", [True, False])
 @pytest.mark.parametrize("sorted_in_python", [True, False])
-@pytest.mark.parametrize("sparse_limit", [1, 3, 1000])
-def test_the_page_is_the_sorted_lists_slice_on_every_plan(crowd, monkeypatch, sparse_limit, sorted_in_python):
+@pytest.mark.parametrize("sparse_limit", [1, 3, 8, 1000])
+def test_the_page_is_the_sorted_lists_slice_on_every_plan(crowd, monkeypatch, sparse_limit, sorted_in_python,
+                                                          probed):
     # A tiny sparse limit sends every branch down the walks of the name index; a database that
-    # does not sort by code point merges the branches in its own collation.
+    # does not sort by code point merges the branches in its own collation; visibility written
+    # for row-by-row probes (as on PostgreSQL) or as visible_customers writes it.
     monkeypatch.setattr(selectors, "SPARSE_LIMIT", sparse_limit)
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(selectors, "_probes_row_by_row", lambda: probed)
     if not sorted_in_python:
         monkeypatch.setattr(selectors, "_sorts_by_code_point", lambda: False)
     for user in _people(crowd):
@@ -86,3 +97,23 @@ def test_names_sort_case_insensitively(crowd):
 def test_prefix_ranges_end_just_past_the_prefix():
     assert selectors._successor("ma") == "mb"
     assert selectors._successor("a\U0010ffff") is None
+
+
+def test_each_branch_is_read_through_the_index_of_its_longest_prefix():
+    # "tiago m": the first names from "tiago", not every last name from "m" (and the reverse).
+    assert selectors._driving((("search_last_name", "m"), ("search_first_name", "tiago"))) == 1
+    assert selectors._driving((("search_last_name", "martins"), ("search_first_name", "ana"))) == 0
+    # A tie goes to the last name, whose index is the list's order.
+    assert selectors._driving((("search_last_name", "sá"), ("search_first_name", "ze"))) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_sqlite_counts_a_two_word_branch_in_the_index_of_its_longer_prefix():
+    branch = (("search_last_name", "m"), ("search_first_name", "tiago"))
+    queryset = Customer.objects.filter(selectors._branch_q(branch)).values("pk")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "customer_search_first_last (search_first_name>? AND search_first_name<?)" in plan, plan

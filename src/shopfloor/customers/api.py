@@ -109,16 +109,17 @@ class CustomerPage(Schema):
     ))
 
 
-def customer_out(customer) -> dict:
-    assignments = sorted(customer.assignments.all(), key=lambda a: (not a.is_primary, a.pk))
+def customer_out(customer, details: selectors.CustomerDetails | None = None) -> dict:
+    if details is None:
+        details = selectors.customer_details([customer.pk])[customer.pk]
     return {
         "id": customer.pk, "external_id": customer.external_id, "email": customer.email,
         "phone": customer.phone, "first_name": customer.first_name, "last_name": customer.last_name,
         "birthday": customer.birthday, "store_id": customer.store_id, "group_id": customer.group_id,
         "business_id": customer.business_id, "status": customer.status,
-        "rep_codes": sorted(code.code for code in customer.rep_codes.all()),
-        "assigned_associate_ids": [a.associate_id for a in assignments],
-        "primary_associate_id": next((a.associate_id for a in assignments if a.is_primary), None),
+        "rep_codes": details.rep_codes,
+        "assigned_associate_ids": details.associate_ids,
+        "primary_associate_id": details.primary_associate_id,
         "email_opt_in": customer.email_opt_in, "email_opt_in_at": customer.email_opt_in_at,
         "sms_opt_in": customer.sms_opt_in, "sms_opt_in_at": customer.sms_opt_in_at,
         "tags": customer.tags, "created_at": customer.created_at, "updated_at": customer.updated_at,
@@ -126,9 +127,7 @@ def customer_out(customer) -> dict:
 
 
 def _fetch(who, customer_id):
-    return get_customer_for(
-        who, customer_id, selectors.customers_with_details(selectors.Customer.objects.all())
-    )
+    return get_customer_for(who, customer_id)
 
 
 @router.get("/customers", response=CustomerPage,
@@ -140,9 +139,10 @@ def _fetch(who, customer_id):
 def list_customers(request, q: str = Query("", max_length=100), status: CustomerStatus | None = None,
                    limit: int = LIMIT, offset: int = OFFSET):
     who = staff_actor(request)
-    page = selectors.customer_page(who, q, status, limit=limit, offset=offset,
-                                   prepare=selectors.customers_with_details)
-    return {"items": [customer_out(customer) for customer in page.items], "count": page.count}
+    page = selectors.customer_page(who, q, status, limit=limit, offset=offset)
+    details = selectors.customer_details([customer.pk for customer in page.items])
+    return {"items": [customer_out(customer, details[customer.pk]) for customer in page.items],
+            "count": page.count}
 
 
 @router.post("/customers", response={201: CustomerOut})

@@ -109,13 +109,19 @@ class Customer(models.Model):
         indexes = [
             # The search box (customers.selectors). varchar_pattern_ops lets PostgreSQL answer
             # LIKE 'prefix%' from the index whatever the database's collation; other databases
-            # ignore opclasses. The first-name index carries the last name and id so a first-name
-            # search is counted and filtered by last name without reading the table.
-            models.Index(fields=["search_first_name", "search_last_name", "id"], name="customer_search_first_last",
-                         opclasses=[PATTERN_OPS, PATTERN_OPS, "int8_ops"]),
+            # ignore opclasses. Each prefix index carries the sort key (last name, first name, id)
+            # and the store, so a search reads its candidates' places in the list and tests the
+            # store a team-mode associate sees without reading the table.
+            models.Index(fields=["search_first_name", "search_last_name", "id", "store"],
+                         name="customer_search_first_last",
+                         opclasses=[PATTERN_OPS, PATTERN_OPS, "int8_ops", "int8_ops"]),
             models.Index(fields=["search_last_name"], name="customer_search_last", opclasses=[PATTERN_OPS]),
-            models.Index(fields=["search_email"], name="customer_search_email", opclasses=[PATTERN_OPS]),
-            models.Index(fields=["search_phone"], name="customer_search_phone", opclasses=[PATTERN_OPS]),
+            models.Index(fields=["search_email", "search_last_name", "search_first_name", "id", "store"],
+                         name="customer_search_email",
+                         opclasses=[PATTERN_OPS, PATTERN_OPS, PATTERN_OPS, "int8_ops", "int8_ops"]),
+            models.Index(fields=["search_phone", "search_last_name", "search_first_name", "id", "store"],
+                         name="customer_search_phone",
+                         opclasses=[PATTERN_OPS, PATTERN_OPS, PATTERN_OPS, "int8_ops", "int8_ops"]),
             # Every customer list's order (selectors.SORT_ORDER). The other columns let a search walk
             # this index in order, testing prefixes and the store without reading the table.
             models.Index(

@@ -6,11 +6,16 @@ is an OR of *branches*, each a prefix condition or two on the lower-cased search
 (`search_branches`). The first page of an OR, sorted by name, is the first page of the union of
 each branch's first page, so each branch is read with the plan that suits it:
 
-* a *sparse* branch (at most SPARSE_LIMIT customers match, counted in its own index) is read
-  whole through that index;
-* a *dense* branch is read in name order and stops after offset + limit visible matches: a
-  last-name prefix is one range of the name index; any other prefix is spread evenly over the
-  alphabet of last names, so walking the name index finds a page quickly.
+* a last-name branch is one range of the name index, read in order: it stops after offset +
+  limit visible matches;
+* any other *sparse* branch (at most SPARSE_LIMIT customers match, counted in its own index) is
+  read through that index, sorted by the database, up to the page or COUNT_LIMIT + 1 matches;
+* the *dense* ones are spread evenly over the alphabet of last names, so one walk down the name
+  index finds their page quickly (and once there is a walk, the sparse ones join it).
+
+A branch of two prefixes is read through the index of the longer one (`_driving`). Each index
+carries the sort key and the store, so visibility is tested without reading the table; on
+PostgreSQL it is written for row-by-row tests (access.customer_probe_filter).
 
 The plan is chosen here rather than by the database because SQLite keeps no statistics and
 PostgreSQL's estimates for an OR of prefixes under ORDER BY ... LIMIT are a gamble. Counting
@@ -26,8 +31,8 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
-from shopfloor.access import Actor, customer_filter, visible_customers
-from shopfloor.customers.models import Customer
+from shopfloor.access import Actor, customer_filter, customer_probe_filter, visible_customers
+from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode
 
 # Prefix search over these indexed, lower-cased columns.
 NAME_COLUMNS = ("search_first_name", "search_last_name")
@@ -128,10 +133,21 @@ def search_branches(query: str) -> list[Branch]:
     ]
 
 
+def _driving(branch: Branch) -> int:
+    """The position of the condition whose index reads a branch: the longest prefix, likely the
+    fewest rows ("ana mart" reads the last names from "mart", not the first names from "ana").
+    On a tie, the first: the last name, whose index is the list's order."""
+    return max(range(len(branch)), key=lambda position: (len(branch[position][1]), -position))
+
+
 def _branch_q(branch: Branch, prefix: Callable[[str, str], Q] = prefix_q) -> Q:
+    """The branch as one condition. Only its driving prefix is written for an index: SQLite, which
+    keeps no statistics, would otherwise pick either prefix's index, and a range of every last name
+    starting with "m" costs a hundred times that of the first names starting with "tiago"."""
+    driving = _driving(branch) if branch else None
     condition = Q()
-    for column, text in branch:
-        condition &= prefix(column, text)
+    for position, (column, text) in enumerate(branch):
+        condition &= (prefix if position == driving else _unindexed_prefix_q)(column, text)
     return condition
 
 
@@ -146,6 +162,32 @@ def search_condition(query: str) -> Q | None:
 def _visible(actor: Actor, status: str | None) -> QuerySet:
     queryset = visible_customers(actor)
     return queryset.filter(status=status) if status else queryset
+
+
+def _probes_row_by_row() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _visible_parts(actor: Actor, status: str | None) -> list[QuerySet]:
+    """The customers the actor sees, as querysets whose union they are, for the paged reads below.
+
+    On PostgreSQL, written with access.customer_probe_filter: there `visible_customers` would
+    hash every customer assigned to the associate before the first row of a page. SQLite already
+    tests its EXISTS row by row, the store first (it is in the indexes).
+    """
+    condition = customer_probe_filter(actor)
+    if condition is None or not _probes_row_by_row():
+        return [_visible(actor, status)]
+    base = Customer.objects.filter(status=status) if status else Customer.objects.all()
+    return [base.filter(condition)]
+
+
+def _keys_of_parts(parts: list[QuerySet], condition: Q, limit: int | None, ordered: bool = True) -> list[list[tuple]]:
+    """The sort keys of the rows of each part that meet `condition`, in the list's order, up to `limit` each."""
+    return [
+        _keys(part.filter(condition).order_by(*SORT_ORDER) if ordered else part.filter(condition).order_by(), limit)
+        for part in parts
+    ]
 
 
 def customer_list(actor: Actor, query: str = "", status: str | None = None) -> QuerySet:
@@ -192,49 +234,110 @@ def _sparse_limit(actor: Actor) -> int:
     return SPARSE_LIMIT if customer_filter(actor) is None or actor.sees_whole_store else 3 * SPARSE_LIMIT
 
 
-def _count_matches(visible: QuerySet, branches: list[Branch]) -> int:
-    """The visible matches, counted up to COUNT_LIMIT + 1 ("more than COUNT_LIMIT").
+def _count_matches(parts: list[QuerySet], partial: list[Branch], known: set[int]) -> int:
+    """The visible matches, counted up to COUNT_LIMIT + 1 ("more than COUNT_LIMIT"), given `known`,
+    every visible match of the branches read whole, and the branches that were not (`partial`).
 
     Branch by branch, each through its own index: one OR of them is answered with a bitmap or a
     hash join over every candidate, where a branch alone stops at the limit.
     """
-    seen: set[int] = set()
-    for branch in branches:
-        seen.update(_ids(visible.filter(_branch_q(branch)).order_by(), COUNT_LIMIT + 1))
-        if len(seen) > COUNT_LIMIT:
-            break
+    seen = set(known)
+    for branch in partial:
+        for part in parts:
+            if len(seen) > COUNT_LIMIT:
+                return len(seen)
+            seen.update(_ids(part.filter(_branch_q(branch)).order_by(), COUNT_LIMIT + 1))
     return len(seen)
 
 
-def _search_page_keys(visible: QuerySet, branches: list[Branch], wanted: int,
-                      sparse_limit: int) -> tuple[list[tuple], bool, int]:
-    """The sort keys of a superset of the first `wanted` visible matches, whether they are all of
-    them, and the most candidates a branch has (counted up to `sparse_limit` + 1)."""
-    keys: list[tuple] = []
-    complete = True
+@dataclass
+class _SearchRead:
+    # The sort keys of a superset of the first `wanted` visible matches.
+    keys: list[tuple]
+    # Every visible match of the branches read to their end.
+    known: set[int]
+    # The branches that were not.
+    partial: list[Branch]
+    # The most candidates a branch counted (up to the sparse limit + 1).
+    most_candidates: int
+    # Whether a branch read whole holds more than COUNT_LIMIT visible matches.
+    overflows: bool = False
+
+
+
+
+def _search_page_keys(parts: list[QuerySet], branches: list[Branch], wanted: int, sparse_limit: int) -> _SearchRead:
+    """Read the branches for the first `wanted` visible matches, each in the cheapest way.
+
+    A branch on a last-name prefix is a range of the name index, which is the list's order: read
+    in order, it stops after `wanted` visible matches, and when it returns fewer it has been read
+    to its end. When its other prefix is the longer one ("ana m"), that prefix's index counts the
+    candidates first and a few are read whole. Any other branch is counted in its own index: a
+    sparse one is read whole; the dense ones are walked together down the name index, and once a
+    walk is needed the sparse ones join it too, because reading them whole costs a visibility
+    test per candidate where the walk stops at the page.
+    """
+    read = _SearchRead(keys=[], known=set(), partial=[], most_candidates=0)
+    sparse: list[Branch] = []
     walked: list[Branch] = []
-    most_candidates = 0
     for branch in branches:
-        # Counted in the branch's own index, without reading the table.
-        candidates = _capped_count(Customer.objects.filter(_branch_q(branch)), sparse_limit + 1)
-        most_candidates = max(most_candidates, candidates)
-        if candidates <= sparse_limit:
-            keys += _keys(visible.filter(_branch_q(branch)).order_by())
-            continue
-        complete = False
-        if branch[0][0] == "search_last_name":
-            # One range of the name index, read in order.
-            condition = _ordered_prefix_q(*branch[0]) & _branch_q(branch[1:])
-            keys += _keys(visible.filter(condition).order_by(*SORT_ORDER), wanted)
+        on_last_name = branch[0][0] == "search_last_name"
+        if not on_last_name or _driving(branch) != 0:
+            # Counted in the index of its longest prefix, without reading the table.
+            candidates = _capped_count(Customer.objects.filter(_branch_q(branch)), sparse_limit + 1)
+            read.most_candidates = max(read.most_candidates, candidates)
+            if candidates <= sparse_limit:
+                if on_last_name:
+                    _read_sparse(read, parts, branch, wanted)
+                else:
+                    sparse.append(branch)
+                continue
+            if not on_last_name:
+                walked.append(branch)
+                continue
+        condition = _ordered_prefix_q(*branch[0]) & _branch_q(branch[1:], _unindexed_prefix_q)
+        keys_of_parts = _keys_of_parts(parts, condition, wanted)
+        for keys in keys_of_parts:
+            read.keys += keys
+        if all(len(keys) < wanted for keys in keys_of_parts):
+            read.known.update(key[-1] for keys in keys_of_parts for key in keys)
         else:
-            walked.append(branch)
+            read.partial.append(branch)
     if walked:
+        walked += sparse
+        read.partial += walked
         # One walk down the name index finds the first page of all these branches at once.
         condition = Q()
         for branch in walked:
             condition |= _branch_q(branch, _unindexed_prefix_q)
-        keys += _keys(visible.filter(condition).order_by(*SORT_ORDER), wanted)
-    return keys, complete, most_candidates
+        for keys in _keys_of_parts(parts, condition, wanted):
+            read.keys += keys
+    else:
+        for branch in sparse:
+            _read_sparse(read, parts, branch, wanted)
+    return read
+
+
+def _read_sparse(read: _SearchRead, parts: list[QuerySet], branch: Branch, wanted: int) -> None:
+    """Read a sparse branch through its own index, sorted by the database, as far as both the page
+    and the count need: past COUNT_LIMIT matches the count is "more" whatever the other branches hold."""
+    enough = max(wanted, COUNT_LIMIT + 1)
+    for keys in _keys_of_parts(parts, _branch_q(branch), enough):
+        read.keys += keys
+        if len(keys) < enough:
+            read.known.update(key[-1] for key in keys)
+        else:
+            read.overflows = True
+
+
+def _page_ids(keys: list[tuple], offset: int, wanted: int) -> list[int]:
+    """The ids of the page [offset, wanted) among the rows whose sort keys are `keys` (repeats allowed)."""
+    if _sorts_by_code_point():
+        # Python orders str by code point too.
+        return [key[-1] for key in sorted(set(keys))[offset:wanted]]
+    # Sorted by the database, in its own collation, like any other list.
+    candidate_ids = {key[-1] for key in keys}
+    return _ids(Customer.objects.filter(pk__in=candidate_ids).order_by(*SORT_ORDER)[offset:wanted])
 
 
 def customer_page(actor: Actor, query: str = "", status: str | None = None, *, limit: int, offset: int = 0,
@@ -244,42 +347,46 @@ def customer_page(actor: Actor, query: str = "", status: str | None = None, *, l
     `prepare` adds what the caller's representation needs (select_related, prefetch_related)
     to the query that loads the page's customers.
     """
-    visible = _visible(actor, status)
+    parts = _visible_parts(actor, status)
     # Admins without a status filter see every candidate, so candidates count as matches.
     sees_every_candidate = customer_filter(actor) is None and not status
     wanted = offset + limit
     branches = search_branches(query)
-    everything_read = False
-    most_candidates = 0
-    if not branches:
-        page_ids = _ids(visible.order_by(*SORT_ORDER)[offset:wanted])
+    read = None
+    if not branches and len(parts) == 1:
+        page_ids = _ids(parts[0].order_by(*SORT_ORDER)[offset:wanted])
+    elif not branches:
+        page_ids = _page_ids([key for keys in _keys_of_parts(parts, Q(), wanted) for key in keys], offset, wanted)
     else:
-        keys, everything_read, most_candidates = _search_page_keys(
-            visible, branches, wanted, _sparse_limit(actor)
-        )
-        candidate_ids = {key[-1] for key in keys}
-        if _sorts_by_code_point():
-            # Python orders str by code point too.
-            page_ids = [key[-1] for key in sorted(set(keys))[offset:wanted]]
-        else:
-            # Sorted by the database, in its own collation, like any other list.
-            page_ids = _ids(Customer.objects.filter(pk__in=candidate_ids).order_by(*SORT_ORDER)[offset:wanted])
+        read = _search_page_keys(parts, branches, wanted, _sparse_limit(actor))
+        page_ids = _page_ids(read.keys, offset, wanted)
     if page_ids and len(page_ids) < limit:
         # The last page: everything before it plus what it holds.
         count, exact = offset + len(page_ids), True
-    elif everything_read:
-        count = len(candidate_ids)
+    elif read is not None and read.overflows:
+        count, exact = COUNT_LIMIT + 1, False
+    elif read is not None and not read.partial:
+        # Every branch was read to its end.
+        count = len(read.known)
         exact = count <= COUNT_LIMIT
-    elif sees_every_candidate and most_candidates > COUNT_LIMIT:
+    elif read is not None and sees_every_candidate and read.most_candidates > COUNT_LIMIT:
         # A branch has more candidates than that, all of them visible.
         count, exact = COUNT_LIMIT + 1, False
-    elif branches:
-        count = _count_matches(visible, branches)
+    elif read is not None:
+        count = _count_matches(parts, read.partial, read.known)
         exact = count <= COUNT_LIMIT
-    else:
+    elif len(parts) == 1:
         # In id order, which mixes stores and associates evenly: in the order of an index on the
         # store, an associate of the second store would first step over the whole first one.
-        count = visible.order_by("pk")[: COUNT_LIMIT + 1].count()
+        count = parts[0].order_by("pk")[: COUNT_LIMIT + 1].count()
+        exact = count <= COUNT_LIMIT
+    else:
+        seen: set[int] = set()
+        for part in parts:
+            if len(seen) > COUNT_LIMIT:
+                break
+            seen.update(_ids(part.order_by("pk"), COUNT_LIMIT + 1))
+        count = len(seen)
         exact = count <= COUNT_LIMIT
     if not exact:
         count = COUNT_LIMIT + 1
@@ -355,9 +462,42 @@ def customer_list_page(actor: Actor, query: str = "", status: str | None = None,
     return ListPage(number, found.items, paginator)
 
 
-def customers_with_details(queryset: QuerySet) -> QuerySet:
-    """What the API's customer representation needs, in a fixed number of queries."""
-    return queryset.prefetch_related("rep_codes", "assignments")
+@dataclass(frozen=True)
+class CustomerDetails:
+    """What the API's customer representation shows besides the customer's own columns."""
+
+    rep_codes: list[str]
+    # The primary associate first, then the others in the order they were assigned.
+    associate_ids: list[int]
+    primary_associate_id: int | None
+
+
+def customer_details(customer_ids: list[int]) -> dict[int, CustomerDetails]:
+    """Rep codes and assigned associates of each customer, in two queries whatever their number.
+
+    Read as plain rows rather than with prefetch_related, which builds a related manager and a
+    queryset per customer and costs more than the queries themselves on a page of fifty.
+    """
+    codes: dict[int, list[str]] = {pk: [] for pk in customer_ids}
+    for customer_id, code in CustomerRepCode.objects.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "code"
+    ):
+        codes[customer_id].append(code)
+    assignments: dict[int, list[tuple]] = {pk: [] for pk in customer_ids}
+    rows = CustomerAssignment.objects.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "is_primary", "id", "associate_id"
+    )
+    for customer_id, is_primary, assignment_id, associate_id in rows:
+        assignments[customer_id].append((not is_primary, assignment_id, associate_id, is_primary))
+    details = {}
+    for pk in customer_ids:
+        ordered = sorted(assignments[pk])
+        details[pk] = CustomerDetails(
+            rep_codes=sorted(codes[pk]),
+            associate_ids=[row[2] for row in ordered],
+            primary_associate_id=next((row[2] for row in ordered if row[3]), None),
+        )
+    return details
 
 
 def customer_by_external_id(external_id: str) -> Customer | None:
