@@ -106,7 +106,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "shopfloor.live.layers.ScalableInMemoryChannelLayer"}}
 
 TASKS = {
     "default": {

@@ -7,8 +7,10 @@ import secrets
 import threading
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.utils import timezone
 
 from shopfloor.live.consumers import AssociateConsumer
@@ -38,10 +40,12 @@ def runs_in_own_loop(test):
                 close_pools = getattr(get_channel_layer(), "close_pools", None)
                 if close_pools is not None:
                     await close_pools()
+                # The consumers' database work ran in asgiref's shared sync thread, whose connection would
+                # outlive the test (PostgreSQL then refuses to drop the test database: "being accessed by
+                # other users").
+                await database_sync_to_async(connections.close_all)()
 
         def run():
-            from django.db import connections
-
             channel_layers.backends.clear()  # a fresh channel layer for this loop
             try:
                 asyncio.run(main())
@@ -101,9 +105,10 @@ async def associate_socket(user):
     """A workspace tab of a signed-in user; returns (communicator, snapshot)."""
     communicator = WebsocketCommunicator(AssociateConsumer.as_asgi(), "/ws/live/associate/", headers=HEADERS)
     communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
-    snapshot = await communicator.receive_json_from(timeout=5)
+    # Generous: the workspace's first database calls may open the connection, slow on a busy machine.
+    snapshot = await communicator.receive_json_from(timeout=15)
     assert snapshot["type"] == "snapshot"
     return communicator, snapshot
 

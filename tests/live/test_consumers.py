@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from shopfloor.asgi import application
 from shopfloor.live.models import Chat, ChatMessage, ChatStatus, PageView, Visitor
+from shopfloor.live.writes import flush
 from tests.live.conftest import (
     associate_socket,
     customer_token,
@@ -26,20 +27,26 @@ def is_visitor_frame(frame, url=None):
     return frame["type"] == "visitor" and (url is None or frame["visitor"]["current_url"] == url)
 
 
+def is_page_frame(frame, url):
+    return frame["type"] == "visitor_page" and frame["visitor"]["current_url"] == url
+
+
 @runs_in_own_loop
 async def test_a_visitor_page_view_reaches_the_stores_associate_live(world):
     associate, _ = await associate_socket(world.ana.user)
     visitor, welcome = await visitor_socket(world.north, url="http://testserver/shop/products/CH-1/")
     assert welcome["type"] == "welcome"
-    frame = await receive_until(associate, lambda f: is_visitor_frame(f, "http://testserver/shop/products/CH-1/"))
-    row = frame["visitor"]
-    assert row["status"] == "active"
-    assert row["visit_count"] == 1
-    assert row["page_view_count"] == 1
-    await visitor.send_json_to({"type": "page", "url": "http://testserver/shop/bag/", "title": "Bag"})
-    frame = await receive_until(associate, lambda f: is_visitor_frame(f, "http://testserver/shop/bag/"))
-    assert frame["visitor"]["current_title"] == "Bag"
-    assert frame["visitor"]["page_view_count"] == 2
+    row = (await receive_until(associate, is_visitor_frame))["visitor"]
+    assert (row["status"], row["visit_count"]) == ("active", 1)
+    frame = await receive_until(associate, lambda f: is_page_frame(f, "http://testserver/shop/products/CH-1/"))
+    assert frame["visitor"]["id"] == row["id"]
+    await visitor.send_json_to({"type": "page", "url": "http://testserver/shop/bag/", "title": "Bag", "at": 2000})
+    frame = await receive_until(associate, lambda f: is_page_frame(f, "http://testserver/shop/bag/"))
+    assert (frame["visitor"]["current_title"], frame["visitor"]["page_at"]) == ("Bag", 2000)
+    await flush()
+    saved = await Visitor.objects.aget(pk=row["id"])
+    assert (saved.page_view_count, saved.current_url, saved.page_reported_at) == (
+        2, "http://testserver/shop/bag/", 2000)
     await visitor.disconnect()
     frame = await receive_until(associate, lambda f: f["type"] == "visitor" and f["visitor"]["status"] == "offline")
     assert frame["visitor"]["offline_since"]
@@ -154,6 +161,7 @@ async def test_malformed_and_oversized_frames_are_refused_and_the_socket_carries
     assert error["detail"][0]["loc"] == ["body", "body"]
     await visitor.send_json_to({"type": "ping"})
     assert (await receive_until(visitor, lambda f: f["type"] in ("pong", "error")))["type"] == "pong"
+    await flush()
     assert await PageView.objects.acount() == 1
     assert await ChatMessage.objects.acount() == 0
     await visitor.disconnect()

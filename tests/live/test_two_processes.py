@@ -104,10 +104,12 @@ async def test_visitor_on_one_process_chats_with_an_associate_on_another(world, 
             await visitor.send(json.dumps({"type": "hello", "store": world.north.widget_key, "visitor": visitor_key()}))
             welcome = await frame_matching(visitor, lambda f: f["type"] == "welcome")
             assert welcome["talk_to_us"] is True
-            await visitor.send(json.dumps({"type": "page", "url": f"{origin_a}/shop/bag/", "title": "Bag"}))
-            seen = await frame_matching(associate, lambda f: f["type"] == "visitor" and
-                                        f["visitor"]["current_url"] == f"{origin_a}/shop/bag/")
+            seen = await frame_matching(associate, lambda f: f["type"] == "visitor")
             visitor_id = seen["visitor"]["id"]
+            await visitor.send(json.dumps({"type": "page", "url": f"{origin_a}/shop/bag/", "title": "Bag"}))
+            page = await frame_matching(associate, lambda f: f["type"] == "visitor_page" and
+                                        f["visitor"]["current_url"] == f"{origin_a}/shop/bag/")
+            assert page["visitor"]["id"] == visitor_id
 
             await visitor.send(json.dumps({"type": "say", "body": "Hello from process A"}))
             request = await frame_matching(associate, lambda f: f["type"] == "message")

@@ -7,7 +7,7 @@ access.py whether that person may see them. Bad frames get an `error` frame; the
 
 Protocol, visitor → server (JSON objects with a "type"):
   hello {token?, store?, visitor?, url?, title?, referrer?, chat_seq?}   first frame, within 10 s
-  page {url, title?, referrer?}       a page view (load or History-API navigation)
+  page {url, title?, referrer?, at?}  a page view (load or History-API navigation); `at` the widget's clock in ms
   activity {state: active|idle|hidden}; ping {}
   say {body}; typing {}; resume {since}; close {}
   ask {associate_id?, call?}          ask to talk (online connector), `call` for a video call
@@ -18,7 +18,12 @@ server → visitor: welcome, chat, message, typing, navigate, call, signal, avai
 Associate → server: availability {value}; ping; start {visitor_id}; take {chat_id}; say {chat_id, body};
 typing {chat_id}; read {chat_id, seq}; resume {chat_id, since}; close {chat_id}; navigate {chat_id, url};
 call {chat_id}; signal {chat_id, data}; hangup {chat_id}.
-server → associate: snapshot, visitor, visitor_gone, chat, message, typing, signal, call, availability, error, pong.
+server → associate: snapshot, visitor, visitor_page, visitor_gone, chat, message, typing, signal, call, availability,
+error, pong. `visitor_page` changes only the current page of a visitor already on the associate's list.
+
+Page views and pings are the hot path (every visitor, every few seconds): they touch no database on the
+way. The page change goes to the workspaces straight from the frame, and the write waits in writes.py
+for the next batch.
 """
 
 import asyncio
@@ -27,6 +32,7 @@ import logging
 import time
 from urllib.parse import urlsplit
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -35,6 +41,7 @@ from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.live import conf, events, selectors, services
 from shopfloor.live.identity import identify, origin_is_allowed, requires_verified_identity
 from shopfloor.live.models import Chat, ChatStatus, Visitor
+from shopfloor.live.writes import pending_writes
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +94,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.limit = RateLimit()
         self.groups_joined: list[str] = []
         await self.accept()
+
+    async def dispatch(self, message):
+        # Channels (4.2+) hops to its single database thread before every message of every consumer to close
+        # stale connections. Here that is one hop per page view and per workspace update, queued behind the
+        # page-view batches: it was most of the latency at a thousand visitors. Every database call of these
+        # consumers goes through database_sync_to_async, which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def db(self, function, *args, **kwargs):
         """Run a service in the database thread; its live events go out from here, after it committed,
@@ -159,6 +176,7 @@ class VisitorConsumer(LiveConsumer):
         self.visitor_id = None
         self.store = None
         self.customer = None
+        self.page_reported_at = None
         await super().connect()
         self.hello_timer = asyncio.get_running_loop().call_later(HELLO_TIMEOUT_SECONDS, self._hello_overdue)
 
@@ -170,6 +188,8 @@ class VisitorConsumer(LiveConsumer):
         self.hello_timer.cancel()
         await super().disconnect(code)
         if self.visitor_id is not None:
+            # This tab's page views land before it is marked gone (and none is lost when the server stops).
+            await pending_writes().flush()
             await self.db(services.disconnect_visitor, self.visitor_id)
 
     async def dispatch_check(self, content) -> bool:
@@ -191,7 +211,7 @@ class VisitorConsumer(LiveConsumer):
         forwarded = _header(self.scope, b"x-forwarded-for")
         peer = (self.scope.get("client") or [""])[0] or ""
         visitor = services.connect_visitor(identity, content.get("visitor"), peer, forwarded)
-        chat = services.open_chat_of(visitor)
+        chat = visitor.open_chats[0] if visitor.open_chats else None
         since = _int(content.get("chat_seq")) or 0
         welcome = {
             "type": "welcome", "visitor": visitor.key, "talk_to_us": services.talk_to_us(visitor.store,
@@ -208,6 +228,9 @@ class VisitorConsumer(LiveConsumer):
         if self.visitor_id is not None:
             await self.send_error("Hello again? This tab is known already.", "hello", content.get("ref"))
             return
+        # The hello came in time; answering it may take longer while many sockets open at once (a restart):
+        # that wait is ours, not a silent client's.
+        self.hello_timer.cancel()
         result, welcome = await self.db(self._hello, content)
         if result is None:
             await self.send_error(f"Refused: {welcome}.", "hello")
@@ -215,8 +238,9 @@ class VisitorConsumer(LiveConsumer):
             return
         visitor, identity = result
         self.visitor_id, self.store, self.customer = visitor.pk, identity.store, identity.customer
+        self.store_id = visitor.store_id
+        self.page_reported_at = visitor.page_reported_at
         self.last_beat = time.monotonic()
-        self.hello_timer.cancel()
         await self.join(events.visitor_group(visitor.pk))
         await self.join(services.launcher_group(visitor.store_id))
         await self.send_json(welcome)
@@ -224,10 +248,25 @@ class VisitorConsumer(LiveConsumer):
             await self.on_page(content)
 
     async def on_page(self, content):
-        if await self.dispatch_check(content):
-            await self.db(services.record_page_view, self.visitor_id, content.get("url"), content.get("title"),
-                          content.get("referrer"))
-            self.last_beat = time.monotonic()
+        if not await self.dispatch_check(content):
+            return
+        report = services.page_view_report(self.visitor_id, content.get("url"), content.get("title"),
+                                           content.get("referrer"), content.get("at"))
+        self.last_beat = time.monotonic()
+        # Queued for writing before it is announced: whoever saw the change and then flushes finds it written.
+        pending_writes().add_page_view(report)
+        # An older page reported late (by this tab's clock) goes into the history, never onto the live list.
+        if report.client_at is None or self.page_reported_at is None or report.client_at >= self.page_reported_at:
+            self.page_reported_at = report.client_at
+            payload = {"type": "visitor_page", "visitor": {
+                "id": self.visitor_id, "store_id": self.store_id, "current_url": report.url,
+                "current_title": report.title, "page_started_at": report.received_at.isoformat(),
+                "page_at": report.client_at,
+            }}
+            # Encoded once here rather than by each workspace that passes it on.
+            event = {"type": "live.event", "payload": payload, "text": json.dumps(payload)}
+            await events.deliver(self.channel_layer, [([events.store_group(self.store_id), events.ADMIN_GROUP],
+                                                       event)])
 
     async def on_activity(self, content):
         if await self.dispatch_check(content):
@@ -238,7 +277,7 @@ class VisitorConsumer(LiveConsumer):
             # Page views and activity reports refresh the heartbeat too; a ping writes only when nothing
             # else did for a while, which spares the database most pings of busy visitors.
             if time.monotonic() - self.last_beat >= HEARTBEAT_WRITE_SECONDS:
-                await self.db(services.visitor_heartbeat, self.visitor_id)
+                pending_writes().add_heartbeat(self.visitor_id)
                 self.last_beat = time.monotonic()
             await self.send_json({"type": "pong"})
 
@@ -327,6 +366,8 @@ class AssociateConsumer(LiveConsumer):
         self.actor = Actor(user)
         self.associate_id = None
         self.customer_seen: dict[int, bool] = {}
+        # The visitors this workspace lists (it was allowed to see them): their page changes pass straight on.
+        self.listed: set[int] = set()
         allowed = await self.db(self._load_actor)
         if not allowed:
             await self.close(code=4003)
@@ -338,7 +379,14 @@ class AssociateConsumer(LiveConsumer):
             await self.join(events.store_group(self.store_id))
         if self.associate_id:
             await self.join(events.associate_group(self.associate_id))
-        await self.send_json(await self.db(self._snapshot))
+        await self.send_json(await self._fresh_snapshot())
+
+    async def _fresh_snapshot(self) -> dict:
+        # Page changes sent before this socket joined its groups are in the snapshot once written: write this
+        # process's waiting ones first. (Another process's, at most writes.FLUSH_SECONDS old, may still be
+        # missing: that visitor shows the page before until their next page view.)
+        await pending_writes().flush()
+        return await self.db(self._snapshot)
 
     def _load_actor(self) -> bool:
         if not self.actor.is_staff_member:
@@ -355,6 +403,7 @@ class AssociateConsumer(LiveConsumer):
         visitors = selectors.live_visitors(self.actor)
         chats = selectors.visible_chats_for_workspace(self.actor)
         availability = services.live_of(self.actor.associate).availability if self.associate_id else None
+        self.listed = {visitor.pk for visitor in visitors}
         return {
             "type": "snapshot", "visitors": [selectors.visitor_row(v) for v in visitors],
             "chats": [selectors.chat_row(c) for c in chats], "availability": availability,
@@ -389,14 +438,21 @@ class AssociateConsumer(LiveConsumer):
     async def live_event(self, event):
         payload = event["payload"]
         kind = payload.get("type")
+        if kind == "visitor_page":
+            # Decided by the last full row of this visitor (below), so the hot path asks nothing of the database.
+            if payload["visitor"]["id"] in self.listed:
+                await self.send(text_data=event["text"])
+            return
         if kind == "visitor":
             visitor = payload["visitor"]
             chat = visitor.get("chat")
             with_other = bool(chat and chat["in_call"] and chat["associate_id"] not in (None, self.associate_id))
             if with_other and not self.actor.is_admin or \
                     not await self._may_see(visitor["store_id"], visitor["customer_id"], chat):
+                self.listed.discard(visitor["id"])
                 await self.send_json({"type": "visitor_gone", "id": visitor["id"]})
                 return
+            self.listed.add(visitor["id"])
         elif kind == "chat":
             chat = payload["chat"]
             if not await self._may_see(chat["store_id"], chat["customer_id"], chat):
@@ -435,7 +491,7 @@ class AssociateConsumer(LiveConsumer):
         await self.send_json({"type": "pong"})
 
     async def on_refresh(self, content):
-        await self.send_json(await self.db(self._snapshot))
+        await self.send_json(await self._fresh_snapshot())
 
     async def _chat_answer(self, chat: Chat, ref=None):
         def load():

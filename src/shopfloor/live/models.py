@@ -69,6 +69,9 @@ class Visitor(models.Model):
     current_url = models.URLField(max_length=1000, blank=True)
     current_title = models.CharField(max_length=300, blank=True)
     page_started_at = models.DateTimeField(null=True, blank=True)
+    # The widget's clock (ms since the epoch) when it reported the current page: a report that arrives late
+    # (a beacon overtaken by the next page's socket) and is older than this never replaces the current page.
+    page_reported_at = models.BigIntegerField(null=True, blank=True)
     wants_call = models.BooleanField(default=False)
 
     class Meta:

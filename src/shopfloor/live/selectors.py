@@ -71,6 +71,8 @@ def visitor_row(visitor: Visitor, now=None) -> dict:
         "country": visitor.country, "country_name": visitor.country_name, "city": visitor.city,
         "current_url": visitor.current_url, "current_title": visitor.current_title,
         "page_started_at": _iso(visitor.page_started_at),
+        # The widget's clock for the current page: the workspace never lets an older report replace it.
+        "page_at": visitor.page_reported_at,
         "online_since": _iso(visitor.online_since),
         "status": status, "offline_since": _iso(offline_since),
         "wants_call": visitor.wants_call or bool(chat and chat.wants_call),

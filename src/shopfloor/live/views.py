@@ -53,7 +53,8 @@ def _own_origin(request) -> str:
 
 @csrf_exempt
 def beacon(request):
-    """POST {store | token, visitor, url, title?, referrer?}: a page view without a WebSocket."""
+    """POST {store | token, visitor, url, title?, referrer?, at?}: a page view without a WebSocket (`at`: the
+    widget's clock in ms, so a beacon overtaken by the next page's socket report never shows the older page)."""
     if request.method != "POST":
         return JsonResponse({"detail": "Use POST."}, status=405)
     if len(request.body) > MAX_BEACON_BYTES:
@@ -76,6 +77,7 @@ def beacon(request):
         services.beacon_page_view(
             identity, data.get("visitor"), data.get("url"), data.get("title"), data.get("referrer"),
             peer=request.META.get("REMOTE_ADDR", ""), forwarded_for=request.headers.get("X-Forwarded-For", ""),
+            client_at=data.get("at"),
         )
     except InvalidInput as error:
         return JsonResponse({"detail": error.as_detail()}, status=422)

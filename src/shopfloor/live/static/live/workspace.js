@@ -115,6 +115,16 @@ setInterval(() => send({ type: "ping" }), HEARTBEAT_MS);
 
 // Events -----------------------------------------------------------------------------------------------
 
+const PAGE_FIELDS = ["current_url", "current_title", "page_started_at", "page_at"];
+// Longer than the server's page-view batches (live/writes.py, 0.2 s) take to land.
+const HISTORY_REFRESH_MS = 600;
+
+// By the widget's clock (`page_at`, ms). A row without one after a row with one was read from the database
+// before the newer page's batch was written; with none on either side (older widgets) arrival order counts.
+function isOlderPage(incoming, shown) {
+  return shown.page_at != null && (incoming.page_at == null || incoming.page_at < shown.page_at);
+}
+
 function handle(message) {
   switch (message.type) {
     case "snapshot":
@@ -130,8 +140,24 @@ function handle(message) {
         if (chat) resume(chat.id);
       }
       break;
+    case "visitor_page": {
+      // A page change of a listed visitor (the full row came before); an older report never wins.
+      const visitor = state.visitors.get(message.visitor.id);
+      if (!visitor || isOlderPage(message.visitor, visitor)) break;
+      Object.assign(visitor, message.visitor);
+      renderList();
+      if (state.openVisitorId === visitor.id) {
+        renderPanel();
+        refreshHistorySoon(visitor.id);
+      }
+      break;
+    }
     case "visitor": {
       const previous = state.visitors.get(message.visitor.id);
+      if (previous && isOlderPage(message.visitor, previous)) {
+        // The row was read before a newer page was reported (pages are written in batches): keep the newer page.
+        for (const key of PAGE_FIELDS) message.visitor[key] = previous[key];
+      }
       if (message.visitor.status === "offline" && previous && previous.status !== "offline") {
         message.visitor.shownStatus = previous.shownStatus || previous.status;
         message.visitor.graceUntil = previous.graceUntil || Date.now() + OFFLINE_GRACE_MS;
@@ -335,9 +361,22 @@ async function openVisitor(id) {
   renderPanel();
   const chat = openChat();
   if (chat && (chat.status === "waiting" || chat.associate_id === state.associateId)) resume(chat.id);
+  await loadHistory(id);
+  // Page views reach the database in batches (every 0.2 s), after the live update: read again once they landed.
+  refreshHistorySoon(id);
+}
+
+async function loadHistory(id) {
   const response = await fetch(`${root.dataset.detailUrl}${id}/`, { headers: { Accept: "application/json" } });
   if (!response.ok || state.openVisitorId !== id) return;
   renderHistory(await response.json());
+}
+
+let historyTimer = null;
+
+function refreshHistorySoon(id) {
+  clearTimeout(historyTimer);
+  historyTimer = setTimeout(() => { if (state.openVisitorId === id) loadHistory(id); }, HISTORY_REFRESH_MS);
 }
 
 function closePanel() {

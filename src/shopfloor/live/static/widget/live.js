@@ -116,7 +116,9 @@ class LiveWidget {
     this.lastUrl = location.href;
     // Page views not yet reported (the socket is still opening): sent after the welcome, or by beacon
     // if the shopper leaves the page first.
-    this.pending = [{ url: location.href, title: document.title, referrer: document.referrer }];
+    // `at` (this browser's clock) orders the reports: a beacon that arrives after the next page's socket
+    // report must not show the older page as the current one.
+    this.pending = [{ url: location.href, title: document.title, referrer: document.referrer, at: Date.now() }];
     this.call = null;
     this.unread = 0;
     const resume = readStorage(sessionStorage, RESUME_KEY);
@@ -202,7 +204,7 @@ class LiveWidget {
 
   pageView() {
     if (location.href === this.lastUrl) return;
-    const view = { url: location.href, title: document.title, referrer: this.lastUrl || document.referrer };
+    const view = { url: location.href, title: document.title, referrer: this.lastUrl || document.referrer, at: Date.now() };
     this.lastUrl = location.href;
     if (this.send({ type: "page", ...view })) return;
     this.pending.push(view);
