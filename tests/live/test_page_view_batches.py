@@ -1,7 +1,6 @@
 """Page views written in batches (live/writes.py): the same rows as one by one, nothing lost when a tab closes,
 and an older page reported late (a beacon overtaken by the next page's socket) never shows as the current one."""
 
-import asyncio
 import json
 from datetime import timedelta
 
@@ -188,22 +187,20 @@ async def test_pings_refresh_the_heartbeat_in_a_batch(world, monkeypatch):
     await visitor.disconnect()
 
 
-def test_the_in_memory_layer_delivers_a_group_message_to_every_member_once():
-    async def main():
-        layer = ScalableInMemoryChannelLayer(capacity=2)
-        channels = [await layer.new_channel() for _ in range(3)]
-        for channel in channels:
-            await layer.group_add("store", channel)
-        for n in range(3):  # the third overflows every member's capacity of 2 and is dropped, as Channels does
-            await layer.group_send("store", {"type": "live.event", "n": n})
-        received = [[(await layer.receive(channel))["n"] for _ in range(2)] for channel in channels]
-        assert received == [[0, 1]] * 3
-        await layer.group_discard("store", channels[0])
-        await layer.group_send("store", {"type": "live.event", "n": 9})
-        assert [(await layer.receive(channel))["n"] for channel in channels[1:]] == [9, 9]
-        assert layer.channels.get(channels[0]) is None
-
-    asyncio.run(main())
+@runs_in_own_loop
+async def test_the_in_memory_layer_delivers_a_group_message_to_every_member_once():
+    layer = ScalableInMemoryChannelLayer(capacity=2)
+    channels = [await layer.new_channel() for _ in range(3)]
+    for channel in channels:
+        await layer.group_add("store", channel)
+    for n in range(3):  # the third overflows every member's capacity of 2 and is dropped, as Channels does
+        await layer.group_send("store", {"type": "live.event", "n": n})
+    received = [[(await layer.receive(channel))["n"] for _ in range(2)] for channel in channels]
+    assert received == [[0, 1]] * 3
+    await layer.group_discard("store", channels[0])
+    await layer.group_send("store", {"type": "live.event", "n": 9})
+    assert [(await layer.receive(channel))["n"] for channel in channels[1:]] == [9, 9]
+    assert layer.channels.get(channels[0]) is None
 
 
 def test_the_single_process_layer_is_the_scalable_one(settings):
