@@ -111,27 +111,65 @@ def check() -> None:
     base_env.update(SHOPFLOOR_DATA_DIR=str(ROOT / "var" / "test"), PYTHONUNBUFFERED="1")
     if CI:
         base_env["SHOPFLOOR_REQUIRE_BROWSER"] = "1"
-    results = []
-    say("tests on SQLite with the in-memory channel layer")
-    results.append(("sqlite", pytest(base_env)))
+    suites = [("SQLite with the in-memory channel layer", base_env)]
     if database_url:
         wait_for_port(database_url, "PostgreSQL")
         if redis_url:
             wait_for_port(redis_url, "Redis")
-        say("tests on PostgreSQL" + (" with Redis" if redis_url else ""))
         env = {**base_env, "DATABASE_URL": database_url, "SHOPFLOOR_DATA_DIR": str(ROOT / "var" / "test-pg")}
         if redis_url:
             env["REDIS_URL"] = redis_url
-        results.append(("postgresql", pytest(env)))
+        suites.append(("PostgreSQL" + (" with Redis" if redis_url else ""), env))
+    results = run_suites(suites)
     failed = [name for name, code in results if code != 0]
     if failed:
         fail(f"tests failed on: {', '.join(failed)}")
     say("all checks passed")
 
 
-def pytest(env: dict) -> int:
-    code = run(PYTHON, "-m", "pytest", "-q", "--create-db", "-p", "no:cacheprovider", *sys.argv[2:],
-               env=env, check=False)
+def pytest_command(env: dict) -> list:
+    # A temporary directory per suite: two suites side by side never clean up each other's files.
+    return [PYTHON, "-m", "pytest", "-q", "--create-db", "-p", "no:cacheprovider",
+            f"--basetemp={Path(env['SHOPFLOOR_DATA_DIR']) / 'pytest-tmp'}", *sys.argv[2:]]
+
+
+def run_suites(suites: list[tuple[str, dict]]) -> list[tuple[str, int]]:
+    """Run the suite once per database; [(name, pytest's exit code)].
+
+    With two cores or more the suites run side by side, each on its own database, data directory
+    and ports (the whole check takes as long as the longest suite instead of their sum). The last
+    suite prints as it goes; the others write a log that is printed when they end.
+    SHOPFLOOR_CHECK_JOBS=1 runs them one after the other.
+    """
+    jobs = int(os.environ.get("SHOPFLOOR_CHECK_JOBS") or min(len(suites), os.cpu_count() or 1))
+    if jobs < 2 or len(suites) < 2:
+        results = []
+        for name, env in suites:
+            say(f"tests on {name}")
+            results.append((name, exit_code(run(*pytest_command(env), env=env, check=False))))
+        return results
+    say(f"tests on {' and on '.join(name for name, _ in suites)}, side by side")
+    background = []
+    for name, env in suites[:-1]:
+        log_path = Path(env["SHOPFLOOR_DATA_DIR"]) / "pytest.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = log_path.open("w")
+        process = subprocess.Popen([str(a) for a in pytest_command(env)], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        background.append((name, process, log, log_path))
+    name, env = suites[-1]
+    say(f"tests on {name} (the other suites' output follows when they end)")
+    results = [(name, exit_code(run(*pytest_command(env), env=env, check=False)))]
+    for name, process, log, log_path in background:
+        code = process.wait()
+        log.close()
+        say(f"tests on {name}")
+        print(log_path.read_text(), end="", flush=True)
+        results.insert(0, (name, exit_code(code)))
+    return results
+
+
+def exit_code(code: int) -> int:
     if code == 5:
         print("dev.py: pytest collected no tests.", file=sys.stderr)
     return code
