@@ -3,6 +3,7 @@
 
     python bench/settlement.py [--orders 1000000] [--database sqlite|postgres|both]
                                [--api-orders 2000] [--batch-size 5000] [--keep]
+                               [--http CONNECTIONS] [--profile FILE]
 
 For each database it generates, into a database of its own (a SQLite file under --data-dir,
 or the PostgreSQL database named by --postgres-url, created and dropped here), five stores,
@@ -18,7 +19,10 @@ attributed (bulk loaded with COPY on PostgreSQL, executemany on SQLite). Then, i
    costs with no computation at all; the ratio settlement / floor is the engine's overhead;
 3. API throughput: sequential POST /api/v1/orders through Django's test client with a bearer
    token (authentication, validation, attribution by the customer's primary associate, a 10%
-   rule, three override levels, serialization), with the queries per order.
+   rule, three override levels, serialization), with the queries per order; `--profile FILE`
+   writes a cProfile of these posts;
+4. with `--http N`: the same posts to one uvicorn process (the ASGI application as deployed) over
+   N keep-alive connections, with the server process's CPU seconds read from /proc.
 
 Each timing is reported as wall seconds and as CPU seconds of this process. On SQLite all the
 work happens in this process, so on a shared, loaded machine (where wall time mostly measures the
@@ -29,6 +33,7 @@ Figures are printed and written as JSON to bench/results/ (git-ignored).
 """
 
 import argparse
+import cProfile
 import json
 import os
 import platform
@@ -73,6 +78,11 @@ def parse_args(argv=None):
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--keep", action="store_true", help="Keep the generated database.")
     parser.add_argument("--json", type=Path, default=None, help="Where to write the figures.")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="Write a cProfile of the timed API posts here (pstats format).")
+    parser.add_argument("--http", type=int, default=0, metavar="CONNECTIONS",
+                        help="Also post --api-orders through one uvicorn process over this many keep-alive "
+                             "connections (0: skip).")
     return parser.parse_args(argv)
 
 
@@ -92,7 +102,7 @@ def run_both(args) -> int:
         for database in ("sqlite", "postgres"):
             out = Path(scratch) / f"{database}.json"
             command = [sys.executable, str(Path(__file__).resolve()), "--database", database, "--json", str(out)]
-            for name in ("orders", "api_orders", "batch_size", "seed", "data_dir", "postgres_url"):
+            for name in ("orders", "api_orders", "batch_size", "seed", "data_dir", "postgres_url", "http"):
                 command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
             if args.keep:
                 command.append("--keep")
@@ -144,6 +154,12 @@ def print_summary(result: dict) -> None:
               f"(p50 {api['p50_ms']:.2f} ms, p95 {api['p95_ms']:.2f} ms), {api['queries_per_order']:.1f} "
               f"queries per order (target >= {TARGET_ORDERS_PER_SECOND:.0f}/s); "
               f"{api['orders_per_cpu_second']:.0f} orders per CPU second of this process")
+    http = result.get("http")
+    if http:
+        print(f"[{result['database']}] POST /api/v1/orders through uvicorn ({http['connections']} keep-alive "
+              f"connections): {http['orders_per_second']:.0f} orders/s (p50 {http['p50_ms']:.2f} ms, "
+              f"p95 {http['p95_ms']:.2f} ms); {http['orders_per_cpu_second']:.0f} orders per CPU second "
+              f"of the server process")
 
 
 # One database -----------------------------------------------------------------------------------------
@@ -191,7 +207,9 @@ def run_database(database: str, args) -> dict:
         result["cpu_ratio_to_floor"] = round(
             result["settlement"]["cpu_seconds"] / max(result["floor"]["cpu_seconds"], 1e-9), 2)
         if args.api_orders:
-            result["api"] = measure_api(args.api_orders, world)
+            result["api"] = measure_api(args.api_orders, world, args.profile)
+        if args.api_orders and args.http:
+            result["http"] = measure_http(args.api_orders, world, args.http)
         print_summary(result)
         return result
     finally:
@@ -510,7 +528,7 @@ def make_twin(raw, vendor: str, table: str, twin: str) -> None:
     raw.commit()
 
 
-def measure_api(count: int, world: dict) -> dict:
+def measure_api(count: int, world: dict, profile_path: Path | None = None) -> dict:
     """Sequential POST /api/v1/orders in-process, with a 10% rule and three override levels."""
     from django.db import connection
     from django.test import Client
@@ -545,12 +563,21 @@ def measure_api(count: int, world: dict) -> dict:
         post(-1 - index)
     ledger_before = LedgerEntry.objects.count()
     timings = []
+    profiler = cProfile.Profile() if profile_path else None
     started, cpu_started = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
     for index in range(count):
         began = time.perf_counter()
         post(index)
         timings.append(time.perf_counter() - began)
+    if profiler:
+        profiler.disable()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    if profiler:
+        profile_path.parent.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(profile_path)
+        print(f"profile of the timed posts written to {profile_path} (timings include the profiler)")
     written = LedgerEntry.objects.count() - ledger_before
     # Queries per order, by the table each statement touches first.
     sample = min(20, count)
@@ -574,6 +601,108 @@ def measure_api(count: int, world: dict) -> dict:
     print(f"API: {result['orders_per_second']} orders/s, {result['queries_per_order']} queries per order",
           flush=True)
     return result
+
+
+def measure_http(count: int, world: dict, connections: int) -> dict:
+    """POST /api/v1/orders to one uvicorn process (the ASGI app as deployed), `connections` clients at once.
+
+    Each client thread keeps one HTTP/1.1 connection alive. The server's CPU seconds are read from
+    /proc: on a shared machine they say what one process would do with a core to itself.
+    """
+    import http.client
+    import socket
+    import threading
+
+    from django.db import connection
+
+    from shopfloor.accounts.models import User
+    from shopfloor.accounts.services import create_api_token
+
+    _, token = create_api_token(User.objects.get(email="bench-admin@example.com"), "bench-http")
+    connection.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The server keeps no connection across requests (the default): Django runs each ASGI request's
+    # sync code on a thread of its own, so a max age would leave one open connection per request
+    # behind, until PostgreSQL refuses more clients.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "shopfloor.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--no-access-log", "--log-level", "warning"], cwd=ROOT, env={**os.environ, "DB_CONN_MAX_AGE": "0"})
+    try:
+        _wait_for(port)
+        rng = random.Random(13)
+        bodies = [json.dumps({
+            "external_id": f"http-{index}", "customer_id": rng.choice(world["api_customers"]),
+            "lines": [{"sku": rng.choice(world["skus"]), "quantity": rng.randint(1, 3),
+                       "unit_price": f"{rng.randint(500, 20000) / 100:.2f}"} for _ in range(3)],
+        }) for index in range(-50, count)]
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Host": "localhost"}
+        timings, failures = [], []
+
+        def client(share: list[str]):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            for payload in share:
+                began = time.perf_counter()
+                conn.request("POST", "/api/v1/orders", payload, headers)
+                response = conn.getresponse()
+                response.read()
+                timings.append(time.perf_counter() - began)
+                if response.status != 201:
+                    failures.append(response.status)
+            conn.close()
+
+        def run(payloads: list[str]) -> None:
+            threads = [threading.Thread(target=client, args=(payloads[i::connections],)) for i in range(connections)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        run(bodies[:50])  # warm-up: imports, the token's first use, the cached rules
+        timings.clear()
+        cpu_started = _process_cpu_seconds(server.pid)
+        started = time.perf_counter()
+        run(bodies[50:])
+        seconds = time.perf_counter() - started
+        cpu_seconds = _process_cpu_seconds(server.pid) - cpu_started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not failures, f"{len(failures)} posts failed: {failures[:5]}"
+    timings.sort()
+    result = {
+        "orders": count, "connections": connections, "seconds": round(seconds, 2),
+        "orders_per_second": round(count / seconds, 1), "server_cpu_seconds": round(cpu_seconds, 2),
+        "orders_per_cpu_second": round(count / max(cpu_seconds, 1e-9), 1),
+        "p50_ms": round(timings[len(timings) // 2] * 1000, 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95)] * 1000, 2),
+    }
+    print(f"HTTP: {result['orders_per_second']} orders/s, {result['orders_per_cpu_second']} per server CPU second",
+          flush=True)
+    return result
+
+
+def _wait_for(port: int) -> None:
+    import http.client
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz", headers={"Host": "localhost"})
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("uvicorn did not answer within 60 s")
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _statement_kind(sql: str) -> str:

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shopfloor.accounts.models import RepCode
+from shopfloor.accounts.models import AuditEvent, RepCode
 from shopfloor.catalog.models import Category, Product
+from shopfloor.commissions.models import CommissionRule, CommissionSettings, LedgerEntry
 from shopfloor.customers.models import Agency, AgencyRep, Business, CustomerGroup, CustomerRepCode
 from shopfloor.orders.models import Order, OrderLine, Refund
 from tests.api.conftest import API
@@ -117,3 +118,72 @@ def test_the_orders_page_of_a_manager_stays_within_its_budget(world, api_as, dja
     # token, associate, page, count, lines, refunds
     with django_assert_max_num_queries(6):
         assert api.get(f"{API}/orders").json()["count"] == 30
+
+
+# POST /orders: the statements of one order ------------------------------------------------------------
+
+
+def _statements(captured) -> list[str]:
+    """`SELECT table` / `INSERT table` per statement, by the table each names first; transaction control left out
+    (SQLite logs BEGIN and COMMIT, PostgreSQL does not)."""
+    kinds = []
+    for query in captured.captured_queries:
+        words = query["sql"].replace('"', "").split()
+        verb = words[0].upper()
+        if verb in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK"):
+            continue
+        marker = "INTO" if verb == "INSERT" else "FROM"
+        kinds.append(f"{verb} {words[words.index(marker) + 1]}")
+    return kinds
+
+
+@pytest.fixture
+def upline_world(world):
+    """The bench's case: a seller without a login under two uplines, a 10% rule, three override levels."""
+    lead = make_associate(world.north, "Lead", with_login=False)
+    manager = make_associate(world.north, "Manager", parent=lead, with_login=False)
+    seller = make_associate(world.north, "Seller", parent=manager, with_login=False)
+    customer = make_customer(world.north, "Uma", "Upline", primary=seller)
+    CommissionRule.objects.create(name="Ten percent", kind="percentage", value=Decimal("10"))
+    CommissionSettings.objects.update_or_create(pk=1, defaults={"override_levels": [
+        {"level": 1, "rate": "5.00"}, {"level": 2, "rate": "2.00"}, {"level": 3, "rate": "1.00"}]})
+    Product.objects.create(sku="SOFA-1", name="Sofa", price=Decimal("100.00"))
+    return customer
+
+
+def _order(customer, external_id):
+    return {"external_id": external_id, "customer_id": customer.pk, "visitor_id": "v-42",
+            "lines": [{"sku": "SOFA-1", "quantity": 1, "unit_price": "100.00"},
+                      {"sku": "LAMP-2", "quantity": 2, "unit_price": "10.00"}]}
+
+
+def test_recording_an_order_credited_to_a_primary_associate_takes_eleven_statements(world, admin_api, upline_world):
+    """One query reads every piece of attribution evidence (clicks, interactions, the primary
+    assignment); the lines, the ledger rows and both audit events are one INSERT each; the seller
+    has no login, so the sale notification reads nothing more."""
+    admin_api.post(f"{API}/orders", _order(upline_world, "WARM-1"), content_type="application/json")
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-1"), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["attribution"]["rule"] == "primary_associate"
+    assert _statements(captured) == [
+        "SELECT accounts_apitoken",  # the bearer token, its user (and the user's associate)
+        "SELECT customers_customer",  # the customer with their store
+        "SELECT catalog_product",  # the lines' products
+        "SELECT commissions_configstamp",  # the cached rules and windows are still current
+        "SELECT (SELECT",  # rules 3 to 5: click, interaction and primary assignment at once
+        "INSERT orders_order",
+        "INSERT orders_orderline",
+        "SELECT accounts_associate",  # the seller's upline chain
+        "INSERT commissions_orderaccrual",
+        "INSERT commissions_ledgerentry",
+        "INSERT accounts_auditevent",  # order.recorded and commissions.order_accrued
+    ]
+    order = Order.objects.get(external_id="Q-1")
+    # The seller's 10% of each line, then the manager's 5% and the lead's 2% of 120.00.
+    assert list(LedgerEntry.objects.filter(order=order).order_by("pk").values_list("kind", "level", "amount")) == [
+        ("earning", 0, Decimal("10.00")), ("earning", 0, Decimal("2.00")),
+        ("override", 1, Decimal("6.00")), ("override", 2, Decimal("2.40")),
+    ]
+    assert list(AuditEvent.objects.filter(target_id=str(order.pk)).order_by("pk").values_list("verb", flat=True)) \
+        == ["order.recorded", "commissions.order_accrued"]

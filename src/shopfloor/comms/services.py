@@ -139,7 +139,13 @@ def set_email_preferences(user, wanted: set[str]) -> dict[str, bool]:
 
 def sale_recipients(order) -> list[Associate]:
     """Who hears about a sale: the credited associate, or in team mode every associate of the credited store."""
-    people = Associate.objects.filter(active=True, user__isnull=False, user__is_active=True).select_related("user")
+    if (order.attributed_associate_id and type(order).attributed_associate.is_cached(order)
+            and order.attributed_associate.user_id is None):
+        # Read with the order a moment ago (record_order): an associate without a login has nobody to tell.
+        return []
+    # With the user and the store, so notify_sale's visibility check (access.Actor) reads nothing more.
+    people = (Associate.objects.filter(active=True, user__isnull=False, user__is_active=True)
+              .select_related("user", "store"))
     if order.attributed_associate_id:
         return list(people.filter(pk=order.attributed_associate_id))
     store = order.attributed_store
