@@ -16,7 +16,7 @@ from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from shopfloor.accounts.models import Associate, SellingMode, Store
+from shopfloor.accounts.models import Associate, SellingMode, Store, User
 
 
 class NotVisible(Exception):
@@ -45,10 +45,16 @@ class Actor:
     def associate(self) -> Associate | None:
         if not self.user or not self.user.is_authenticated:
             return None
-        try:
-            associate = Associate.objects.select_related("store").get(user=self.user)
-        except Associate.DoesNotExist:
-            return None
+        if User.associate.is_cached(self.user):
+            # Read with the user (accounts.services.user_for_token): no query of its own.
+            associate = getattr(self.user, "associate", None)
+            if associate is None:
+                return None
+        else:
+            try:
+                associate = Associate.objects.select_related("store").get(user=self.user)
+            except Associate.DoesNotExist:
+                return None
         return associate if associate.active else None
 
     @cached_property

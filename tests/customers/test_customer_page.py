@@ -5,7 +5,7 @@ from django.db import connection
 
 from shopfloor.access import actor_for
 from shopfloor.customers import selectors
-from shopfloor.customers.models import Customer, CustomerStatus
+from shopfloor.customers.models import Customer, CustomerRepCode, CustomerStatus
 from tests.factories import make_customer
 
 NAMES = [
@@ -113,3 +113,48 @@ def test_sqlite_counts_a_two_word_branch_in_the_index_of_its_longer_prefix():
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "customer_search_first_last (search_first_name>? AND search_first_name<?)" in plan, plan
+
+
+@pytest.mark.parametrize("probed", [True, False])
+def test_the_list_without_a_search_is_the_sorted_lists_slice_with_its_count_for_everyone(crowd, monkeypatch,
+                                                                                           probed):
+    # The list reads its page and its capped count in one query (selectors._list_page).
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(selectors, "_probes_row_by_row", lambda: probed)
+    for user in _people(crowd):
+        actor = actor_for(user)
+        for status in (None, CustomerStatus.PENDING):
+            every = list(selectors.customer_list(actor, "", status).values_list("pk", flat=True))
+            for limit, offset in [(5, 0), (4, 4), (50, 0), (3, len(every) - 1), (5, len(every)), (5, 500)]:
+                page = selectors.customer_page(actor, "", status, limit=limit, offset=offset,
+                                               prepare=selectors.with_details)
+                where = (user.email, status, limit, offset)
+                assert [customer.pk for customer in page.items] == every[offset : offset + limit], where
+                if 0 < len(page.items) < limit or len(every) <= 10:
+                    # The last page, or a short list: counted exactly.
+                    assert (page.count, page.count_is_exact) == (len(every), True), where
+                else:
+                    assert (page.count, page.count_is_exact) == (11, False), where
+
+
+def test_a_page_read_with_its_details_has_the_rep_codes_and_assignments_customer_details_reads(world):
+    helped = make_customer(world.north, "Helena", "Horta", primary=world.bruno, others=[world.ana, world.tom])
+    # The primary is not the first assignment: it still comes first.
+    helped.assignments.filter(associate=world.bruno).update(is_primary=False)
+    helped.assignments.filter(associate=world.tom).update(is_primary=True)
+    CustomerRepCode.objects.bulk_create(
+        [CustomerRepCode(customer=helped, code=code) for code in ("Z9", 'A "1", é', "M5")]
+    )
+    unassigned = make_customer(world.north, "Ivo", "Inácio")
+    ids = [helped.pk, unassigned.pk, world.anas_customer.pk]
+
+    read = {customer.pk: selectors.details_of(customer)
+            for customer in selectors.with_details(Customer.objects.filter(pk__in=ids))}
+
+    assert read == selectors.customer_details(ids)
+    assert read[helped.pk] == selectors.CustomerDetails(
+        rep_codes=['A "1", é', "M5", "Z9"], associate_ids=[world.tom.pk, world.bruno.pk, world.ana.pk],
+        primary_associate_id=world.tom.pk,
+    )
+    assert read[unassigned.pk] == selectors.CustomerDetails(rep_codes=[], associate_ids=[],
+                                                            primary_associate_id=None)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shopfloor.access import NotVisible, get_customer_for
 from shopfloor.accounts.selectors import photo_url
@@ -75,7 +75,9 @@ class CustomerPatch(Schema):
     tags: list[Tag] | None = Field(None, max_length=50)
 
 
-class CustomerOut(Schema):
+# The list's representations are plain pydantic models: ninja's Schema wraps every value it validates
+# in a getter meant for ORM objects, which costs more than the search on a page of fifty dicts.
+class CustomerOut(BaseModel):
     id: int
     external_id: str | None
     email: str
@@ -99,7 +101,7 @@ class CustomerOut(Schema):
     updated_at: datetime
 
 
-class CustomerPage(Schema):
+class CustomerPage(BaseModel):
     items: list[CustomerOut]
     count: int = Field(..., description=(
         f"How many customers match, exactly up to {selectors.COUNT_LIMIT:,}. When more match, "
@@ -139,9 +141,8 @@ def _fetch(who, customer_id):
 def list_customers(request, q: str = Query("", max_length=100), status: CustomerStatus | None = None,
                    limit: int = LIMIT, offset: int = OFFSET):
     who = staff_actor(request)
-    page = selectors.customer_page(who, q, status, limit=limit, offset=offset)
-    details = selectors.customer_details([customer.pk for customer in page.items])
-    return {"items": [customer_out(customer, details[customer.pk]) for customer in page.items],
+    page = selectors.customer_page(who, q, status, limit=limit, offset=offset, prepare=selectors.with_details)
+    return {"items": [customer_out(customer, selectors.details_of(customer)) for customer in page.items],
             "count": page.count}
 
 

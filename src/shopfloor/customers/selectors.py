@@ -7,11 +7,15 @@ is an OR of *branches*, each a prefix condition or two on the lower-cased search
 each branch's first page, so each branch is read with the plan that suits it:
 
 * a last-name branch is one range of the name index, read in order: it stops after offset +
-  limit visible matches;
+  limit or COUNT_LIMIT + 1 visible matches, whichever is more (so it is counted as it is read);
 * any other *sparse* branch (at most SPARSE_LIMIT customers match, counted in its own index) is
   read through that index, sorted by the database, up to the page or COUNT_LIMIT + 1 matches;
 * the *dense* ones are spread evenly over the alphabet of last names, so one walk down the name
   index finds their page quickly (and once there is a walk, the sparse ones join it).
+
+Each step's queries go to the database together (one SELECT of scalar subqueries for the counts,
+one UNION ALL for the reads), and the page's rows come with their rep codes and assignments: a
+search costs three or four round trips, which on PostgreSQL under load cost more than the reads.
 
 A branch of two prefixes is read through the index of the longer one (`_driving`). Each index
 carries the sort key and the store, so visibility is tested without reading the table; on
@@ -23,11 +27,13 @@ every match of "ma" among a million customers costs more than the page itself, s
 exact up to COUNT_LIMIT and otherwise COUNT_LIMIT + 1, read "more than COUNT_LIMIT".
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Aggregate, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
@@ -207,11 +213,6 @@ class CustomerPage:
     count_is_exact: bool
 
 
-def _capped_count(queryset: QuerySet, limit: int) -> int:
-    """How many rows, counting no further than `limit` (no ORDER BY: the database picks the cheapest plan)."""
-    return queryset.order_by()[:limit].count()
-
-
 def _ids(queryset: QuerySet, limit: int | None = None) -> list[int]:
     ids = queryset.values_list("pk", flat=True)
     return list(ids[:limit] if limit is not None else ids)
@@ -239,14 +240,18 @@ def _count_matches(parts: list[QuerySet], partial: list[Branch], known: set[int]
     every visible match of the branches read whole, and the branches that were not (`partial`).
 
     Branch by branch, each through its own index: one OR of them is answered with a bitmap or a
-    hash join over every candidate, where a branch alone stops at the limit.
+    hash join over every candidate, where a branch alone stops at the limit. A last-name prefix
+    is read as a range of the name index, which carries what the visibility test needs: on
+    PostgreSQL its pattern index would fetch every candidate's row from the table.
     """
     seen = set(known)
     for branch in partial:
+        on_last_name = branch[_driving(branch)][0] == "search_last_name"
+        condition = _branch_q(branch, _ordered_prefix_q if on_last_name else prefix_q)
         for part in parts:
             if len(seen) > COUNT_LIMIT:
                 return len(seen)
-            seen.update(_ids(part.filter(_branch_q(branch)).order_by(), COUNT_LIMIT + 1))
+            seen.update(_ids(part.filter(condition).order_by(), COUNT_LIMIT + 1))
     return len(seen)
 
 
@@ -266,68 +271,115 @@ class _SearchRead:
 
 
 
+def _capped_counts(querysets: list[QuerySet], limit: int) -> list[int]:
+    """How many rows each queryset has, counting no further than `limit` (no ORDER BY: the database
+    picks the cheapest plan), in one round trip: scalar subqueries of one SELECT."""
+    if not querysets:
+        return []
+    selects, params = [], []
+    for queryset in querysets:
+        sql, query_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+        # The compiled SQL of a queryset, its values still parameters.
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return list(cursor.fetchone())
+
+
+def _keys_together(querysets: list[QuerySet]) -> list[list[tuple]]:
+    """`_keys` of each (sliced) queryset, in one round trip: a UNION ALL of them, each tagged by its place.
+
+    Each keeps its own ORDER BY and LIMIT inside its subquery, so each is planned as if alone.
+    """
+    if len(querysets) <= 1:
+        return [list(queryset.values_list(*SORT_ORDER)) for queryset in querysets]
+    selects, params = [], []
+    for position, queryset in enumerate(querysets):
+        sql, query_params = queryset.values_list(*SORT_ORDER).query.sql_with_params()
+        selects.append(f"SELECT {position}, keys_{position}.* FROM ({sql}) keys_{position}")  # noqa: S608
+        params.extend(query_params)
+    found: list[list[tuple]] = [[] for _ in querysets]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for position, *key in cursor.fetchall():
+            found[position].append(tuple(key))
+    return found
+
+
 def _search_page_keys(parts: list[QuerySet], branches: list[Branch], wanted: int, sparse_limit: int) -> _SearchRead:
     """Read the branches for the first `wanted` visible matches, each in the cheapest way.
 
     A branch on a last-name prefix is a range of the name index, which is the list's order: read
-    in order, it stops after `wanted` visible matches, and when it returns fewer it has been read
-    to its end. When its other prefix is the longer one ("ana m"), that prefix's index counts the
-    candidates first and a few are read whole. Any other branch is counted in its own index: a
-    sparse one is read whole; the dense ones are walked together down the name index, and once a
-    walk is needed the sparse ones join it too, because reading them whole costs a visibility
-    test per candidate where the walk stops at the page.
+    in order, it stops after `wanted` or COUNT_LIMIT + 1 visible matches, whichever is more, and
+    when it returns fewer it has been read to its end. When its other prefix is the longer one
+    ("ana m"), that prefix's index counts the candidates first and a few are read whole. Any
+    other branch is counted in its own index: a sparse one is read whole; the dense ones are
+    walked together down the name index, and once a walk is needed the sparse ones join it too,
+    because reading them whole costs a visibility test per candidate where the walk stops at the
+    page.
+
+    Two round trips whatever the number of branches: one counts the candidates of every branch
+    that needs it, one makes every read (on PostgreSQL a round trip costs more than most reads).
     """
     read = _SearchRead(keys=[], known=set(), partial=[], most_candidates=0)
+    on_last_name = [branch[0][0] == "search_last_name" for branch in branches]
+    counted = [position for position, branch in enumerate(branches)
+               if not on_last_name[position] or _driving(branch) != 0]
+    # Counted in the index of each one's longest prefix, without reading the table.
+    counts = dict(zip(counted, _capped_counts(
+        [Customer.objects.filter(_branch_q(branches[position])) for position in counted], sparse_limit + 1
+    ), strict=True))
+    read.most_candidates = max(counts.values(), default=0)
+    in_order: list[Branch] = []
+    sparse_on_last_name: list[Branch] = []
     sparse: list[Branch] = []
     walked: list[Branch] = []
-    for branch in branches:
-        on_last_name = branch[0][0] == "search_last_name"
-        if not on_last_name or _driving(branch) != 0:
-            # Counted in the index of its longest prefix, without reading the table.
-            candidates = _capped_count(Customer.objects.filter(_branch_q(branch)), sparse_limit + 1)
-            read.most_candidates = max(read.most_candidates, candidates)
-            if candidates <= sparse_limit:
-                if on_last_name:
-                    _read_sparse(read, parts, branch, wanted)
-                else:
-                    sparse.append(branch)
+    for position, branch in enumerate(branches):
+        if position in counts:
+            if counts[position] <= sparse_limit:
+                (sparse_on_last_name if on_last_name[position] else sparse).append(branch)
                 continue
-            if not on_last_name:
+            if not on_last_name[position]:
                 walked.append(branch)
                 continue
-        condition = _ordered_prefix_q(*branch[0]) & _branch_q(branch[1:], _unindexed_prefix_q)
-        keys_of_parts = _keys_of_parts(parts, condition, wanted)
-        for keys in keys_of_parts:
-            read.keys += keys
-        if all(len(keys) < wanted for keys in keys_of_parts):
-            read.known.update(key[-1] for keys in keys_of_parts for key in keys)
-        else:
-            read.partial.append(branch)
+        in_order.append(branch)
     if walked:
         walked += sparse
-        read.partial += walked
+        sparse = []
+    sparse = sparse_on_last_name + sparse
+    enough = max(wanted, COUNT_LIMIT + 1)
+
+    # The branches read in order and the sparse ones are read as far as both the page and the
+    # count need: past COUNT_LIMIT matches the count is "more" whatever the other branches hold,
+    # and short of it the branch has been read to its end, so no count reads it again.
+    querysets: list[QuerySet] = []
+    for branch in in_order:
+        condition = _ordered_prefix_q(*branch[0]) & _branch_q(branch[1:], _unindexed_prefix_q)
+        querysets += [part.filter(condition).order_by(*SORT_ORDER)[:enough] for part in parts]
+    for branch in sparse:
+        querysets += [part.filter(_branch_q(branch)).order_by(*SORT_ORDER)[:enough] for part in parts]
+    if walked:
         # One walk down the name index finds the first page of all these branches at once.
         condition = Q()
         for branch in walked:
             condition |= _branch_q(branch, _unindexed_prefix_q)
-        for keys in _keys_of_parts(parts, condition, wanted):
+        querysets += [part.filter(condition).order_by(*SORT_ORDER)[:wanted] for part in parts]
+    found = iter(_keys_together(querysets))
+
+    for _ in in_order + sparse:
+        for _part in parts:
+            keys = next(found)
             read.keys += keys
-    else:
-        for branch in sparse:
-            _read_sparse(read, parts, branch, wanted)
+            if len(keys) < enough:
+                read.known.update(key[-1] for key in keys)
+            else:
+                read.overflows = True
+    if walked:
+        read.partial += walked
+        for _part in parts:
+            read.keys += next(found)
     return read
-
-
-def _read_sparse(read: _SearchRead, parts: list[QuerySet], branch: Branch, wanted: int) -> None:
-    """Read a sparse branch through its own index, sorted by the database, as far as both the page
-    and the count need: past COUNT_LIMIT matches the count is "more" whatever the other branches hold."""
-    enough = max(wanted, COUNT_LIMIT + 1)
-    for keys in _keys_of_parts(parts, _branch_q(branch), enough):
-        read.keys += keys
-        if len(keys) < enough:
-            read.known.update(key[-1] for key in keys)
-        else:
-            read.overflows = True
 
 
 def _page_ids(keys: list[tuple], offset: int, wanted: int) -> list[int]:
@@ -338,6 +390,29 @@ def _page_ids(keys: list[tuple], offset: int, wanted: int) -> list[int]:
     # Sorted by the database, in its own collation, like any other list.
     candidate_ids = {key[-1] for key in keys}
     return _ids(Customer.objects.filter(pk__in=candidate_ids).order_by(*SORT_ORDER)[offset:wanted])
+
+
+def _list_page(visible: QuerySet, limit: int, offset: int,
+               prepare: Callable[[QuerySet], QuerySet] | None) -> CustomerPage:
+    """A page of the list without a search, and its count, in one query: the capped count rides
+    along as an uncorrelated subquery (computed once), the rows are read straight down the name index."""
+    # Counted in id order, which mixes stores and associates evenly: in the order of an index on
+    # the store, an associate of the second store would first step over the whole first one.
+    counted = visible.order_by("pk").values("pk")[: COUNT_LIMIT + 1]
+    sql, params = counted.query.sql_with_params()
+    queryset = visible.order_by(*SORT_ORDER).annotate(
+        # A queryset's compiled SQL, its values still parameters.
+        capped_count=RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
+    )
+    if prepare is not None:
+        queryset = prepare(queryset)
+    items = list(queryset[offset : offset + limit])
+    if items and len(items) < limit:
+        # The last page: everything before it plus what it holds.
+        return CustomerPage(items=items, count=offset + len(items), count_is_exact=True)
+    count = items[0].capped_count if items else counted.count()
+    exact = count <= COUNT_LIMIT
+    return CustomerPage(items=items, count=count if exact else COUNT_LIMIT + 1, count_is_exact=exact)
 
 
 def customer_page(actor: Actor, query: str = "", status: str | None = None, *, limit: int, offset: int = 0,
@@ -354,8 +429,8 @@ def customer_page(actor: Actor, query: str = "", status: str | None = None, *, l
     branches = search_branches(query)
     read = None
     if not branches and len(parts) == 1:
-        page_ids = _ids(parts[0].order_by(*SORT_ORDER)[offset:wanted])
-    elif not branches:
+        return _list_page(parts[0], limit, offset, prepare)
+    if not branches:
         page_ids = _page_ids([key for keys in _keys_of_parts(parts, Q(), wanted) for key in keys], offset, wanted)
     else:
         read = _search_page_keys(parts, branches, wanted, _sparse_limit(actor))
@@ -374,11 +449,6 @@ def customer_page(actor: Actor, query: str = "", status: str | None = None, *, l
         count, exact = COUNT_LIMIT + 1, False
     elif read is not None:
         count = _count_matches(parts, read.partial, read.known)
-        exact = count <= COUNT_LIMIT
-    elif len(parts) == 1:
-        # In id order, which mixes stores and associates evenly: in the order of an index on the
-        # store, an associate of the second store would first step over the whole first one.
-        count = parts[0].order_by("pk")[: COUNT_LIMIT + 1].count()
         exact = count <= COUNT_LIMIT
     else:
         seen: set[int] = set()
@@ -498,6 +568,56 @@ def customer_details(customer_ids: list[int]) -> dict[int, CustomerDetails]:
             primary_associate_id=next((row[2] for row in ordered if row[3]), None),
         )
     return details
+
+
+class _JSONGroupArray(Aggregate):
+    """The group's values as a JSON array, read as text (SQLite's json_group_array, PostgreSQL's json_agg)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_AGG",
+                           template="%(function)s(%(distinct)s%(expressions)s)::text", **extra_context)
+
+
+class _JSONArray(Func):
+    """A row's values as one JSON array (SQLite's json_array, PostgreSQL's json_build_array)."""
+
+    function = "JSON_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_BUILD_ARRAY", **extra_context)
+
+
+def _grouped(queryset: QuerySet, value) -> Subquery:
+    """One JSON array of `value` over the rows of `queryset` that belong to the outer customer."""
+    rows = queryset.filter(customer_id=OuterRef("pk")).order_by().values("customer_id")
+    return Subquery(rows.annotate(grouped=_JSONGroupArray(value)).values("grouped"))
+
+
+def with_details(queryset: QuerySet) -> QuerySet:
+    """The customers with what `details_of` reads, in the same query: a page costs one round trip,
+    not three (on PostgreSQL, under load, a round trip costs more than these index lookups)."""
+    return queryset.annotate(
+        rep_codes_json=_grouped(CustomerRepCode.objects.all(), "code"),
+        assignments_json=_grouped(CustomerAssignment.objects.all(),
+                                  _JSONArray("associate_id", "is_primary", "id")),
+    )
+
+
+def details_of(customer: Customer) -> CustomerDetails:
+    """The CustomerDetails of a customer read through `with_details`."""
+    codes = json.loads(customer.rep_codes_json) if customer.rep_codes_json else []
+    rows = json.loads(customer.assignments_json) if customer.assignments_json else []
+    # As customer_details orders them: the primary first, then by assignment.
+    ordered = sorted((not is_primary, assignment_id, associate_id) for associate_id, is_primary, assignment_id in rows)
+    return CustomerDetails(
+        rep_codes=sorted(codes),
+        associate_ids=[row[2] for row in ordered],
+        primary_associate_id=next((row[2] for row in ordered if not row[0]), None),
+    )
 
 
 def customer_by_external_id(external_id: str) -> Customer | None:
