@@ -83,3 +83,28 @@ def test_https_deployments_get_secure_cookies_and_hsts(tmp_path):
                             capture_output=True, text=True, check=True)
     assert json.loads(plain.stdout) == [False, False, 0, False]
     assert json.loads(secure.stdout) == [True, True, 31536000, True]
+
+
+def _database_settings(tmp_path, **environment) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(json.dumps([d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool')]))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shopfloor.settings", "SHOPFLOOR_DATA_DIR": str(tmp_path),
+           **environment}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_are_pooled_never_kept_per_thread(tmp_path):
+    url = "postgres://shopfloor@127.0.0.1:5432/shopfloor"
+    assert _database_settings(tmp_path, DATABASE_URL=url, DB_CONN_MAX_AGE="600") == [
+        0, {"min_size": 1, "max_size": 20, "timeout": 10}]
+    assert _database_settings(tmp_path, DATABASE_URL=url, DB_POOL_SIZE="50")[1]["max_size"] == 50
+    assert _database_settings(tmp_path, DATABASE_URL=url, DB_POOL="false", DB_CONN_MAX_AGE="600") == [600, None]
+    # SQLite has no pool; a thread may keep its connection when asked.
+    assert _database_settings(tmp_path, DATABASE_URL="", DB_CONN_MAX_AGE="600") == [600, None]
