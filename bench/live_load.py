@@ -330,7 +330,9 @@ def main():
         env["DATABASE_URL"] = args.database_url
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
-    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    # The load average before and after: a shared machine's other work shows in every figure (compare ratios).
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "load_average_at_start": [round(value, 2) for value in os.getloadavg()]},
                "settings": vars(args)}
 
     store_key, cookies = prepare_shopfloor(env)
@@ -362,6 +364,9 @@ def main():
                   f"{row['updates_per_s']:>10} {row['delivered']!s:>9} {row['p50_ms']!s:>8} {row['p99_ms']!s:>8}")
     if "throughput_vs_floor" in results:
         print(f"associate updates per second, Shopfloor / floor: {results['throughput_vs_floor']}")
+    results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+    print(f"load average (1, 5, 15 min) at start {results['machine']['load_average_at_start']}, "
+          f"at end {results['machine']['load_average_at_end']} on {os.cpu_count()} CPUs")
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "live_load.json").write_text(json.dumps(results, indent=2))
 

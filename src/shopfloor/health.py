@@ -16,6 +16,9 @@ async def _channel_layer_round_trip() -> None:
     token = secrets.token_hex(8)
     await layer.send(channel, {"type": "healthz", "token": token})
     message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    discard_channel = getattr(layer, "discard_channel", None)  # the Redis layer's subscription (live/layers.py)
+    if discard_channel is not None:
+        await discard_channel(channel)
     if message.get("token") != token:
         raise RuntimeError("channel layer returned another message")
 

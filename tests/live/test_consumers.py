@@ -405,3 +405,21 @@ async def test_a_visitor_leaves_a_message_for_the_stores_associates(world):
     await visitor.send_json_to({"type": "leave_message", "email": "not-an-email", "body": "hi"})
     assert (await receive_until(visitor, lambda f: f["type"] == "error"))["detail"][0]["loc"] == ["body", "email"]
     await visitor.disconnect()
+
+
+@runs_in_own_loop
+async def test_the_workspace_opens_for_the_user_as_channels_auth_middleware_hands_it(world):
+    from channels.auth import UserLazyObject
+
+    from shopfloor.live.consumers import AssociateConsumer
+    from tests.live.conftest import HEADERS
+
+    user = UserLazyObject()
+    user._wrapped = world.ana.user  # as AuthMiddleware fills it from the session
+    communicator = WebsocketCommunicator(AssociateConsumer.as_asgi(), "/ws/live/associate/", headers=HEADERS)
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect(timeout=10)
+    assert connected
+    snapshot = await communicator.receive_json_from(timeout=15)
+    assert (snapshot["type"], snapshot["associate_id"]) == ("snapshot", world.ana.pk)
+    await communicator.disconnect()

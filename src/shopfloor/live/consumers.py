@@ -22,8 +22,8 @@ server → associate: snapshot, visitor, visitor_page, visitor_gone, chat, messa
 error, pong. `visitor_page` changes only the current page of a visitor already on the associate's list.
 
 Page views and pings are the hot path (every visitor, every few seconds): they touch no database on the
-way. The page change goes to the workspaces straight from the frame, and the write waits in writes.py
-for the next batch.
+way. The page change goes to the workspaces straight from the frame, with the other page changes of the same
+tick (events.PageAnnouncements), and the write waits in writes.py for the next batch.
 """
 
 import asyncio
@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.functional import LazyObject, empty
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, can_see_live_visitor
 from shopfloor.errors import Conflict, InvalidInput
@@ -213,14 +214,14 @@ class VisitorConsumer(LiveConsumer):
         visitor = services.connect_visitor(identity, content.get("visitor"), peer, forwarded)
         chat = visitor.open_chats[0] if visitor.open_chats else None
         since = _int(content.get("chat_seq")) or 0
+        talk_to_us, associates = services.welcome_facts(identity.store, visitor.customer)
         welcome = {
-            "type": "welcome", "visitor": visitor.key, "talk_to_us": services.talk_to_us(visitor.store,
-                                                                                           visitor.customer),
+            "type": "welcome", "visitor": visitor.key, "talk_to_us": talk_to_us,
             "known": visitor.customer_id is not None,
             "chat": services.visitor_chat_state(chat) if chat else None,
             "messages": services.messages_since(chat, since) if chat else [],
             "ice_servers": conf.ice_servers(),
-            "associates": services.requestable_associates(visitor.store),
+            "associates": associates,
         }
         return (visitor, identity), welcome
 
@@ -263,10 +264,8 @@ class VisitorConsumer(LiveConsumer):
                 "current_title": report.title, "page_started_at": report.received_at.isoformat(),
                 "page_at": report.client_at,
             }}
-            # Encoded once here rather than by each workspace that passes it on.
-            event = {"type": "live.event", "payload": payload, "text": json.dumps(payload)}
-            await events.deliver(self.channel_layer, [([events.store_group(self.store_id), events.ADMIN_GROUP],
-                                                       event)])
+            # Encoded once here rather than by each workspace that passes it on; sent with this tick's others.
+            events.page_announcements().add(self.channel_layer, self.store_id, self.visitor_id, json.dumps(payload))
 
     async def on_activity(self, content):
         if await self.dispatch_check(content):
@@ -363,6 +362,10 @@ class AssociateConsumer(LiveConsumer):
 
     async def connect(self):
         user = self.scope.get("user")
+        # Channels' AuthMiddleware hands a lazy wrapper it has already filled: the Actor gets the user itself, so
+        # access.py sees a User (its type, its cached relations), as it does in views and tests.
+        if isinstance(user, LazyObject) and user._wrapped is not empty:
+            user = user._wrapped
         self.actor = Actor(user)
         self.associate_id = None
         self.customer_seen: dict[int, bool] = {}
@@ -435,14 +438,17 @@ class AssociateConsumer(LiveConsumer):
             chat_associate_id=chat["associate_id"] if chat else None,
         )
 
+    async def live_pages(self, event):
+        """A tick's page changes (events.PageAnnouncements): one visitor_page frame each, for listed visitors only.
+        Decided by the last full row of each visitor (live_event), so the hot path asks nothing of the database."""
+        listed = self.listed
+        for visitor_id, text in event["pages"]:
+            if visitor_id in listed:
+                await self.send(text_data=text)
+
     async def live_event(self, event):
         payload = event["payload"]
         kind = payload.get("type")
-        if kind == "visitor_page":
-            # Decided by the last full row of this visitor (below), so the hot path asks nothing of the database.
-            if payload["visitor"]["id"] in self.listed:
-                await self.send(text_data=event["text"])
-            return
         if kind == "visitor":
             visitor = payload["visitor"]
             chat = visitor.get("chat")

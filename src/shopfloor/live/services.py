@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -473,6 +473,21 @@ def requestable_associates(store: Store) -> list[dict]:
     if store.is_team_mode:
         return []
     return [{"id": a.pk, "name": a.name} for a in store.associates.filter(active=True, user__isnull=False)]
+
+
+def welcome_facts(store: Store, customer=None) -> tuple[bool, list[dict]]:
+    """(talk_to_us, requestable_associates) for a visitor's welcome, read together: in an associate-mode store
+    both come from the same associates, so one query answers both."""
+    if store.is_team_mode:
+        return talk_to_us(store, customer), []
+    window_start = timezone.now() - timedelta(seconds=conf.PRESENCE_WINDOW_SECONDS)
+    rows = list(store.associates.filter(active=True, user__isnull=False).annotate(
+        is_present_and_available=ExpressionWrapper(
+            Q(live__availability=Availability.AVAILABLE, live__heartbeat_at__gte=window_start),
+            output_field=BooleanField()),
+    ).values_list("pk", "name", "is_present_and_available"))
+    anyone = any(row[2] for row in rows) and not (customer is None and requires_verified_identity(store))
+    return anyone, [{"id": pk, "name": name} for pk, name, _ in rows]
 
 
 def _publish_launcher(store: Store) -> None:
