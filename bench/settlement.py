@@ -201,7 +201,7 @@ def run_database(database: str, args) -> dict:
                   "generated_in_s": round(time.perf_counter() - started, 1)}
         result["settlement"] = measure_settlement(args.batch_size)
         result["floor"] = measure_floor()
-        result["ratio_to_floor"] = round(result["settlement"]["seconds"] / result["floor"]["seconds"], 2)
+        result["ratio_to_floor"] = round(result["settlement"]["seconds"] / max(result["floor"]["seconds"], 1e-9), 2)
         # On a shared, loaded machine wall time mostly measures the queue for a CPU; on SQLite every
         # cycle is spent in this process, so the ratio of CPU times is the steadier figure there.
         result["cpu_ratio_to_floor"] = round(
@@ -450,7 +450,7 @@ def measure_settlement(batch_size: int) -> dict:
     rows = LedgerEntry.objects.count()
     print(f"settled {settled:,} orders, {rows:,} ledger rows in {seconds:.1f} s", flush=True)
     assert settle_orders(batch_size=batch_size) == 0, "a second settlement found work"
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "orders_settled": settled,
+    return {"seconds": round(seconds, 4), "cpu_seconds": round(cpu_seconds, 4), "orders_settled": settled,
             "ledger_rows": rows,
             "markers": OrderAccrual.objects.count(), "orders_per_second": round(settled / seconds),
             "batch_size": batch_size}
@@ -500,7 +500,7 @@ def measure_floor() -> dict:
     if connection.vendor == "postgresql":
         raw.commit()
     print(f"floor: {rows:,} ledger rows in {seconds:.1f} s", flush=True)
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "rows": rows, "chunk": FLOOR_CHUNK,
+    return {"seconds": round(seconds, 4), "cpu_seconds": round(cpu_seconds, 4), "rows": rows, "chunk": FLOOR_CHUNK,
             "how": "executemany of INSERT … VALUES, one transaction per chunk"}
 
 
