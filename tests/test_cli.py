@@ -54,3 +54,30 @@ def test_the_console_script_runs_django_commands_with_shopfloor_settings(monkeyp
     monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
     cli.main(["/usr/bin/shopfloor", "worker", "--batch"])
     assert seen == [["shopfloor", "worker", "--batch"]]
+
+
+@pytest.mark.parametrize(("host", "public_url"), [("127.0.0.1", "http://127.0.0.1:8123"),
+                                                  ("0.0.0.0", "http://127.0.0.1:8123")])
+def test_serve_makes_links_in_messages_point_at_the_address_it_serves(monkeypatch, settings, host, public_url):
+    from shopfloor.accounts.management.commands import serve
+
+    monkeypatch.setitem(settings.SHOPFLOOR, "PUBLIC_URL", "")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    served = []
+    monkeypatch.setattr(serve.uvicorn, "run", lambda *args, **kwargs: served.append(kwargs))
+    call_command("serve", "--no-migrate", "--host", host, "--port", "8123", stdout=io.StringIO())
+    assert served and served[0]["port"] == 8123
+    assert settings.SHOPFLOOR["PUBLIC_URL"] == public_url
+    # uvicorn's worker processes read the settings again: the environment carries it to them.
+    import os
+
+    assert os.environ["PUBLIC_URL"] == public_url
+
+
+def test_serve_keeps_the_public_url_the_retailer_set(monkeypatch, settings):
+    from shopfloor.accounts.management.commands import serve
+
+    monkeypatch.setitem(settings.SHOPFLOOR, "PUBLIC_URL", "https://shopfloor.example.com")
+    monkeypatch.setattr(serve.uvicorn, "run", lambda *args, **kwargs: None)
+    call_command("serve", "--no-migrate", "--port", "8123", stdout=io.StringIO())
+    assert settings.SHOPFLOOR["PUBLIC_URL"] == "https://shopfloor.example.com"

@@ -108,3 +108,16 @@ def test_postgresql_connections_are_pooled_never_kept_per_thread(tmp_path):
     assert _database_settings(tmp_path, DATABASE_URL=url, DB_POOL="false", DB_CONN_MAX_AGE="600") == [600, None]
     # SQLite has no pool; a thread may keep its connection when asked.
     assert _database_settings(tmp_path, DATABASE_URL="", DB_CONN_MAX_AGE="600") == [600, None]
+
+
+def test_public_url_comes_from_the_environment(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps(s.SHOPFLOOR['PUBLIC_URL']))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shopfloor.settings", "SHOPFLOOR_DATA_DIR": str(tmp_path),
+           "PUBLIC_URL": "https://shopfloor.example.com"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == "https://shopfloor.example.com"

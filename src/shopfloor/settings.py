@@ -184,6 +184,9 @@ SHOPFLOOR = {
     "IDEMPOTENCY_TTL_HOURS": 24,
     # The store the demo shop at /shop/ sells for (its code); the first store when empty.
     "DEMO_SHOP_STORE": os.environ.get("DEMO_SHOP_STORE", ""),
+    # Where Shopfloor is served (https://shopfloor.example.com), for links in messages sent outside a
+    # request (shopfloor.links); `shopfloor serve` defaults it to the address it serves.
+    "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
 }
 
 LOGGING = {

@@ -41,6 +41,7 @@ from shopfloor.accounts.models import (
 )
 from shopfloor.accounts.services import record_event
 from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.links import absolute_url
 from shopfloor.phones import normalize_phone
 
 DEFAULT_RATE_LIMIT = "20/hour"
@@ -203,7 +204,7 @@ def approve_registration(actor: Actor, registration: AgentRegistration) -> Assoc
         registration.save(update_fields=["status", "decided_at", "decided_by", "associate"])
         record_event(actor.user, "agent.approved", registration, associate_id=associate.pk,
                      parent_id=recruiter.pk if recruiter else None)
-        link = _absolute(set_password_path(user))
+        link = absolute_url(set_password_path(user))
         transaction.on_commit(lambda: _welcome(user.email, registration.name, link))
         if recruiter is not None and recruiter.user_id:
             from shopfloor.comms.services import notify
@@ -226,10 +227,6 @@ def reject_registration(actor: Actor, registration: AgentRegistration) -> AgentR
         registration.save(update_fields=["status", "decided_at", "decided_by"])
         record_event(actor.user, "agent.rejected", registration)
     return registration
-
-
-def _absolute(path: str) -> str:
-    return settings.SHOPFLOOR.get("PUBLIC_URL", "").rstrip("/") + path
 
 
 def _welcome(address: str, name: str, link: str) -> None:

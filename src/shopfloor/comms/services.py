@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import markdown
 import nh3
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -47,20 +46,15 @@ from shopfloor.comms.models import (
     ThreadKind,
 )
 from shopfloor.errors import InvalidInput
+from shopfloor.links import absolute_url
 
 logger = logging.getLogger(__name__)
-
-
-def _absolute(url: str) -> str:
-    """An email needs a full link; SHOPFLOOR["PUBLIC_URL"] (when set) says where Shopfloor is served."""
-    base = settings.SHOPFLOOR.get("PUBLIC_URL", "").rstrip("/")
-    return f"{base}{url}" if url.startswith("/") else url
 
 
 def _send_email(address: str, title: str, body: str, url: str) -> None:
     text = body
     if url:
-        text = f"{body}\n\n{_absolute(url)}" if body else _absolute(url)
+        text = f"{body}\n\n{absolute_url(url)}" if body else absolute_url(url)
     try:
         send_mail(title, text, None, [address])
     except Exception:
@@ -519,7 +513,8 @@ def send_unread_message_emails(now: datetime | None = None) -> int:
                 threads.setdefault(receipt.thread_id, [receipt.thread, 0])[1] += 1
             count = len(receipts)
             title = f"You have {count} unread message{'s' if count != 1 else ''}"
-            lines = [f"- {thread.subject} ({n} new): {_absolute(thread_url(thread))}" for thread, n in threads.values()]
+            lines = [f"- {thread.subject} ({n} new): {absolute_url(thread_url(thread))}"
+                     for thread, n in threads.values()]
             text = "\n".join(["Messages are waiting for you in Shopfloor:", "", *lines])
             address = user.email
             transaction.on_commit(lambda a=address, t=title, b=text: _send_email(a, t, b, ""))

@@ -39,6 +39,7 @@ from shopfloor.comms.models import NotificationKind, NotificationPreference
 from shopfloor.comms.services import notify
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.links import absolute_url
 from shopfloor.lists.models import (
     ALERT_EMAIL_MINUTES,
     MAX_COMMENT_LENGTH,
@@ -503,11 +504,6 @@ def _send(subject: str, text: str, address: str) -> None:
 
 
 # Sharing with the customer ---------------------------------------------------------------------------
-
-
-def absolute_url(path: str, base_url: str = "") -> str:
-    base = (base_url or settings.SHOPFLOOR.get("PUBLIC_URL", "")).rstrip("/")
-    return f"{base}{path}" if path.startswith("/") else path
 
 
 def _signature(customer_list: CustomerList) -> str:

@@ -5,10 +5,11 @@ from datetime import datetime
 from ninja import Field, Path, Router, Schema
 
 from shopfloor.apikit import MAX_ID, staff_actor
+from shopfloor.links import absolute_url
 from shopfloor.orders import on_behalf
 from shopfloor.orders.api import OrderOut, order_out
 from shopfloor.orders.models import Order
-from shopfloor.orders.payment_links import absolute, link_path
+from shopfloor.orders.payment_links import link_path
 
 router = Router(tags=["Catalog and orders"])
 
@@ -44,7 +45,7 @@ def place_on_behalf(request, payload: OnBehalfOrderIn):
         external_id=payload.external_id, base_url=base_url,
     )
     order = Order.objects.prefetch_related("lines", "refunds").get(pk=order.pk)
-    payment_url = absolute(link_path(link), base_url) if link is not None else ""
+    payment_url = absolute_url(link_path(link), base_url) if link is not None else ""
     return (201 if created else 200), {"order": order_out(order), "payment_url": payment_url}
 
 
@@ -60,5 +61,5 @@ def resend_payment_link(request, order_id: int = Path(..., ge=1, le=MAX_ID)):
     who = staff_actor(request)
     base_url = request.build_absolute_uri("/").rstrip("/")
     link = on_behalf.resend_link(who, order_id, base_url=base_url)
-    return 201, {"order_id": link.order_id, "payment_url": absolute(link_path(link), base_url),
+    return 201, {"order_id": link.order_id, "payment_url": absolute_url(link_path(link), base_url),
                  "expires_at": link.expires_at}

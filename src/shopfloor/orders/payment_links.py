@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -34,6 +33,7 @@ from shopfloor.accounts.services import record_event
 from shopfloor.comms import services as comms
 from shopfloor.comms.models import NotificationKind
 from shopfloor.errors import Conflict
+from shopfloor.links import absolute_url
 from shopfloor.orders.models import Order, OrderStatus, Payment, PaymentLink, PaymentStatus
 from shopfloor.orders.on_behalf_settings import on_behalf_settings
 from shopfloor.orders.payments import card_digits, get_provider
@@ -65,12 +65,6 @@ def link_token(link: PaymentLink) -> str:
 
 def link_path(link: PaymentLink) -> str:
     return reverse("orders:pay", args=[link_token(link)])
-
-
-def absolute(path: str, base_url: str = "") -> str:
-    """A full URL for messages: the request's own origin, else SHOPFLOOR["PUBLIC_URL"]."""
-    base = (base_url or settings.SHOPFLOOR.get("PUBLIC_URL", "")).rstrip("/")
-    return f"{base}{path}"
 
 
 def link_for_token(token: str) -> PaymentLink:
@@ -158,7 +152,7 @@ def send_link(link: PaymentLink, base_url: str = "", reminder: bool = False) -> 
     channels = {"email": False, "sms": False}
     if customer is None:
         return channels
-    url = absolute(link_path(link), base_url)
+    url = absolute_url(link_path(link), base_url)
     subject, body = _message(link, url, reminder)
     if customer.email:
         try:

@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,6 +27,7 @@ from shopfloor.accounts.models import Associate
 from shopfloor.accounts.services import record_event
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
+from shopfloor.links import absolute_url
 from shopfloor.outreach import sms
 from shopfloor.outreach.models import Channel, DeliveryStatus, MessageTemplate, OutreachMessage, Purpose, TrackedLink
 
@@ -49,16 +49,6 @@ LINK = re.compile(r"https?://[^\s<>\"']+")
 TRAILING = ".,;:!?)]}'\""
 # What secrets.token_urlsafe makes; anything else is no link of ours (a NUL byte would even upset PostgreSQL).
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
-
-
-def public_base_url(base_url: str = "") -> str:
-    """Where Shopfloor is served, for links in messages: the request's, else SHOPFLOOR["PUBLIC_URL"]."""
-    base = base_url or settings.SHOPFLOOR.get("PUBLIC_URL", "") or "http://localhost:8000"
-    return base.rstrip("/")
-
-
-def absolute(path: str, base_url: str = "") -> str:
-    return f"{public_base_url(base_url)}{path}" if path.startswith("/") else path
 
 
 # Merge fields ---------------------------------------------------------------------------------
@@ -96,8 +86,8 @@ def merge_values(customer: Customer, associate: Associate | None, base_url: str 
     return {
         "first_name": customer.first_name or customer.full_name or "there",
         "associate_name": associate.name if associate else customer.store.name,
-        "lookbook_link": absolute(lookbook_path, base_url) if lookbook_path else "",
-        "list_link": absolute(list_path, base_url) if list_path else "",
+        "lookbook_link": absolute_url(lookbook_path, base_url) if lookbook_path else "",
+        "list_link": absolute_url(list_path, base_url) if list_path else "",
     }
 
 
@@ -173,7 +163,7 @@ def _track_links(message: OutreachMessage, text: str, base_url: str) -> str:
         link = links.get(url)
         if link is None:
             link = links[url] = TrackedLink.objects.create(message=message, url=url)
-        return absolute(reverse("outreach:link", args=[link.token]), base_url) + trailing
+        return absolute_url(reverse("outreach:link", args=[link.token]), base_url) + trailing
 
     return LINK.sub(replace, text)
 
@@ -263,7 +253,7 @@ def send_message(actor: Actor, customer: Customer, data: dict, *, base_url: str 
 
 
 def unsubscribe_url(message: OutreachMessage, base_url: str = "") -> str:
-    return absolute(reverse("outreach:unsubscribe", args=[message.unsubscribe_token]), base_url)
+    return absolute_url(reverse("outreach:unsubscribe", args=[message.unsubscribe_token]), base_url)
 
 
 def _email(message: OutreachMessage, base_url: str) -> EmailMessage:
@@ -397,7 +387,7 @@ def social_share(actor: Actor, next_path: str = "/shop/", title: str = "", base_
     if not next_path.startswith("/") or next_path.startswith("//"):
         next_path = "/shop/"
     query = urlencode({"next": next_path}, safe="/") if next_path != "/shop/" else ""
-    url = absolute(reverse("commissions:referral", args=[associate.referral_code]), base_url)
+    url = absolute_url(reverse("commissions:referral", args=[associate.referral_code]), base_url)
     if query:
         url = f"{url}?{query}"
     store = associate.store

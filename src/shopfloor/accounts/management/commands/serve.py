@@ -1,7 +1,18 @@
+import ipaddress
+import os
+
 import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def _reachable(host: str) -> str:
+    """Where a browser on this machine reaches a server listening on `host` (every address: the loopback)."""
+    try:
+        return "127.0.0.1" if ipaddress.ip_address(host).is_unspecified else host
+    except ValueError:  # a host name
+        return host
 
 
 class Command(BaseCommand):
@@ -17,9 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, demo, workers, no_migrate, **options):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        base = f"http://{_reachable(host)}:{port}"
+        if not settings.SHOPFLOOR["PUBLIC_URL"]:
+            # Links in messages sent outside a request (the demo's payment link, a job's notification) point
+            # here unless PUBLIC_URL says where the retailer serves Shopfloor; the workers inherit it.
+            settings.SHOPFLOOR["PUBLIC_URL"] = os.environ["PUBLIC_URL"] = base
         if demo:
             call_command("demo")
-        base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"Shopfloor is serving at {base}"))
         self.stdout.write(f"  console    {base}/console/")
         self.stdout.write(f"  admin      {base}/admin/")
