@@ -82,6 +82,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'shopfloor.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with closed connections kept for the next request's thread (shopfloor/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "shopfloor.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and one writer work at once; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing with "locked".

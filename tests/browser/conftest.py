@@ -42,7 +42,7 @@ def _free_port() -> int:
 def _test_database_url() -> str:
     """The URL of the database pytest-django created, for the server process."""
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
+    if database["ENGINE"].endswith(("sqlite3", "sqlite")):
         return f"sqlite:///{database['NAME']}"
     original = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(original._replace(path="/" + database["NAME"]))
