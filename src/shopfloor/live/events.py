@@ -151,14 +151,23 @@ class PageAnnouncements:
                         logger.exception("Could not send %d page changes to %s", len(pages), group)
 
 
-_announcements: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PageAnnouncements]" = \
-    weakref.WeakKeyDictionary()
+def per_event_loop(factory):
+    """A function answering this event loop's own `factory()`, made on first use.
+
+    A server has one loop; the tests run several one after another, and what a loop's sockets
+    gather (its locks, its timers) must not outlive it or leak into the next.
+    """
+    instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def this_loops():
+        loop = asyncio.get_running_loop()
+        instance = instances.get(loop)
+        if instance is None:
+            instance = instances[loop] = factory()
+        return instance
+
+    return this_loops
 
 
-def page_announcements() -> PageAnnouncements:
-    """This event loop's page announcements (a server has one loop; the tests run several one after another)."""
-    loop = asyncio.get_running_loop()
-    announcements = _announcements.get(loop)
-    if announcements is None:
-        announcements = _announcements[loop] = PageAnnouncements()
-    return announcements
+# This event loop's page announcements.
+page_announcements = per_event_loop(PageAnnouncements)

@@ -20,7 +20,6 @@ One buffer per event loop (a server has one; the tests run several loops one aft
 import asyncio
 import contextlib
 import logging
-import weakref
 
 from channels.db import database_sync_to_async
 
@@ -94,16 +93,8 @@ def _write(reports, heartbeats) -> list:
     return pending
 
 
-_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PendingWrites]" = weakref.WeakKeyDictionary()
-
-
-def pending_writes() -> PendingWrites:
-    """This event loop's buffer."""
-    loop = asyncio.get_running_loop()
-    buffer = _by_loop.get(loop)
-    if buffer is None:
-        buffer = _by_loop[loop] = PendingWrites()
-    return buffer
+# This event loop's buffer.
+pending_writes = events.per_event_loop(PendingWrites)
 
 
 async def flush() -> None:
