@@ -712,8 +712,8 @@ def measure(database: str, args) -> dict:
                 "median_count": int(percentile(counts, 50)),
                 "queries_per_request": queries_per_request(client, timed[0]),
                 "baseline": {**naive, "median_count": int(percentile(naive_counts, 50))},
-                "ratio_p50": round(naive["p50_ms"] / optimised["p50_ms"], 1),
-                "ratio_p95": round(naive["p95_ms"] / optimised["p95_ms"], 1),
+                "ratio_p50": round(naive["p50_ms"] / optimised["p50_ms"], 2),
+                "ratio_p95": round(naive["p95_ms"] / optimised["p95_ms"], 2),
                 "examples": [params.get("q", "") for params in timed[:5]],
             }
             rows.append(row)

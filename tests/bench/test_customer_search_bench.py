@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.bench.databases import DATABASE, bench_environment, database_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +36,8 @@ def test_the_bench_measures_every_persona_and_query_kind_at_a_tiny_size(tmp_path
         assert row["n"] == (3 if row["kind"] == "list" else 4)
         assert row["baseline"]["n"] == 2
         assert 0 < row["p50_ms"] <= row["p95_ms"]
-        assert row["ratio_p95"] > 0
+        # The naive search over the same rows, as a ratio (at this tiny size either may be the faster).
+        assert row["ratio_p95"] == pytest.approx(row["baseline"]["p95_ms"] / row["p95_ms"], abs=0.01)
     by_key = {(row["persona"], row["kind"]): row for row in rows}
     # The admin sees every customer; an associate-mode associate only their own book.
     assert by_key["admin", "list"]["visible_customers"] == 2000
