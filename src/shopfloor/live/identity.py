@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from shopfloor.accounts.models import Store
 from shopfloor.customers.models import Customer
 from shopfloor.storefront import widget
-from shopfloor.storefront.models import WidgetSettings
 
 
 @dataclass(frozen=True)
@@ -32,38 +31,16 @@ def identify(token: str | None, store_key: str | None) -> VisitorIdentity | None
             return VisitorIdentity(store=store, was_refused=True) if store else None
         customer = identity.customer if identity.kind == widget.Kind.CUSTOMER else None
         return VisitorIdentity(store=store, customer=customer)
-    store = _store_for_key(store_key) if isinstance(store_key, str) else None
+    # With its widget and live settings: a visitor's hello reads both, so one query instead of five.
+    store = widget.store_for_key(store_key, related=("live_settings",)) if isinstance(store_key, str) else None
     return VisitorIdentity(store=store) if store else None
 
 
-def _store_for_key(key: str) -> Store | None:
-    """The store of a public widget key, loaded with its widget and live settings: a visitor's hello reads the
-    widget settings three times and the live settings once, so one query instead of five."""
-    if not key or len(key) > 40 or "\x00" in key:  # as widget.store_for_key refuses them
-        return None
-    return Store.objects.select_related("widget_settings", "live_settings").filter(widget_key=key).first()
-
-
-def widget_settings_of(store: Store) -> WidgetSettings:
-    """The store's widget settings: those loaded with the store (_store_for_key), else read now."""
-    if Store.widget_settings.is_cached(store):
-        try:
-            return store.widget_settings
-        except WidgetSettings.DoesNotExist:  # the store has none: the defaults, as widget.widget_settings says
-            return WidgetSettings(store=store)
-    return widget.widget_settings(store)
-
-
 def origin_is_allowed(store: Store, origin: str, own_origin: str) -> bool:
-    """A page of one of the store's storefronts (WidgetSettings.allowed_origins) or Shopfloor's own (the demo shop),
-    as widget.origin_is_allowed decides, with the settings loaded with the store when they were."""
+    """A page of one of the store's storefronts (WidgetSettings.allowed_origins) or Shopfloor's own (the demo shop)."""
     origin = (origin or "").rstrip("/").lower()
-    if not origin:
-        return False
-    if origin == own_origin.rstrip("/").lower():
-        return True
-    return origin in widget_settings_of(store).origins
+    return bool(origin) and widget.origin_is_allowed(store, origin, own_origin)
 
 
 def requires_verified_identity(store: Store) -> bool:
-    return widget_settings_of(store).require_verified_identity
+    return widget.widget_settings(store).require_verified_identity

@@ -446,12 +446,15 @@ def associate_left(associate_id: int) -> None:
             _publish_launcher(associate.store)
 
 
-def _present_available(store: Store, now=None):
+def _is_present_and_available(now=None) -> Q:
+    """An associate who chose to be available and whose heartbeat is within the presence window."""
     now = now or timezone.now()
-    return Associate.objects.filter(
-        store=store, active=True, user__isnull=False, live__availability=Availability.AVAILABLE,
-        live__heartbeat_at__gte=now - timedelta(seconds=conf.PRESENCE_WINDOW_SECONDS),
-    )
+    return Q(live__availability=Availability.AVAILABLE,
+             live__heartbeat_at__gte=now - timedelta(seconds=conf.PRESENCE_WINDOW_SECONDS))
+
+
+def _present_available(store: Store, now=None):
+    return Associate.objects.filter(_is_present_and_available(now), store=store, active=True, user__isnull=False)
 
 
 def may_take(associate: Associate, visitor: Visitor) -> bool:
@@ -480,11 +483,8 @@ def welcome_facts(store: Store, customer=None) -> tuple[bool, list[dict]]:
     both come from the same associates, so one query answers both."""
     if store.is_team_mode:
         return talk_to_us(store, customer), []
-    window_start = timezone.now() - timedelta(seconds=conf.PRESENCE_WINDOW_SECONDS)
     rows = list(store.associates.filter(active=True, user__isnull=False).annotate(
-        is_present_and_available=ExpressionWrapper(
-            Q(live__availability=Availability.AVAILABLE, live__heartbeat_at__gte=window_start),
-            output_field=BooleanField()),
+        is_present_and_available=ExpressionWrapper(_is_present_and_available(), output_field=BooleanField()),
     ).values_list("pk", "name", "is_present_and_available"))
     anyone = any(row[2] for row in rows) and not (customer is None and requires_verified_identity(store))
     return anyone, [{"id": pk, "name": name} for pk, name, _ in rows]

@@ -113,7 +113,13 @@ ANONYMOUS = Identity()
 
 
 def widget_settings(store: Store) -> WidgetSettings:
-    """The store's widget settings; the defaults (unsaved) when the retailer has set none."""
+    """The store's widget settings; the defaults (unsaved) when the retailer has set none.
+    Those loaded with the store (store_for_key) are used as they are."""
+    if Store.widget_settings.is_cached(store):
+        try:
+            return store.widget_settings
+        except WidgetSettings.DoesNotExist:
+            return WidgetSettings(store=store)
     return WidgetSettings.objects.select_related("associates_group").filter(store=store).first() or WidgetSettings(
         store=store
     )
@@ -153,10 +159,11 @@ def save_widget_settings(actor_user, store: Store, data: dict) -> WidgetSettings
     return settings
 
 
-def store_for_key(key: str) -> Store | None:
+def store_for_key(key: str, related: tuple[str, ...] = ()) -> Store | None:
+    """The store of a public widget key, with its widget settings (and the `related` relations) in the same query."""
     if not key or len(key) > 40 or "\x00" in key:
         return None
-    return Store.objects.filter(widget_key=key).first()
+    return Store.objects.select_related("widget_settings", *related).filter(widget_key=key).first()
 
 
 def origin_is_allowed(store: Store, origin: str, own_origin: str) -> bool:
