@@ -155,6 +155,21 @@ def customer_probe_filter(actor: Actor) -> Q | None:
     return _probed_assigned_to(associate)
 
 
+def customer_assignments_seen(actor: Actor) -> QuerySet | None:
+    """When the customers the actor sees are exactly the customers of some assignment rows, one row
+    per customer, those rows (an associate in associate mode: their own assignments); else None.
+
+    Customer search reads these rows' copies of the search columns (customers.selectors), so an
+    associate's search is a range of their own rows rather than a test of every matching customer.
+    The same customers as `visible_customers` (tests/customers/test_assignment_search.py).
+    """
+    from shopfloor.customers.models import CustomerAssignment
+
+    if actor.is_admin or actor.associate is None or actor.sees_whole_store:
+        return None
+    return CustomerAssignment.objects.filter(associate_id=actor.associate.pk)
+
+
 def _get_visible(queryset: QuerySet, pk):
     """The one row of a visibility-filtered queryset; a malformed id or a hidden row is NotVisible (404)."""
     try:

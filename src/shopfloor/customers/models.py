@@ -140,12 +140,28 @@ class Customer(models.Model):
 
 
 class CustomerAssignment(models.Model):
-    """An associate assigned to a customer; exactly one assignment may be the primary one."""
+    """An associate assigned to a customer; exactly one assignment may be the primary one.
+
+    It carries a copy of its customer's search columns, so an associate who sees only the customers
+    assigned to them (associate mode) searches a range of their own rows in an index on
+    (associate, search column, ...) instead of testing the assignment of every matching customer.
+    Database triggers (migration 0005) write the copy: on every insert and update of an assignment
+    from its customer, and on every change of a customer's search columns to its assignments, so no
+    path (bulk_create, QuerySet.update, the admin, raw SQL) can leave it stale. Python never writes it.
+    On SQLite a later migration that remakes either table (as AddField with a default does) drops the
+    triggers and must create them again: tests/customers/test_assignment_search_keys.py fails otherwise.
+    """
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assignments")
     associate = models.ForeignKey(Associate, on_delete=models.CASCADE, related_name="assignments")
     is_primary = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Copies of the customer's search columns (Customer.search_*), kept by the database's triggers.
+    search_first_name = models.CharField(max_length=100, blank=True, default="", editable=False)
+    search_last_name = models.CharField(max_length=100, blank=True, default="", editable=False)
+    search_email = models.CharField(max_length=254, blank=True, default="", editable=False)
+    search_phone = models.CharField(max_length=20, blank=True, default="", editable=False)
 
     class Meta:
         constraints = [
@@ -154,7 +170,27 @@ class CustomerAssignment(models.Model):
                 fields=["customer"], condition=Q(is_primary=True), name="assignment_one_primary"
             ),
         ]
-        indexes = [models.Index(fields=["associate", "customer"], name="assignment_associate")]
+        indexes = [
+            models.Index(fields=["associate", "customer"], name="assignment_associate"),
+            # One associate's customers, as Customer's search indexes hold everyone's (see there),
+            # with the customer's id in place of the customer row's.
+            models.Index(
+                fields=["associate", "search_last_name", "search_first_name", "customer", "search_email",
+                        "search_phone"],
+                name="assignment_search_sort",
+            ),
+            models.Index(fields=["associate", "search_last_name"], name="assignment_search_last",
+                         opclasses=["int8_ops", PATTERN_OPS]),
+            models.Index(fields=["associate", "search_first_name", "search_last_name", "customer"],
+                         name="assignment_search_first",
+                         opclasses=["int8_ops", PATTERN_OPS, PATTERN_OPS, "int8_ops"]),
+            models.Index(fields=["associate", "search_email", "search_last_name", "search_first_name", "customer"],
+                         name="assignment_search_email",
+                         opclasses=["int8_ops", PATTERN_OPS, PATTERN_OPS, PATTERN_OPS, "int8_ops"]),
+            models.Index(fields=["associate", "search_phone", "search_last_name", "search_first_name", "customer"],
+                         name="assignment_search_phone",
+                         opclasses=["int8_ops", PATTERN_OPS, PATTERN_OPS, PATTERN_OPS, "int8_ops"]),
+        ]
 
     def __str__(self):
         return f"{self.associate} → {self.customer}" + (" (primary)" if self.is_primary else "")

@@ -17,6 +17,12 @@ Each step's queries go to the database together (one SELECT of scalar subqueries
 one UNION ALL for the reads), and the page's rows come with their rep codes and assignments: a
 search costs three or four round trips, which on PostgreSQL under load cost more than the reads.
 
+An associate who sees only the customers assigned to them (associate mode) searches the same way
+through their assignments, which carry copies of the customers' search columns in indexes that
+start with the associate (CustomerAssignment): each branch is a range of their own rows, every
+candidate visible, where the customers' indexes would make them test the assignment of every
+customer whose name starts with "si" to find the few that are theirs.
+
 A branch of two prefixes is read through the index of the longer one (`_driving`). Each index
 carries the sort key and the store, so visibility is tested without reading the table; on
 PostgreSQL it is written for row-by-row tests (access.customer_probe_filter).
@@ -37,13 +43,21 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
-from shopfloor.access import Actor, customer_filter, customer_probe_filter, visible_customers
+from shopfloor.access import (
+    Actor,
+    customer_assignments_seen,
+    customer_filter,
+    customer_probe_filter,
+    visible_customers,
+)
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode
 
 # Prefix search over these indexed, lower-cased columns.
 NAME_COLUMNS = ("search_first_name", "search_last_name")
 # How every customer list is sorted: by name, case-insensitively, then by id so pages are stable.
 SORT_ORDER = ("search_last_name", "search_first_name", "id")
+# The same order read from assignments, which carry their customer's search columns (associate mode).
+ASSIGNMENT_SORT_ORDER = ("search_last_name", "search_first_name", "customer_id")
 # Counts up to this are exact; a larger one is answered COUNT_LIMIT + 1, "more than COUNT_LIMIT".
 # Finding COUNT_LIMIT visible matches costs an associate, who sees a tenth of the customers, ten
 # times as many index probes, so the limit is what one search page can afford.
@@ -174,6 +188,43 @@ def _probes_row_by_row() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _sort_order(queryset: QuerySet) -> tuple[str, ...]:
+    """The columns that place a row of `queryset` (customers or assignments) in SORT_ORDER."""
+    return ASSIGNMENT_SORT_ORDER if queryset.model is CustomerAssignment else SORT_ORDER
+
+
+def _customer_id(queryset: QuerySet) -> str:
+    return "customer_id" if queryset.model is CustomerAssignment else "pk"
+
+
+@dataclass
+class _SearchSource:
+    # Querysets whose union is the visible rows (customers, or assignments standing for them).
+    parts: list[QuerySet]
+    # Where a branch's candidates are counted, to choose how to read it.
+    candidates: QuerySet
+    # Whether every candidate is visible, so counted candidates are matches.
+    sees_every_candidate: bool
+    # How many candidates a branch may have and still be read whole (_sparse_limit).
+    sparse_limit: int
+
+
+def _search_source(actor: Actor, status: str | None) -> _SearchSource:
+    """Where a search reads.
+
+    An associate who sees only their own customers (associate mode) searches their assignments,
+    which carry the customers' search columns in indexes that start with the associate: each
+    branch is a range of their own rows, and every candidate is visible. Anyone else searches the
+    customers' indexes and tests visibility row by row. A status filter is on the customer, so it
+    searches the customers too.
+    """
+    assignments = customer_assignments_seen(actor)
+    if assignments is not None and not status:
+        return _SearchSource([assignments], assignments, True, SPARSE_LIMIT)
+    return _SearchSource(_visible_parts(actor, status), Customer.objects.all(),
+                         customer_filter(actor) is None and not status, _sparse_limit(actor))
+
+
 def _visible_parts(actor: Actor, status: str | None) -> list[QuerySet]:
     """The customers the actor sees, as querysets whose union they are, for the paged reads below.
 
@@ -191,7 +242,8 @@ def _visible_parts(actor: Actor, status: str | None) -> list[QuerySet]:
 def _keys_of_parts(parts: list[QuerySet], condition: Q, limit: int | None, ordered: bool = True) -> list[list[tuple]]:
     """The sort keys of the rows of each part that meet `condition`, in the list's order, up to `limit` each."""
     return [
-        _keys(part.filter(condition).order_by(*SORT_ORDER) if ordered else part.filter(condition).order_by(), limit)
+        _keys(part.filter(condition).order_by(*_sort_order(part)) if ordered else part.filter(condition).order_by(),
+              limit)
         for part in parts
     ]
 
@@ -214,13 +266,14 @@ class CustomerPage:
 
 
 def _ids(queryset: QuerySet, limit: int | None = None) -> list[int]:
-    ids = queryset.values_list("pk", flat=True)
+    """The customer ids of the rows (customers, or assignments)."""
+    ids = queryset.values_list(_customer_id(queryset), flat=True)
     return list(ids[:limit] if limit is not None else ids)
 
 
 def _keys(queryset: QuerySet, limit: int | None = None) -> list[tuple]:
-    """(last name, first name, id) of each row: its place in SORT_ORDER."""
-    keys = queryset.values_list(*SORT_ORDER)
+    """(last name, first name, customer id) of each row: its place in SORT_ORDER."""
+    keys = queryset.values_list(*_sort_order(queryset))
     return list(keys[:limit] if limit is not None else keys)
 
 
@@ -293,10 +346,10 @@ def _keys_together(querysets: list[QuerySet]) -> list[list[tuple]]:
     Each keeps its own ORDER BY and LIMIT inside its subquery, so each is planned as if alone.
     """
     if len(querysets) <= 1:
-        return [list(queryset.values_list(*SORT_ORDER)) for queryset in querysets]
+        return [list(queryset.values_list(*_sort_order(queryset))) for queryset in querysets]
     selects, params = [], []
     for position, queryset in enumerate(querysets):
-        sql, query_params = queryset.values_list(*SORT_ORDER).query.sql_with_params()
+        sql, query_params = queryset.values_list(*_sort_order(queryset)).query.sql_with_params()
         selects.append(f"SELECT {position}, keys_{position}.* FROM ({sql}) keys_{position}")  # noqa: S608
         params.extend(query_params)
     found: list[list[tuple]] = [[] for _ in querysets]
@@ -307,7 +360,7 @@ def _keys_together(querysets: list[QuerySet]) -> list[list[tuple]]:
     return found
 
 
-def _search_page_keys(parts: list[QuerySet], branches: list[Branch], wanted: int, sparse_limit: int) -> _SearchRead:
+def _search_page_keys(source: _SearchSource, branches: list[Branch], wanted: int) -> _SearchRead:
     """Read the branches for the first `wanted` visible matches, each in the cheapest way.
 
     A branch on a last-name prefix is a range of the name index, which is the list's order: read
@@ -322,13 +375,14 @@ def _search_page_keys(parts: list[QuerySet], branches: list[Branch], wanted: int
     Two round trips whatever the number of branches: one counts the candidates of every branch
     that needs it, one makes every read (on PostgreSQL a round trip costs more than most reads).
     """
+    parts, sparse_limit = source.parts, source.sparse_limit
     read = _SearchRead(keys=[], known=set(), partial=[], most_candidates=0)
     on_last_name = [branch[0][0] == "search_last_name" for branch in branches]
     counted = [position for position, branch in enumerate(branches)
                if not on_last_name[position] or _driving(branch) != 0]
     # Counted in the index of each one's longest prefix, without reading the table.
     counts = dict(zip(counted, _capped_counts(
-        [Customer.objects.filter(_branch_q(branches[position])) for position in counted], sparse_limit + 1
+        [source.candidates.filter(_branch_q(branches[position])) for position in counted], sparse_limit + 1
     ), strict=True))
     read.most_candidates = max(counts.values(), default=0)
     in_order: list[Branch] = []
@@ -356,15 +410,15 @@ def _search_page_keys(parts: list[QuerySet], branches: list[Branch], wanted: int
     querysets: list[QuerySet] = []
     for branch in in_order:
         condition = _ordered_prefix_q(*branch[0]) & _branch_q(branch[1:], _unindexed_prefix_q)
-        querysets += [part.filter(condition).order_by(*SORT_ORDER)[:enough] for part in parts]
+        querysets += [part.filter(condition).order_by(*_sort_order(part))[:enough] for part in parts]
     for branch in sparse:
-        querysets += [part.filter(_branch_q(branch)).order_by(*SORT_ORDER)[:enough] for part in parts]
+        querysets += [part.filter(_branch_q(branch)).order_by(*_sort_order(part))[:enough] for part in parts]
     if walked:
         # One walk down the name index finds the first page of all these branches at once.
         condition = Q()
         for branch in walked:
             condition |= _branch_q(branch, _unindexed_prefix_q)
-        querysets += [part.filter(condition).order_by(*SORT_ORDER)[:wanted] for part in parts]
+        querysets += [part.filter(condition).order_by(*_sort_order(part))[:wanted] for part in parts]
     found = iter(_keys_together(querysets))
 
     for _ in in_order + sparse:
@@ -399,14 +453,31 @@ def _list_page(visible: QuerySet, limit: int, offset: int,
     # Counted in id order, which mixes stores and associates evenly: in the order of an index on
     # the store, an associate of the second store would first step over the whole first one.
     counted = visible.order_by("pk").values("pk")[: COUNT_LIMIT + 1]
+    return _counted_page(visible.order_by(*SORT_ORDER), counted, limit, offset, offset, prepare)
+
+
+def _assigned_list_page(assignments: QuerySet, limit: int, offset: int,
+                        prepare: Callable[[QuerySet], QuerySet] | None) -> CustomerPage:
+    """`_list_page` for an associate who sees only their assignments: the page is a range of their
+    own rows in the list's order (their index), its customers read by id, in one query too."""
+    page = assignments.order_by(*ASSIGNMENT_SORT_ORDER).values("customer_id")[offset : offset + limit]
+    counted = assignments.order_by().values("pk")[: COUNT_LIMIT + 1]
+    return _counted_page(Customer.objects.filter(pk__in=page).order_by(*SORT_ORDER), counted, limit, offset, 0,
+                         prepare)
+
+
+def _counted_page(rows: QuerySet, counted: QuerySet, limit: int, offset: int, skip: int,
+                  prepare: Callable[[QuerySet], QuerySet] | None) -> CustomerPage:
+    """Page [offset, offset + limit) of the list, whose rows are `rows` after the first `skip`, with
+    the count of `counted` (capped) riding along in the same query."""
     sql, params = counted.query.sql_with_params()
-    queryset = visible.order_by(*SORT_ORDER).annotate(
+    queryset = rows.annotate(
         # A queryset's compiled SQL, its values still parameters.
         capped_count=RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
     )
     if prepare is not None:
         queryset = prepare(queryset)
-    items = list(queryset[offset : offset + limit])
+    items = list(queryset[skip : skip + limit])
     if items and len(items) < limit:
         # The last page: everything before it plus what it holds.
         return CustomerPage(items=items, count=offset + len(items), count_is_exact=True)
@@ -422,18 +493,22 @@ def customer_page(actor: Actor, query: str = "", status: str | None = None, *, l
     `prepare` adds what the caller's representation needs (select_related, prefetch_related)
     to the query that loads the page's customers.
     """
-    parts = _visible_parts(actor, status)
-    # Admins without a status filter see every candidate, so candidates count as matches.
-    sees_every_candidate = customer_filter(actor) is None and not status
     wanted = offset + limit
     branches = search_branches(query)
     read = None
-    if not branches and len(parts) == 1:
-        return _list_page(parts[0], limit, offset, prepare)
     if not branches:
+        assignments = None if status else customer_assignments_seen(actor)
+        if assignments is not None:
+            return _assigned_list_page(assignments, limit, offset, prepare)
+        parts = _visible_parts(actor, status)
+        if len(parts) == 1:
+            return _list_page(parts[0], limit, offset, prepare)
         page_ids = _page_ids([key for keys in _keys_of_parts(parts, Q(), wanted) for key in keys], offset, wanted)
+        sees_every_candidate = False
     else:
-        read = _search_page_keys(parts, branches, wanted, _sparse_limit(actor))
+        source = _search_source(actor, status)
+        parts, sees_every_candidate = source.parts, source.sees_every_candidate
+        read = _search_page_keys(source, branches, wanted)
         page_ids = _page_ids(read.keys, offset, wanted)
     if page_ids and len(page_ids) < limit:
         # The last page: everything before it plus what it holds.
