@@ -73,3 +73,52 @@ def test_insert_writes_several_rows_in_one_statement_in_their_order(world, djang
     assert [event.pk for event in events] == sorted(event.pk for event in events)
     assert list(AuditEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("pk").values_list("verb", "data")) \
         == [("test.0", {"n": 0}), ("test.1", {"n": 1}), ("test.2", {"n": 2})]
+
+
+def test_insert_hands_the_database_exactly_the_values_bulk_create_does(world):
+    """Times (in any zone), money and JSON take a short road to the database: the stored values are the ORM's."""
+    from datetime import timedelta, timezone
+
+    from django.db import connection
+
+    def order(external_id):
+        made = _order(external_id)
+        made.store = world.north
+        made.placed_at = datetime(2025, 3, 4, 9, 15, 0, 5, timezone(timedelta(hours=1)))
+        made.subtotal, made.discount, made.total = Decimal("10.1"), Decimal("0"), Decimal("10.1")
+        made.attribution_evidence = [{"a": "1.5"}, None, 3.25, "é"]
+        return made
+
+    insert([order("RAW-1")])
+    Order.objects.bulk_create([order("RAW-2")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM orders_order WHERE external_id IN (%s, %s) ORDER BY external_id",
+                       ["RAW-1", "RAW-2"])
+        columns = [column[0] for column in cursor.description]
+        ours, theirs = ({k: v for k, v in zip(columns, row, strict=True)
+                         if k not in ("id", "external_id", "created_at", "updated_at")} for row in cursor.fetchall())
+    assert ours == theirs
+
+
+def test_a_recorded_order_comes_back_with_its_lines_in_memory_and_its_relations_still_filter(
+    world, django_assert_num_queries
+):
+    from shopfloor.access import Actor
+    from shopfloor.orders.services import record_order
+
+    def body(external_id, skus):
+        return {"external_id": external_id, "customer_id": world.anas_customer.pk,
+                "lines": [{"sku": sku, "quantity": 1, "unit_price": Decimal("2.50")} for sku in skus]}
+
+    record_order(Actor(world.admin), body("MEM-0", ["A", "B"]))
+    order, created = record_order(Actor(world.admin), body("MEM-1", ["A", "C"]))
+    assert created
+    with django_assert_num_queries(0):
+        assert [line.sku for line in order.lines.all()] == ["A", "C"]
+        assert list(order.refunds.all()) == []
+        assert all(line.order is order for line in order.lines.all())
+    # Filtering further reads the database, and only this order's lines, as a prefetched relation does.
+    assert [line.sku for line in order.lines.filter(sku="A")] == ["A"]
+    assert order.lines.count() == 2
+    assert [line.order_id for line in order.lines.order_by("sku")] == [order.pk, order.pk]
+    assert order.refunds.exists() is False

@@ -9,7 +9,10 @@ field loaded, nothing deferred), so the code that receives it cannot tell the di
 `insert` does the same for the intake's five INSERTs: the ORM's values, a statement built once.
 """
 
-from django.db import connection, models
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import JSONField
 
 
@@ -55,23 +58,24 @@ class Columns:
         values = list(row[start:start + len(self.fields)])
         if values[self._pk_index] is None:
             return None
-        for index, converters, expression in self._converters_for():
+        db = connections[DEFAULT_DB_ALIAS]  # looked up once, not at each converter
+        for index, converters, expression in self._converters_for(db):
             value = values[index]
             for converter in converters:
-                value = converter(value, expression, connection)
+                value = converter(value, expression, db)
             values[index] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return self.model.from_db(db.alias, self.attnames, values)
 
-    def _converters_for(self) -> list:
-        converters = self._converters.get(connection.vendor)
+    def _converters_for(self, db) -> list:
+        converters = self._converters.get(db.vendor)
         if converters is None:
             converters = []
             for index, field in enumerate(self.fields):
                 expression = field.get_col(self.alias)
-                found = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+                found = db.ops.get_db_converters(expression) + expression.get_db_converters(db)
                 if found:
                     converters.append((index, found, expression))
-            self._converters[connection.vendor] = converters
+            self._converters[db.vendor] = converters
         return converters
 
 
@@ -114,36 +118,47 @@ def insert(objs: list) -> list:
     if not objs:
         return objs
     model = type(objs[0])
-    if not connection.features.can_return_rows_from_bulk_insert:
+    # The connection itself, looked up once: each `connection.x` is a lookup of this thread's connection.
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_rows_from_bulk_insert:
         return model.objects.bulk_create(objs)
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    key = (connection.vendor, model, len(objs))
+    key = (db.vendor, model, len(objs))
     sql = _INSERT_SQL.get(key)
     if sql is None:
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         row = f"({', '.join(['%s'] * len(fields))})"
         # Table and column names come from the model; every value is a parameter.
         sql = _INSERT_SQL[key] = (
             f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
             f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(model._meta.pk.column)}"
         )
-    plan = _plan(model)
+    plan = _plan(model, db)
+    ops = db.ops
     params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
         for field, attname, plain_type, none_is_null in plan:
             value = getattr(obj, attname) if attname else field.pre_save(obj, True)
-            if (value is None and none_is_null) or type(value) is plain_type:
+            kind = type(value)
+            if (value is None and none_is_null) or kind is plain_type:
                 params.append(value)
+            # What get_db_prep_save ends with for these values, without its checks for other kinds of value.
+            elif kind is datetime and value.tzinfo is not None and isinstance(field, models.DateTimeField):
+                params.append(ops.adapt_datetimefield_value(value))
+            elif kind is Decimal and value.is_finite() and isinstance(field, models.DecimalField):
+                params.append(ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places))
+            elif (kind is dict or kind is list) and isinstance(field, JSONField):
+                params.append(ops.adapt_json_value(value, field.encoder))
             else:
-                params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+                params.append(field.get_db_prep_save(value, db))
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         pks = cursor.fetchall()
     for obj, (pk,) in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
     return objs
 
 
@@ -159,7 +174,7 @@ _AUTO_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 _PLANS: dict = {}
 
 
-def _plan(model) -> list:
+def _plan(model, db) -> list:
     """How `insert` reads and prepares each field of `model`, worked out once."""
     plan = _PLANS.get(model)
     if plan is None:
@@ -168,7 +183,7 @@ def _plan(model) -> list:
             if field.primary_key:
                 continue
             plain_type = None
-            if connection.vendor in ("sqlite", "postgresql"):
+            if db.vendor in ("sqlite", "postgresql"):
                 if field.is_relation and isinstance(field.target_field, _AUTO_KEYS):
                     plain_type = int
                 else:

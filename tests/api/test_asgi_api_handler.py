@@ -1,0 +1,207 @@
+"""The API's road through the ASGI application (shopfloor/asgi.py ApiHandler), as uvicorn drives it.
+
+API requests are answered on a fixed pool of threads in one call each; pages keep Django's handler.
+What must not change on that road: the answers, idempotency, the security headers, the live events'
+way to the server's event loop, and the database connection going back after each request.
+"""
+
+import asyncio
+import json
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.core import signals
+from django.db import connection
+from django.urls import path
+
+from shopfloor.accounts.services import create_api_token
+from shopfloor.asgi import API_THREADS, application
+from shopfloor.orders.models import Order, OrderLine
+from tests.api.test_connection_pool import sessions_opened
+from tests.live.conftest import runs_in_own_loop
+
+
+async def call(path: str, method: str = "GET", body: bytes = b"", headers: dict | None = None,
+               chunks: int = 1) -> tuple[int, dict, bytes]:
+    """One request through the ASGI application, as a server makes it: (status, headers, body)."""
+    raw_headers = [(b"host", b"testserver")] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"", "headers": raw_headers,
+             "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}
+    size = max(1, -(-len(body) // chunks))
+    messages = [{"type": "http.request", "body": body[i:i + size], "more_body": i + size < len(body)}
+                for i in range(0, len(body), size)] or [{"type": "http.request", "body": b"", "more_body": False}]
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await asyncio.Event().wait()  # the client never disconnects
+
+    async def send(message):
+        sent.append(message)
+
+    await application(scope, receive, send)
+    start = sent[0]
+    return (start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]},
+            b"".join(m.get("body", b"") for m in sent[1:]))
+
+
+def order_body(world, external_id: str) -> bytes:
+    return json.dumps({"external_id": external_id, "customer_id": world.anas_customer.pk,
+                       "lines": [{"sku": "SOFA-1", "quantity": 2, "unit_price": "12.50"}]}).encode()
+
+
+@pytest.fixture
+def bearer(world, transactional_db):
+    _, token = create_api_token(world.admin)
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+@pytest.fixture
+def threads_seen():
+    """The names of the threads each request started on."""
+    names = []
+
+    def note(**kwargs):
+        names.append(threading.current_thread().name)
+
+    signals.request_started.connect(note, weak=False)
+    yield names
+    signals.request_started.disconnect(note)
+
+
+def test_an_order_through_the_server_is_recorded_once_with_the_security_headers(world, bearer):
+    answers = []
+
+    @runs_in_own_loop
+    async def post_twice():
+        for _ in range(2):
+            # The body arrives in several messages, as a server hands over a large one.
+            answers.append(await call("/api/v1/orders", "POST", order_body(world, "ASGI-1"), bearer, chunks=3))
+
+    post_twice()
+    (first_status, headers, first), (second_status, _, second) = answers
+    assert (first_status, second_status) == (201, 200)
+    assert json.loads(first) == json.loads(second)
+    assert json.loads(first)["attribution"]["associate_id"] == world.ana.pk
+    assert Order.objects.filter(external_id="ASGI-1").count() == 1
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["content-type"] == "application/json; charset=utf-8"
+
+
+def test_a_refused_order_through_the_server_names_the_field_and_writes_nothing(world, bearer):
+    answers = []
+
+    @runs_in_own_loop
+    async def post_refused():
+        body = json.loads(order_body(world, "ASGI-2"))
+        body["lines"][0]["quantity"] = 0
+        answers.append(await call("/api/v1/orders", "POST", json.dumps(body).encode(), bearer))
+        answers.append(await call("/api/v1/orders", "POST", b"{not json", bearer))
+        answers.append(await call("/api/v1/orders", "POST", order_body(world, "ASGI-3")))  # no token
+
+    post_refused()
+    (status, _, body), (not_json, _, _), (anonymous, headers, _) = answers
+    assert status == 422
+    assert json.loads(body)["detail"][0]["loc"] == ["body", "lines", 0, "quantity"]
+    # Without a token the session (cookie) auth refuses a write that lacks the CSRF token.
+    assert (not_json, anonymous) == (422, 403)
+    assert headers["x-frame-options"] == "DENY"
+    assert not Order.objects.exists() and not OrderLine.objects.exists()
+
+
+def test_api_requests_run_on_a_few_long_lived_threads_and_pages_on_djangos_own(world, bearer, threads_seen):
+    statuses = []
+
+    @runs_in_own_loop
+    async def requests():
+        for index in range(12):
+            statuses.append((await call("/api/v1/me", headers=bearer))[0])
+        # Concurrent requests too: each still answered on one of the pool's threads.
+        answers = await asyncio.gather(*(call("/api/v1/me", headers=bearer) for _ in range(12)))
+        statuses.extend(status for status, _, _ in answers)
+        statuses.append((await call("/healthz"))[0])
+
+    requests()
+    assert statuses == [200] * 25
+    api_threads, page_thread = threads_seen[:-1], threads_seen[-1]
+    assert all(name.startswith("api") for name in api_threads)
+    assert len(set(api_threads)) <= API_THREADS
+    assert not page_thread.startswith("api")
+
+
+def test_code_in_an_api_request_reaches_the_servers_event_loop(world, bearer):
+    """The live events (live/events.py) are sent with async_to_sync: on the server's loop, not a new one each."""
+    loops = {}
+
+    async def which_loop():
+        return asyncio.get_running_loop()
+
+    def note(**kwargs):
+        loops["request"] = async_to_sync(which_loop)()
+
+    @runs_in_own_loop
+    async def request():
+        loops["server"] = asyncio.get_running_loop()
+        signals.request_started.connect(note, weak=False)
+        try:
+            assert (await call("/api/v1/me", headers=bearer))[0] == 200
+        finally:
+            signals.request_started.disconnect(note)
+
+    request()
+    assert loops["request"] is loops["server"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is PostgreSQL's")
+def test_api_requests_borrow_connections_from_the_pool_and_give_them_back(world, bearer):
+    before = sessions_opened()
+    statuses = []
+
+    @runs_in_own_loop
+    async def requests():
+        for index in range(30):
+            statuses.append((await call("/api/v1/orders", "POST", order_body(world, f"POOL-{index}"), bearer))[0])
+
+    requests()
+    assert statuses == [201] * 30
+    assert sessions_opened() - before <= 3
+
+
+def _streamed(request):
+    from django.http import StreamingHttpResponse
+
+    return StreamingHttpResponse(iter([b"first,", b"second"]), content_type="text/csv")
+
+
+urlpatterns = [path("api/streamed", _streamed)]
+
+
+def test_a_streaming_api_response_is_sent_in_full_and_then_closed(world, transactional_db, settings):
+    settings.ROOT_URLCONF = __name__
+    finished = []
+
+    def note(**kwargs):
+        finished.append(threading.current_thread().name)
+
+    answers = []
+
+    @runs_in_own_loop
+    async def request():
+        signals.request_finished.connect(note, weak=False)
+        try:
+            answers.append(await call("/api/streamed"))
+        finally:
+            signals.request_finished.disconnect(note)
+
+    request()
+    status, headers, body = answers[0]
+    assert (status, body) == (200, b"first,second")
+    assert headers["x-frame-options"] == "DENY"
+    # Closed once the body was sent, on one of the API's threads (which give the connection back).
+    assert len(finished) == 1 and finished[0].startswith("api")
