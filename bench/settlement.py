@@ -12,11 +12,13 @@ products in 8 categories, 20,000 customers in 4 groups, 20 commission rules of e
 with conditions, three override levels, and N orders of about three lines each, already
 attributed (bulk loaded with COPY on PostgreSQL, executemany on SQLite). Then, in one run:
 
-1. settlement: `commissions.services.settle_orders()` computes and writes every earning,
-   override, accrual marker and audit event;
+1. settlement: `commissions.services.settle_orders()` computes and writes every earning and
+   override, every order's accrual marker (with the seller and upline chain it copies), and one
+   audit event per batch; with the ledger rows per settled order;
 2. the floor: the same ledger rows, read back, inserted again with plain SQL (executemany)
    into a table with the ledger's columns, indexes and constraints — what writing the rows
-   costs with no computation at all; the ratio settlement / floor is the engine's overhead;
+   costs with no computation at all; the ratio settlement / floor is the engine's overhead.
+   The bytes per row that table and its indexes take are reported with it;
 3. API throughput: sequential POST /api/v1/orders through Django's test client with a bearer
    token (authentication, validation, attribution by the customer's primary associate, a 10%
    rule, three override levels, serialization), with the queries per order; `--profile FILE`
@@ -451,7 +453,7 @@ def measure_settlement(batch_size: int) -> dict:
     print(f"settled {settled:,} orders, {rows:,} ledger rows in {seconds:.1f} s", flush=True)
     assert settle_orders(batch_size=batch_size) == 0, "a second settlement found work"
     return {"seconds": round(seconds, 4), "cpu_seconds": round(cpu_seconds, 4), "orders_settled": settled,
-            "ledger_rows": rows,
+            "ledger_rows": rows, "ledger_rows_per_order": round(rows / max(settled, 1), 2),
             "markers": OrderAccrual.objects.count(), "orders_per_second": round(settled / seconds),
             "batch_size": batch_size}
 
@@ -474,8 +476,9 @@ def measure_floor() -> dict:
     raw = connection.connection
     make_twin(raw, connection.vendor, table, twin)
     if connection.vendor == "postgresql":
-        placeholders = ", ".join("%s::jsonb" if c == "breakdown" else "%s" for c in columns)
-        select = ", ".join("breakdown::text" if c == "breakdown" else c for c in columns)
+        json_columns = {f.column for f in LedgerEntry._meta.concrete_fields if f.get_internal_type() == "JSONField"}
+        placeholders = ", ".join("%s::jsonb" if c in json_columns else "%s" for c in columns)
+        select = ", ".join(f"{c}::text" if c in json_columns else c for c in columns)
     else:
         placeholders = ", ".join("?" for _ in columns)
         select = quoted
@@ -500,8 +503,30 @@ def measure_floor() -> dict:
     if connection.vendor == "postgresql":
         raw.commit()
     print(f"floor: {rows:,} ledger rows in {seconds:.1f} s", flush=True)
+    sizes = table_sizes(raw, connection.vendor, twin, rows)
+    print(f"floor: {sizes['bytes_per_row']} bytes per row in the table, {sizes['index_bytes_per_row']} in its "
+          f"{sizes['indexes']} indexes", flush=True)
     return {"seconds": round(seconds, 4), "cpu_seconds": round(cpu_seconds, 4), "rows": rows, "chunk": FLOOR_CHUNK,
-            "how": "executemany of INSERT … VALUES, one transaction per chunk"}
+            "how": "executemany of INSERT … VALUES, one transaction per chunk", **sizes}
+
+
+def table_sizes(raw, vendor: str, table: str, rows: int) -> dict:
+    """Bytes per row of a table and of its indexes, as stored (pages, not counted lengths); untimed."""
+    cursor = raw.cursor()
+    if vendor == "postgresql":
+        cursor.execute("SELECT pg_table_size(%s), pg_indexes_size(%s), "
+                       "(SELECT count(*) FROM pg_indexes WHERE tablename = %s)", [table, table, table])
+        heap, indexes, count = cursor.fetchone()
+    else:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", [table])
+        names = [name for (name,) in cursor.fetchall()]
+        cursor.execute(f"SELECT name, SUM(pgsize) FROM dbstat WHERE name IN ({', '.join('?' * (len(names) + 1))}) "
+                       "GROUP BY name", [table, *names])
+        pages = dict(cursor.fetchall())
+        heap, indexes, count = pages.get(table, 0), sum(pages.get(name, 0) for name in names), len(names)
+    raw.commit()
+    return {"bytes_per_row": round(heap / max(rows, 1)), "index_bytes_per_row": round(indexes / max(rows, 1)),
+            "indexes": count}
 
 
 def make_twin(raw, vendor: str, table: str, twin: str) -> None:

@@ -119,18 +119,27 @@ def _without_entry_ids(breakdown: dict) -> dict:
 
 
 def written():
-    """What accrual wrote, without the ids and the moments it was written at."""
+    """What accrual wrote, without the ids and the moments it was written at.
+
+    Audit events are compared without the accrual's own: `accrue_order` writes one per order,
+    a settlement one per batch."""
     entries = sorted(
-        ((*row, _without_entry_ids(breakdown)) for *row, breakdown in LedgerEntry.objects.values_list(
-            "order_id", "line_id", "kind", "level", "associate_id", "status", "amount", "currency", "rule_id",
-            "rule_version", "reverses__line_id", "reverses__level", "refund_id", "reason", "breakdown")),
+        (
+            (entry.order_id, entry.line_id, entry.kind, entry.level, entry.associate_id, entry.status,
+             entry.amount, entry.currency, entry.rule_id, entry.rule_version,
+             entry.reverses.line_id if entry.reverses_id else None,
+             entry.reverses.level if entry.reverses_id else None, entry.refund_id, entry.reason, entry.base,
+             entry.rate, _without_entry_ids(entry.details or {}), _without_entry_ids(entry.breakdown))
+            for entry in LedgerEntry.objects.select_related("reverses").order_by("pk")
+        ),
         key=repr,
     )
     accruals = sorted(
         (*row, completed_at is None) for *row, completed_at in OrderAccrual.objects.values_list(
             "order_id", "associate_id", "currency", "commissionable_amount", "approved_at", "cancelled_at",
-            "completed_at"))
-    events = sorted(AuditEvent.objects.filter(verb__startswith="commissions.").values_list(
+            "inputs", "completed_at"))
+    events = sorted(AuditEvent.objects.filter(verb__startswith="commissions.").exclude(
+        verb__in=["commissions.order_accrued", "commissions.orders_settled"]).values_list(
         "verb", "target_type", "target_id", "data"), key=repr)
     return entries, accruals, events
 
@@ -187,8 +196,14 @@ def test_it_writes_earnings_overrides_markers_and_events(agency, sales):
         ("override", 3, agency.dora.pk, D("1.10")),
     ]
     assert OrderAccrual.objects.get(order=order).commissionable_amount == D("110.00")
-    assert AuditEvent.objects.get(verb="commissions.order_accrued", target_id=str(order.pk)).data == {
-        "entries": 6, "commissionable_amount": "110.00"}
+    # One event per batch of two orders, not one per order.
+    assert not AuditEvent.objects.filter(verb="commissions.order_accrued").exists()
+    events = AuditEvent.objects.filter(verb="commissions.orders_settled").order_by("pk")
+    assert [event.data for event in events] == [
+        {"orders": 2, "entries": 12, "first_order_id": sales[0].pk, "last_order_id": sales[1].pk},
+        {"orders": 2, "entries": 12, "first_order_id": sales[2].pk, "last_order_id": sales[3].pk},
+        {"orders": 1, "entries": 6, "first_order_id": sales[4].pk, "last_order_id": sales[4].pk},
+    ]
 
 
 def test_orders_that_do_not_earn_are_left_alone(agency, sales):

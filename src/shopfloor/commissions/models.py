@@ -1,10 +1,12 @@
 """Commission rules and settings, and the append-only earnings ledger with its payouts.
 
-The ledger explains itself: every entry copies the inputs it was computed from
-(base, rate, rule name and version, level, upline chain) into `breakdown`, so
-editing a rule, changing the settings or moving an agent never rewrites the past.
-Amounts never change once written; a refund or a cancellation is a new negative
-entry pointing at the entry it reverses.
+The ledger explains itself: every earning and override keeps the inputs it was computed from
+— the rule and its version (whose name, kind and value `RuleVersion` keeps as they were),
+base, rate and level on the entry; the seller's name and the upline chain as they were, once
+per order on its `OrderAccrual` — so editing a rule, changing the settings or moving an agent
+never rewrites the past. `LedgerEntry.breakdown` puts them together as one description.
+Amounts never change once written; a refund or a cancellation is a new negative entry pointing
+at the entry it reverses.
 """
 
 from decimal import Decimal
@@ -66,6 +68,36 @@ class CommissionRule(models.Model):
 
     def __str__(self):
         return f"{self.name} (v{self.version})"
+
+
+class RuleVersion(models.Model):
+    """A rule as it was at one of its past versions: what the earnings computed with it name.
+
+    Written when an edit replaces the version (`services.save_commission_rule`, the one place a
+    version goes up, in the same transaction), never changed. The current version is the rule
+    itself, so an accrual writes nothing here. (An entry's amount does not depend on it: the entry
+    keeps its own base and rate.)
+    """
+
+    # A rule with earnings is never deleted (the ledger protects it); one without takes its versions along.
+    rule = models.ForeignKey(CommissionRule, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=RuleKind.choices)
+    value = models.DecimalField(max_digits=12, decimal_places=4)
+    priority = models.IntegerField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "version"], name="rule_version_once")]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    def describe(self) -> dict:
+        """As `rules.RuleFacts.describe` describes the version it evaluated with."""
+        return {"id": self.rule_id, "name": self.name, "version": self.version, "kind": self.kind,
+                "value": str(self.value), "priority": self.priority}
 
 
 DEFAULT_OVERRIDE_LEVELS = [{"level": 1, "rate": "5.00"}]
@@ -184,9 +216,32 @@ class Payout(models.Model):
     def __str__(self):
         return f"Payout {self.amount} {self.currency} to {self.associate}"
 
+    @property
+    def ledger_entry(self) -> "LedgerEntry | None":
+        """The entry that took the payout off the balance (one per payout: ledger_one_entry_per_payout)."""
+        return self.ledger_entries.first()
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._result_cache and isinstance(self._result_cache[0], LedgerEntry):
+            # The first `breakdown` asked of one entry loads those of all the entries read with it.
+            siblings = self._result_cache
+            for entry in siblings:
+                entry._siblings = siblings
+
 
 class LedgerEntry(models.Model):
-    """One line of an associate's earnings ledger. Written once; only `status` moves, forward."""
+    """One line of an associate's earnings ledger. Written once; only `status` moves, forward.
+
+    The ledger takes millions of rows (bench/settlement.py), and every byte and every index is
+    written with each one: an earning or an override holds its inputs in columns (`base`,
+    `rate`, rule and version, line, level) and the rest once per order (`OrderAccrual.inputs`,
+    `RuleVersion`); `details` holds what columns cannot (the lines a fixed-per-order rule won,
+    and the whole description of reversals, adjustments and payouts).
+    """
 
     # Indexed by ledger_associate_status (its first column), as `order` is by ledger_order_kind: the
     # ledger takes millions of rows, and every index is written with each one (bench/settlement.py).
@@ -201,12 +256,16 @@ class LedgerEntry(models.Model):
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
     )
-    # The line an earning was computed on; empty for fixed-per-order earnings and overrides.
-    line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The line an earning was computed on; empty for fixed-per-order earnings and overrides. Not indexed
+    # on its own (order lines are never deleted); ledger_one_earning_per_line leads with the order.
+    line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     # 0 for the selling associate, 1 for their upline, 2 for the upline's upline...
     level = models.PositiveSmallIntegerField(default=0)
+    # Not indexed: rules are never deleted (deactivated instead), and nothing lists entries by rule.
     rule = models.ForeignKey(
-        CommissionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+        CommissionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries",
+        db_index=False,
     )
     rule_version = models.PositiveIntegerField(null=True, blank=True)
     # Set on reversals only (and `refund`, `created_by` on few rows): indexed where set (Meta.indexes).
@@ -216,17 +275,24 @@ class LedgerEntry(models.Model):
     refund = models.ForeignKey(
         Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    payout = models.OneToOneField(
-        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entry"
+    # One entry per payout (ledger_one_entry_per_payout, indexed only where set).
+    payout = models.ForeignKey(
+        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
     )
     reason = models.TextField(blank=True, help_text="Why an admin adjusted the balance.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         db_index=False,
     )
-    breakdown = models.JSONField(default=dict, blank=True)
+    # What the amount was computed from: earnings, base × rate (percentage: eligible amount × percent;
+    # per unit: units × amount; per order: 1 × amount); overrides, commissionable amount × percent.
+    base = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    rate = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    details = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -273,6 +339,9 @@ class LedgerEntry(models.Model):
                 fields=["reverses"], condition=Q(kind="reversal", refund__isnull=True),
                 name="ledger_one_cancellation_reversal",
             ),
+            models.UniqueConstraint(
+                fields=["payout"], condition=Q(payout__isnull=False), name="ledger_one_entry_per_payout",
+            ),
         ]
 
     def __str__(self):
@@ -285,6 +354,17 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("Ledger entries are never deleted; write a reversal or an adjustment instead.")
+
+    @property
+    def breakdown(self) -> dict:
+        """The inputs the entry was computed from, as one description (`commissions.breakdowns`)."""
+        found = self.__dict__.get("_breakdown")
+        if found is None:
+            from shopfloor.commissions.breakdowns import attach
+
+            attach(self.__dict__.get("_siblings") or [self])
+            found = self.__dict__["_breakdown"]
+        return found
 
 
 class OrderAccrual(models.Model):
@@ -305,6 +385,9 @@ class OrderAccrual(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     # When the cancellation was reversed (claimed by `reverse_for_cancellation`).
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # What the order's entries were computed with beyond their own columns, as it was:
+    # {"seller": name, "uplines": [[associate id, name, active], ...]} (level 1 first).
+    inputs = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["approved_at", "completed_at"], name="accrual_due")]

@@ -30,11 +30,12 @@ How an order is evaluated (DESIGN.md §4, and the choices made where it is silen
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from shopfloor.money import CENT, ZERO, to_cents
 
 HUNDRED = Decimal(100)
+ONE = Decimal(1)
 PERCENTAGE = "percentage"
 FIXED_PER_ORDER = "fixed_per_order"
 FIXED_PER_UNIT = "fixed_per_unit"
@@ -78,7 +79,9 @@ class RuleFacts:
 
 
 
-@dataclass(frozen=True)
+# Facts are built per order and line by the thousand in a settlement: slotted, not frozen (a frozen
+# dataclass pays a setattr per field); nothing changes them once built.
+@dataclass(slots=True)
 class LineFacts:
     index: int
     sku: str
@@ -89,7 +92,7 @@ class LineFacts:
     line_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrderFacts:
     associate_id: int
     associate_name: str
@@ -127,9 +130,14 @@ class Upline:
                 "active": self.active}
 
 
-@dataclass
+@dataclass(slots=True)
 class Proposal:
-    """An earning or override the engine proposes; services write it or show it (simulation)."""
+    """An earning or override the engine proposes; services write it or show it (simulation).
+
+    It carries the inputs it was computed from (`base`, `rate`, the rule, the line and its discount
+    share, or the lines a fixed-per-order rule won); `breakdown` describes them as a person reads
+    them, built only when asked (a settlement writes the inputs, never the description).
+    """
 
     kind: str  # "earning" or "override"
     associate_id: int
@@ -138,13 +146,83 @@ class Proposal:
     exact_amount: Decimal
     rule: RuleFacts | None = None
     line: LineFacts | None = None
-    breakdown: dict = field(default_factory=dict)
+    base: Decimal = ZERO
+    rate: Decimal = ZERO
+    # A line earning: the line's share of the order discount.
+    share: Decimal = ZERO
+    # A fixed-per-order earning: (line, share) of every line the rule won.
+    lines: tuple = ()
+    # What `breakdown` describes the order and the upline chain with.
+    order: OrderFacts | None = None
+    uplines: tuple = ()
+
+    @property
+    def breakdown(self) -> dict:
+        seller = {"id": self.order.associate_id, "name": self.order.associate_name}
+        order = self.order.describe()
+        if self.kind == "override":
+            upline = next(u for u in self.uplines if u.level == self.level)
+            return override_breakdown(self.level, {"id": upline.associate_id, "name": upline.name}, seller,
+                                      self.base, self.rate, [u.describe() for u in self.uplines], order)
+        return earning_breakdown(
+            self.rule.describe(), self.base, seller, order,
+            line=describe_line(self.line, self.share) if self.line is not None else None,
+            lines=[describe_line(line, share) for line, share in self.lines] if self.rule.kind == FIXED_PER_ORDER
+            else None)
 
 
 @dataclass
 class Evaluation:
     proposals: list
     commissionable_amount: Decimal
+    # The upline chain it was evaluated with, as it was.
+    uplines: tuple = ()
+
+
+# Breakdowns: one shape for a simulation and for an entry read back from the ledger --------------------
+
+
+def plain(value: Decimal) -> Decimal:
+    """A rate as people write it, whatever places it was stored with: 5.0000 → 5, 2.50 → 2.5."""
+    normalized = value.normalize()
+    return normalized.quantize(ONE) if normalized == normalized.to_integral_value() else normalized
+
+
+def describe_line(line: LineFacts, share: Decimal) -> dict:
+    return {"index": line.index, "id": line.line_id, "sku": line.sku, "quantity": line.quantity,
+            "unit_price": str(line.unit_price), "line_total": str(line.line_total),
+            "discount_share": str(share), "eligible_amount": str(line.line_total - share)}
+
+
+def earning_breakdown(rule: dict, base: Decimal, seller: dict, order: dict, line: dict | None = None,
+                      lines: list | None = None) -> dict:
+    """What an earning was computed from. `rule`: `RuleFacts.describe()` of the version it used;
+    `base`: the eligible amount (percentage), the units (per unit) or 1 (per order)."""
+    rate = Decimal(rule["value"])
+    if rule["kind"] == PERCENTAGE:
+        base = to_cents(base)
+        exact = base * rate / HUNDRED
+    elif rule["kind"] == FIXED_PER_UNIT:
+        base = Decimal(int(base))
+        exact = base * rate
+    else:
+        base, exact = ONE, rate
+    breakdown = {"kind": "earning", "level": 0, "associate": seller, "rule": rule, "base": str(base),
+                 "rate": rule["value"], "exact_amount": str(exact)}
+    if lines is not None:
+        breakdown["lines"] = lines
+    else:
+        breakdown["line"] = line
+    breakdown["order"] = order
+    return breakdown
+
+
+def override_breakdown(level: int, upline: dict, seller: dict, base: Decimal, rate: Decimal, chain: list,
+                       order: dict) -> dict:
+    """What an upline's override was computed from: `rate`% of the order's commissionable `base`."""
+    base, rate = to_cents(base), plain(rate)
+    return {"kind": "override", "level": level, "associate": upline, "seller": seller, "base": str(base),
+            "rate": str(rate), "exact_amount": str(base * rate / HUNDRED), "upline_chain": chain, "order": order}
 
 
 def allocate_discount(line_totals: list[Decimal], discount: Decimal) -> list[Decimal]:
@@ -153,6 +231,8 @@ def allocate_discount(line_totals: list[Decimal], discount: Decimal) -> list[Dec
     Proportional to the line totals; the cents left after rounding every share
     down go to the largest remainders, the earliest line first on a tie.
     """
+    if not discount:
+        return [ZERO] * len(line_totals)
     discount = to_cents(discount)
     subtotal = sum(line_totals, ZERO)
     if discount <= 0 or subtotal <= 0:
@@ -210,85 +290,115 @@ def winning_rule(candidates: list[tuple[RuleFacts, Decimal]]) -> tuple[RuleFacts
     return max(candidates, key=lambda candidate: (candidate[0].priority, candidate[1], -candidate[0].id))
 
 
-def evaluate(order: OrderFacts, rules: list[RuleFacts], override_levels: list[dict],
-             uplines: list[Upline]) -> Evaluation:
-    """The earnings and overrides an order creates; `override_levels` is [{level, rate}]."""
-    shares = allocate_discount([line.line_total for line in order.lines], order.discount)
-    order_rules = [rule for rule in rules if order_conditions_hold(rule, order)]
+class Ruleset(tuple):
+    """Rules compiled for evaluation: which rules can fail on the order, and per kind of line the
+    rules that compete for it, sorted, remembered while the same rules evaluate many orders
+    (`snapshot` and a settlement build one per set of rules). A tuple of the RuleFacts."""
+
+    # Distinct (rules holding for the order, sku, category) remembered; beyond, the memory starts again.
+    MEMORY = 50_000
+
+    def __new__(cls, rules):
+        return super().__new__(cls, rules)
+
+    def __init__(self, rules):
+        self.conditional = [(1 << index, rule) for index, rule in enumerate(self)
+                            if _has_order_conditions(rule)]
+        self.always = sum(1 << index for index, rule in enumerate(self) if not _has_order_conditions(rule))
+        self._contenders: dict = {}
+
+    def holding(self, order: OrderFacts) -> int:
+        """The rules whose order conditions hold, as a bit mask of their positions."""
+        mask = self.always
+        for bit, rule in self.conditional:
+            if order_conditions_hold(rule, order):
+                mask |= bit
+        return mask
+
+    def contenders(self, mask: int, line: LineFacts) -> tuple:
+        """The rules of `mask` whose line conditions hold, of the highest priority among them only
+        (a lower priority never wins), oldest first."""
+        key = (mask, line.sku, line.category_id)
+        found = self._contenders.get(key)
+        if found is None:
+            matching = [rule for index, rule in enumerate(self)
+                        if mask >> index & 1 and (not rule.has_line_conditions or line_conditions_hold(rule, line))]
+            top = max((rule.priority for rule in matching), default=None)
+            found = tuple(sorted((rule for rule in matching if rule.priority == top), key=lambda rule: rule.id))
+            if len(self._contenders) >= self.MEMORY:
+                self._contenders.clear()
+            self._contenders[key] = found
+        return found
+
+
+def _has_order_conditions(rule: RuleFacts) -> bool:
+    return bool(rule.currency or rule.associate_ids or rule.customer_ids or rule.customer_group_ids
+                or rule.min_subtotal is not None or rule.max_subtotal is not None or rule.first_order_only
+                or rule.starts_at is not None or rule.ends_at is not None)
+
+
+def override_rates(override_levels) -> dict:
+    """{level: rate} of `override_levels` ([{level, rate}], or such a dict already)."""
+    if isinstance(override_levels, dict):
+        return override_levels
+    return {int(level["level"]): Decimal(str(level["rate"])) for level in override_levels}
+
+
+def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
+    """The earnings and overrides an order creates; `override_levels` is [{level, rate}] (or the
+    {level: rate} of `override_rates`, to evaluate many orders with).
+
+    `rules`: a list of RuleFacts, or a `Ruleset` of them to evaluate many orders with.
+    """
+    ruleset = rules if isinstance(rules, Ruleset) else Ruleset(rules)
+    lines = order.lines
+    shares = allocate_discount([line.line_total for line in lines], order.discount)
+    mask = ruleset.holding(order)
     proposals = []
     fixed_per_order_wins: dict[int, tuple[RuleFacts, list]] = {}
     commissionable = ZERO
-    seller = {"id": order.associate_id, "name": order.associate_name}
-    described_order = order.describe()
-    for line, share in zip(order.lines, shares, strict=True):
-        eligible = line.line_total - share
-        # winning_rule over the line's candidates, without building the list (the hot loop of a settlement).
-        rule = best = None
-        for candidate in order_rules:
-            if candidate.has_line_conditions and not line_conditions_hold(candidate, line):
-                continue
-            amount = line_amount(candidate, line, eligible)
-            key = (candidate.priority, amount, -candidate.id)
-            if best is None or key > best:
-                rule, exact, best = candidate, amount, key
-        if rule is None:
+    seller_id = order.associate_id
+    uplines = tuple(uplines)
+    for line, share in zip(lines, shares, strict=True):
+        contenders = ruleset.contenders(mask, line)
+        if not contenders:
             continue
+        eligible = line.line_total - share
+        # Highest priority (all contenders share it); then the larger amount; then the older rule.
+        rule = contenders[0]
+        exact = line_amount(rule, line, eligible)
+        for candidate in contenders[1:]:
+            amount = line_amount(candidate, line, eligible)
+            if amount > exact:
+                rule, exact = candidate, amount
         if rule.value > 0:
             commissionable += eligible
-        line_facts = {"index": line.index, "id": line.line_id, "sku": line.sku, "quantity": line.quantity,
-                      "unit_price": str(line.unit_price), "line_total": str(line.line_total),
-                      "discount_share": str(share), "eligible_amount": str(eligible)}
         if rule.kind == FIXED_PER_ORDER:
-            fixed_per_order_wins.setdefault(rule.id, (rule, []))[1].append(line_facts)
+            fixed_per_order_wins.setdefault(rule.id, (rule, []))[1].append((line, share))
             continue
-        amount = to_cents(exact)
+        amount = exact.quantize(CENT, ROUND_HALF_UP)  # to_cents, without converting a Decimal again
         if amount <= 0:
             continue
-        if rule.kind == PERCENTAGE:
-            base, rate = eligible, rule.value
-        else:
-            base, rate = Decimal(line.quantity), rule.value
         proposals.append(Proposal(
-            kind="earning", associate_id=order.associate_id, level=0, amount=amount, exact_amount=exact,
-            rule=rule, line=line,
-            breakdown={
-                "kind": "earning", "level": 0, "associate": seller, "rule": rule.describe(),
-                "base": str(base), "rate": str(rate), "exact_amount": str(exact),
-                "line": line_facts, "order": described_order,
-            },
+            "earning", seller_id, 0, amount, exact, rule, line,
+            eligible if rule.kind == PERCENTAGE else Decimal(line.quantity), rule.value, share, (), order, uplines,
         ))
     for rule, won_lines in fixed_per_order_wins.values():
         amount = to_cents(rule.value)
         if amount <= 0:
             continue
-        proposals.append(Proposal(
-            kind="earning", associate_id=order.associate_id, level=0, amount=amount, exact_amount=rule.value,
-            rule=rule,
-            breakdown={
-                "kind": "earning", "level": 0, "associate": seller, "rule": rule.describe(),
-                "base": "1", "rate": str(rule.value), "exact_amount": str(rule.value),
-                "lines": won_lines, "order": described_order,
-            },
-        ))
-    rates = {int(level["level"]): Decimal(str(level["rate"])) for level in override_levels}
-    chain = [upline.describe() for upline in uplines]
-    for upline in uplines:
-        rate = rates.get(upline.level, ZERO)
-        if not upline.active or rate <= 0:
-            continue
-        exact = commissionable * rate / HUNDRED
-        amount = to_cents(exact)
-        if amount <= 0:
-            continue
-        proposals.append(Proposal(
-            kind="override", associate_id=upline.associate_id, level=upline.level, amount=amount,
-            exact_amount=exact,
-            breakdown={
-                "kind": "override", "level": upline.level,
-                "associate": {"id": upline.associate_id, "name": upline.name},
-                "seller": seller,
-                "base": str(commissionable), "rate": str(rate), "exact_amount": str(exact),
-                "upline_chain": chain, "order": described_order,
-            },
-        ))
-    return Evaluation(proposals=proposals, commissionable_amount=commissionable)
+        proposals.append(Proposal("earning", seller_id, 0, amount, rule.value, rule, None, ONE, rule.value, ZERO,
+                                  tuple(won_lines), order, uplines))
+    if uplines and commissionable > 0:
+        rates = override_rates(override_levels)
+        for upline in uplines:
+            rate = rates.get(upline.level, ZERO)
+            if not upline.active or rate <= 0:
+                continue
+            exact = commissionable * rate / HUNDRED
+            amount = exact.quantize(CENT, ROUND_HALF_UP)
+            if amount <= 0:
+                continue
+            proposals.append(Proposal("override", upline.associate_id, upline.level, amount, exact, None, None,
+                                      commissionable, rate, ZERO, (), order, uplines))
+    return Evaluation(proposals=proposals, commissionable_amount=commissionable, uplines=uplines)

@@ -69,9 +69,19 @@ from shopfloor.commissions.models import (
     PayoutMethod,
     RefundReversal,
     RuleKind,
+    RuleVersion,
     default_override_levels,
 )
-from shopfloor.commissions.rules import LineFacts, OrderFacts, Proposal, Upline, evaluate
+from shopfloor.commissions.rules import (
+    FIXED_PER_ORDER,
+    LineFacts,
+    OrderFacts,
+    Proposal,
+    Ruleset,
+    Upline,
+    evaluate,
+    override_rates,
+)
 from shopfloor.commissions.selectors import balance
 from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.errors import Conflict, InvalidInput
@@ -334,6 +344,10 @@ def save_commission_rule(actor_user, data: dict, rule: CommissionRule | None = N
         if not creating:
             rule = CommissionRule.objects.select_for_update().get(pk=rule.pk)
         before = None if creating else _rule_state(rule)
+        # The version about to be replaced, as it is: the earnings computed with it name it by it.
+        replaced = None if creating else RuleVersion(
+            rule_id=rule.pk, version=rule.version, name=rule.name, kind=rule.kind, value=rule.value,
+            priority=rule.priority)
         for name in RULE_FIELDS:
             if name in clean:
                 setattr(rule, name, clean[name])
@@ -344,6 +358,7 @@ def save_commission_rule(actor_user, data: dict, rule: CommissionRule | None = N
         if "category_names" in clean:
             rule.categories.set([category_named(name) for name in clean["category_names"]])
         if before is not None and _rule_state(rule) != before:
+            RuleVersion.objects.bulk_create([replaced], ignore_conflicts=True)
             CommissionRule.objects.filter(pk=rule.pk).update(version=F("version") + 1)
             rule.refresh_from_db(fields=["version"])
         record_event(actor_user, "commissions.rule_saved", rule, version=rule.version, created=creating)
@@ -458,14 +473,27 @@ def _locked_order(order_id: int) -> Order:
             .select_related("attributed_associate", "customer").get(pk=order_id))
 
 
+def _details(proposal: Proposal) -> dict | None:
+    """What an accrued entry keeps beyond its columns: the lines a fixed-per-order rule won."""
+    if proposal.rule is not None and proposal.rule.kind == FIXED_PER_ORDER:
+        return {"lines": [line.index for line, _ in proposal.lines]}
+    return None
+
+
 def _entry(proposal: Proposal, order: Order) -> LedgerEntry:
     return LedgerEntry(
         associate_id=proposal.associate_id, kind=proposal.kind, status=EntryStatus.PENDING,
         amount=signed_amount(proposal.kind, proposal.amount), currency=order.currency, order=order,
         line_id=proposal.line.line_id if proposal.line else None, level=proposal.level,
         rule_id=proposal.rule.id if proposal.rule else None,
-        rule_version=proposal.rule.version if proposal.rule else None, breakdown=proposal.breakdown,
+        rule_version=proposal.rule.version if proposal.rule else None,
+        base=proposal.base, rate=proposal.rate, details=_details(proposal),
     )
+
+
+def accrual_inputs(seller_name: str, uplines) -> dict:
+    """What an order's entries were computed with beyond their columns (`OrderAccrual.inputs`)."""
+    return {"seller": seller_name, "uplines": [[u.associate_id, u.name, u.active] for u in uplines]}
 
 
 def accrue_order(order: Order) -> list[LedgerEntry]:
@@ -493,6 +521,7 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
                 order=order, associate=associate, currency=order.currency,
                 commissionable_amount=evaluation.commissionable_amount,
                 completed_at=timezone.now() if order.status == OrderStatus.COMPLETED else None,
+                inputs=accrual_inputs(associate.name, evaluation.uplines),
             )
             entries = LedgerEntry.objects.bulk_create([_entry(p, order) for p in evaluation.proposals])
             record_event(None, "commissions.order_accrued", order, entries=len(entries),
@@ -532,6 +561,7 @@ def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snap
         order=order, associate=associate, currency=order.currency,
         commissionable_amount=evaluation.commissionable_amount,
         completed_at=timezone.now() if order.status == OrderStatus.COMPLETED else None,
+        inputs=accrual_inputs(associate.name, evaluation.uplines),
     )])
     entries = insert([_entry(p, order) for p in evaluation.proposals])
     event = audit_event(None, "commissions.order_accrued", order, entries=len(entries),
@@ -554,12 +584,15 @@ SETTLE_BATCH_SIZE = 5000
 class _Settlement:
     """What every order of a settlement is evaluated with, read once per `settle_orders` call."""
 
-    rules: list
-    override_levels: list
+    rules: Ruleset
+    # {level: rate}
+    override_levels: dict
     # {associate id: (name, active)}
     associates: dict
     # {associate id: their upline chain}
     chains: dict
+    # {associate id: `OrderAccrual.inputs` of the orders they sold, ready for the database}
+    inputs: dict
     needs_first_order: bool
 
 
@@ -574,24 +607,29 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
 
     The batch form of `accrue_order`, for backfills, imports and catching up
     (`shopfloor commissions accrue`): it writes, order by order, exactly what
-    `accrue_order` would write — the same entries and breakdowns, the same marker,
-    the same audit event. The rules, the settings and the associate tree are read
-    once per call. Each batch is one transaction that locks its orders in pk order
-    and then checks their markers again, as `accrue_order` does, so a settlement is
+    `accrue_order` would write — the same entries with the same inputs, the same
+    marker — and one audit event per batch (`commissions.orders_settled`) where
+    `accrue_order` writes one per order. The rules, the settings and the associate
+    tree are read once per call. Each batch is one transaction that locks its orders
+    in pk order and then checks their markers again, as `accrue_order` does, so a settlement is
     safe to re-run and to run beside `accrue_order` or another settlement; orders
     already accrued are skipped. The rare order with refunds recorded before its
     accrual goes through `accrue_order` itself. `order_ids`: only these orders
     (None: every order).
     """
     config = snapshot.current()
-    rules, levels = list(config.rules), list(config.override_levels)
+    rules, levels = config.rules, list(config.override_levels)
+    rules = rules if isinstance(rules, Ruleset) else Ruleset(rules)
     depth = max((int(level["level"]) for level in levels), default=0)
     tree = _associate_tree()
+    chains = {pk: _upline_chain(Associate(pk=pk, parent_id=parent_id), depth, tree)
+              for pk, (_, _, parent_id) in tree.items()}
+    adapt_json = connection.ops.adapt_json_value
     settlement = _Settlement(
-        rules=rules, override_levels=levels,
+        rules=rules, override_levels=override_rates(levels),
         associates={pk: (name, active) for pk, (name, active, _) in tree.items()},
-        chains={pk: _upline_chain(Associate(pk=pk, parent_id=parent_id), depth, tree)
-                for pk, (_, _, parent_id) in tree.items()},
+        chains=chains,
+        inputs={pk: adapt_json(accrual_inputs(tree[pk][0], chain), None) for pk, chain in chains.items()},
         needs_first_order=any(rule.first_order_only for rule in rules),
     )
     return sum(_settle_batch(ids, settlement) for ids in _unaccrued_batches(order_ids, batch_size))
@@ -635,10 +673,10 @@ def _accrue_one(order_id: int) -> bool:
 ORDER_COLUMNS = ("pk", "external_id", "status", "attributed_associate_id", "currency", "subtotal", "discount",
                  "placed_at", "customer_id", "customer__group_id")
 LINE_COLUMNS = ("order_id", "pk", "sku", "quantity", "unit_price", "line_total", "product__category_id")
-ACCRUAL_FIELDS = ("order", "associate", "currency", "commissionable_amount", "accrued_at", "completed_at")
+ACCRUAL_FIELDS = ("order", "associate", "currency", "commissionable_amount", "accrued_at", "completed_at",
+                  "inputs")
 ENTRY_FIELDS = ("associate", "kind", "status", "amount", "currency", "order", "line", "level", "rule",
-                "rule_version", "reason", "breakdown", "created_at")
-EVENT_FIELDS = ("created_at", "verb", "target_type", "target_id", "data")
+                "rule_version", "reason", "base", "rate", "details", "created_at")
 
 
 def _write_batch(ids: list[int], settlement: _Settlement) -> int:
@@ -672,9 +710,9 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
     now = timezone.now()
     created_at = connection.ops.adapt_datetimefield_value(now)
     adapt_json = connection.ops.adapt_json_value
-    target_type = Order._meta.label_lower
-    accrual_rows, entry_rows, event_rows, one_by_one = [], [], [], []
+    accrual_rows, entry_rows, one_by_one = [], [], []
     pending = EntryStatus.PENDING.value
+    rules, levels, chains, inputs = settlement.rules, settlement.override_levels, settlement.chains, settlement.inputs
     for row in rows:
         order_id, external_id, status, associate_id, currency = row[:5]
         if (order_id not in wanted or order_id in accrued or associate_id is None
@@ -691,32 +729,35 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
             customer_id=customer_id, customer_group_id=customer_group_id,
             is_first_order=settlement.needs_first_order and customer_id is not None and row[10] == order_id,
             lines=tuple(
-                LineFacts(index=index, line_id=line_id, sku=sku, quantity=quantity, unit_price=unit_price,
-                          line_total=line_total, category_id=category_id)
+                LineFacts(index, sku, quantity, unit_price, line_total, category_id, line_id)
                 for index, (line_id, sku, quantity, unit_price, line_total, category_id)
                 in enumerate(lines[order_id])
             ),
         )
-        evaluation = evaluate(facts, settlement.rules, settlement.override_levels, settlement.chains[associate_id])
+        evaluation = evaluate(facts, rules, levels, chains[associate_id])
         accrual_rows.append((
             order_id, associate_id, currency, evaluation.commissionable_amount, created_at,
-            created_at if status == OrderStatus.COMPLETED else None,
+            created_at if status == OrderStatus.COMPLETED else None, inputs[associate_id],
         ))
         for proposal in evaluation.proposals:
             rule, line = proposal.rule, proposal.line
+            details = adapt_json(_details(proposal), None) if rule and rule.kind == FIXED_PER_ORDER else None
             entry_rows.append((
-                # The proposal's amount is already in cents: only its sign is decided here.
-                proposal.associate_id, proposal.kind, pending, ENTRY_SIGN[proposal.kind] * abs(proposal.amount),
+                # Earnings and overrides are positive (ENTRY_SIGN); the amount is already in cents.
+                proposal.associate_id, proposal.kind, pending, proposal.amount,
                 currency, order_id,
                 line.line_id if line else None, proposal.level, rule.id if rule else None,
-                rule.version if rule else None, "", adapt_json(proposal.breakdown, None), created_at,
+                rule.version if rule else None, "", proposal.base, proposal.rate, details, created_at,
             ))
-        event_rows.append((created_at, "commissions.order_accrued", target_type, str(order_id), adapt_json(
-            {"entries": len(evaluation.proposals),
-             "commissionable_amount": str(evaluation.commissionable_amount)}, None)))
     _insert(OrderAccrual, ACCRUAL_FIELDS, accrual_rows)
     _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
-    _insert(AuditEvent, EVENT_FIELDS, event_rows)
+    if accrual_rows:
+        # One event per batch: each order's marker (OrderAccrual) already says when it was accrued.
+        first, last = accrual_rows[0][0], accrual_rows[-1][0]
+        AuditEvent.objects.create(verb="commissions.orders_settled", target_type=Order._meta.label_lower,
+                                  target_id=f"{first}-{last}", data={
+                                      "orders": len(accrual_rows), "entries": len(entry_rows),
+                                      "first_order_id": first, "last_order_id": last})
     return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in one_by_one)
 
 
@@ -748,10 +789,25 @@ def _sqlite_moment(value):
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _cached_money():
+    """`_sqlite_money` remembering what it converted: prices and line totals repeat across orders."""
+    known = {}
+
+    def money(value):
+        found = known.get(value)
+        if found is None:
+            found = _sqlite_money(value)
+            if len(known) < 100_000:
+                known[value] = found
+        return found
+
+    return money
+
+
 def _converters():
     """(money, moment): what turns a driver's money and datetime values into Decimal and aware datetimes."""
     if connection.vendor == "sqlite":
-        return _sqlite_money, _sqlite_moment
+        return _cached_money(), _sqlite_moment
     # PostgreSQL's driver already answers Decimal and aware datetimes.
     return _unchanged, _unchanged
 
@@ -814,7 +870,7 @@ def _reverse(accrual: OrderAccrual, order: Order, fraction: Decimal | None, reas
             line_id=original.line_id, level=original.level, rule_id=original.rule_id,
             rule_version=original.rule_version, reverses=original, refund=refund,
             approved_at=now if status == EntryStatus.APPROVED else None,
-            breakdown={
+            details={
                 "kind": "reversal", **reason, "level": original.level,
                 "reverses": {"id": original.pk, "kind": original.kind, "amount": str(original.amount)},
                 "fraction": "1" if fraction is None else str(fraction),
@@ -958,8 +1014,8 @@ def record_adjustment(actor_user, associate: Associate, amount, reason: str) -> 
             associate=associate, kind=EntryKind.ADJUSTMENT, status=EntryStatus.APPROVED,
             amount=signed_amount(EntryKind.ADJUSTMENT, amount), currency=associate.store.currency,
             reason=reason, created_by=actor_user, approved_at=timezone.now(),
-            breakdown={"kind": "adjustment", "reason": reason,
-                       "by": {"id": actor_user.pk, "email": actor_user.email}},
+            details={"kind": "adjustment", "reason": reason,
+                     "by": {"id": actor_user.pk, "email": actor_user.email}},
         )
         record_event(actor_user, "commissions.adjustment_recorded", entry, associate_id=associate.pk,
                      amount=str(amount), reason=reason)
@@ -1007,8 +1063,8 @@ def record_payout(actor_user, associate: Associate, amount, method: str, referen
             associate=associate, kind=EntryKind.PAYOUT, status=EntryStatus.APPROVED,
             amount=signed_amount(EntryKind.PAYOUT, amount), currency=payout.currency, payout=payout,
             created_by=actor_user, approved_at=payout.created_at,
-            breakdown={"kind": "payout", "method": method, "reference": reference,
-                       "balance_before": str(available), "over_balance": amount > available},
+            details={"kind": "payout", "method": method, "reference": reference,
+                     "balance_before": str(available), "over_balance": amount > available},
         )
         record_event(actor_user, "commissions.payout_recorded", payout, associate_id=associate.pk,
                      amount=str(amount), method=method, over_balance=amount > available)

@@ -27,7 +27,7 @@ from threading import Lock
 from django.db import connection
 
 from shopfloor.commissions.models import CommissionRule, CommissionSettings, ConfigStamp, default_override_levels
-from shopfloor.commissions.rules import RuleFacts
+from shopfloor.commissions.rules import RuleFacts, Ruleset
 from shopfloor.orders.models import AttributionSettings
 
 # The condition sets of every rule: (relation, the through table's column that names the target).
@@ -43,6 +43,7 @@ RULE_CONDITIONS = (
 class Snapshot:
     """Shared between orders: never change what it holds."""
 
+    # A `rules.Ruleset`: a tuple of RuleFacts that remembers which rules compete for which lines.
     rules: tuple
     # [{"level": n, "rate": "x"}], as CommissionSettings.override_levels holds them.
     override_levels: tuple
@@ -132,7 +133,7 @@ def load() -> Snapshot:
     levels = settings_row.override_levels if settings_row is not None else default_override_levels()
     windows = AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
     return Snapshot(
-        rules=tuple(rule_facts()),
+        rules=Ruleset(rule_facts()),
         override_levels=tuple(levels or ()),
         attribution_window_days=windows.attribution_window_days,
         influence_window_days=windows.influence_window_days,

@@ -72,7 +72,9 @@ def describe(entry: LedgerEntry) -> str:
     """One line a person reads on their statement."""
     breakdown = entry.breakdown or {}
     if entry.kind == EntryKind.EARNING:
-        rule = f"{entry.rule.name} (v{entry.rule_version})" if entry.rule_id else "Earning"
+        # The rule's name as it was at the version the entry used.
+        named = (breakdown.get("rule") or {}).get("name") or (entry.rule.name if entry.rule_id else "")
+        rule = f"{named} (v{entry.rule_version})" if entry.rule_id else "Earning"
         skus = [line.get("sku") for line in breakdown.get("lines", [])] if "lines" in breakdown else [
             (breakdown.get("line") or {}).get("sku")]
         skus = [sku for sku in skus if sku]
