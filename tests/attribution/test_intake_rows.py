@@ -1,4 +1,4 @@
-"""The order intake's hand-written reads and writes (`orders.rows`) match the ORM's, field for field."""
+"""The order intake's hand-written reads and writes (`shopfloor.rows`) match the ORM's, field for field."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 from shopfloor.accounts.models import Associate, AuditEvent, Store
 from shopfloor.customers.models import Customer
 from shopfloor.orders.models import Order
-from shopfloor.orders.rows import Columns, fetch, insert
+from shopfloor.rows import Columns, fetch, insert
 
 CUSTOMER, STORE, ASSOCIATE = Columns(Customer, "c"), Columns(Store, "s"), Columns(Associate, "a")
 

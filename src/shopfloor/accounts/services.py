@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from shopfloor.accounts.models import ApiToken, Associate, AuditEvent, RepCode, Store, User
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.orders.rows import Columns, fetch
 from shopfloor.phones import normalize_phone
+from shopfloor.rows import Columns, fetch
 
 TOKEN_PREFIX = "sf_"
 
@@ -66,7 +66,7 @@ def user_for_token(token: str) -> User | None:
 
 
 # Every API request reads its token, so the read is written once as SQL (as the order intake's are,
-# orders/rows.py): building the ORM's select_related query was about a fifth of the server's Python time
+# shopfloor.rows): building the ORM's select_related query was about a fifth of the server's Python time
 # on an order (bench/settlement.py --http), answering it a small part of that.
 _TOKEN = Columns(ApiToken, "t")
 _TOKEN_USER = Columns(User, "u")

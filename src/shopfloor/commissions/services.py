@@ -88,7 +88,7 @@ from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import CENT, MAX_AMOUNT, ZERO, parse_amount, to_cents
 from shopfloor.orders.attribution import attribute
 from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
-from shopfloor.orders.rows import fetch, insert
+from shopfloor.rows import fetch, insert
 
 # Statuses in which an order earns; a pending-payment order earns once it is paid.
 ACCRUABLE_STATUSES = {OrderStatus.PLACED, OrderStatus.COMPLETED}

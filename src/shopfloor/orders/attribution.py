@@ -33,7 +33,7 @@ from shopfloor.commissions.coupons import coupon_by_code
 from shopfloor.commissions.models import ReferralClick
 from shopfloor.customers.models import CustomerAssignment
 from shopfloor.orders.models import AttributionRule, AttributionSettings, Interaction, InteractionKind, Order
-from shopfloor.orders.rows import Columns, fetch, moment, reader
+from shopfloor.rows import Columns, fetch, moment, reader
 
 
 def attribution_settings() -> AttributionSettings:

@@ -29,7 +29,7 @@ from shopfloor.orders.models import (
     OrderStatus,
     Refund,
 )
-from shopfloor.orders.rows import Columns, fetch, insert
+from shopfloor.rows import Columns, fetch, insert
 
 # Allowed status changes; anything else is refused (409).
 TRANSITIONS = {
