@@ -30,7 +30,7 @@ How an order is evaluated (DESIGN.md §4, and the choices made where it is silen
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from shopfloor.money import CENT, ZERO, to_cents
 
@@ -298,9 +298,6 @@ class Ruleset(tuple):
     # Distinct (rules holding for the order, sku, category) remembered; beyond, the memory starts again.
     MEMORY = 50_000
 
-    def __new__(cls, rules):
-        return super().__new__(cls, rules)
-
     def __init__(self, rules):
         self.conditional = [(1 << index, rule) for index, rule in enumerate(self)
                             if _has_order_conditions(rule)]
@@ -376,19 +373,22 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
         if rule.kind == FIXED_PER_ORDER:
             fixed_per_order_wins.setdefault(rule.id, (rule, []))[1].append((line, share))
             continue
-        amount = exact.quantize(CENT, ROUND_HALF_UP)  # to_cents, without converting a Decimal again
+        amount = to_cents(exact)
         if amount <= 0:
             continue
         proposals.append(Proposal(
-            "earning", seller_id, 0, amount, exact, rule, line,
-            eligible if rule.kind == PERCENTAGE else Decimal(line.quantity), rule.value, share, (), order, uplines,
+            kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=exact, rule=rule, line=line,
+            base=eligible if rule.kind == PERCENTAGE else Decimal(line.quantity), rate=rule.value, share=share,
+            order=order, uplines=uplines,
         ))
     for rule, won_lines in fixed_per_order_wins.values():
         amount = to_cents(rule.value)
         if amount <= 0:
             continue
-        proposals.append(Proposal("earning", seller_id, 0, amount, rule.value, rule, None, ONE, rule.value, ZERO,
-                                  tuple(won_lines), order, uplines))
+        proposals.append(Proposal(
+            kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=rule.value, rule=rule,
+            base=ONE, rate=rule.value, lines=tuple(won_lines), order=order, uplines=uplines,
+        ))
     if uplines and commissionable > 0:
         rates = override_rates(override_levels)
         for upline in uplines:
@@ -396,9 +396,11 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
             if not upline.active or rate <= 0:
                 continue
             exact = commissionable * rate / HUNDRED
-            amount = exact.quantize(CENT, ROUND_HALF_UP)
+            amount = to_cents(exact)
             if amount <= 0:
                 continue
-            proposals.append(Proposal("override", upline.associate_id, upline.level, amount, exact, None, None,
-                                      commissionable, rate, ZERO, (), order, uplines))
+            proposals.append(Proposal(
+                kind="override", associate_id=upline.associate_id, level=upline.level, amount=amount,
+                exact_amount=exact, base=commissionable, rate=rate, order=order, uplines=uplines,
+            ))
     return Evaluation(proposals=proposals, commissionable_amount=commissionable, uplines=uplines)

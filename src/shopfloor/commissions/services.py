@@ -619,7 +619,6 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
     """
     config = snapshot.current()
     rules, levels = config.rules, list(config.override_levels)
-    rules = rules if isinstance(rules, Ruleset) else Ruleset(rules)
     depth = max((int(level["level"]) for level in levels), default=0)
     tree = _associate_tree()
     chains = {pk: _upline_chain(Associate(pk=pk, parent_id=parent_id), depth, tree)
@@ -741,13 +740,14 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
         ))
         for proposal in evaluation.proposals:
             rule, line = proposal.rule, proposal.line
-            details = adapt_json(_details(proposal), None) if rule and rule.kind == FIXED_PER_ORDER else None
+            details = _details(proposal)
             entry_rows.append((
-                # Earnings and overrides are positive (ENTRY_SIGN); the amount is already in cents.
-                proposal.associate_id, proposal.kind, pending, proposal.amount,
+                # The proposal's amount is already in cents: only its sign is decided here.
+                proposal.associate_id, proposal.kind, pending, ENTRY_SIGN[proposal.kind] * abs(proposal.amount),
                 currency, order_id,
                 line.line_id if line else None, proposal.level, rule.id if rule else None,
-                rule.version if rule else None, "", proposal.base, proposal.rate, details, created_at,
+                rule.version if rule else None, "", proposal.base, proposal.rate,
+                None if details is None else adapt_json(details, None), created_at,
             ))
     _insert(OrderAccrual, ACCRUAL_FIELDS, accrual_rows)
     _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
