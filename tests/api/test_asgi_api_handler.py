@@ -8,12 +8,15 @@ way to the server's event loop, and the database connection going back after eac
 import asyncio
 import json
 import threading
+import time
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.core import signals
 from django.db import connection
+from django.http import HttpResponse
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from shopfloor.accounts.services import create_api_token
 from shopfloor.asgi import API_THREADS, application
@@ -179,7 +182,22 @@ def _streamed(request):
     return StreamingHttpResponse(iter([b"first,", b"second"]), content_type="text/csv")
 
 
-urlpatterns = [path("api/streamed", _streamed)]
+# How many requests to api/slow were running at once: now, and at most.
+_running = {"now": 0, "most": 0}
+_counting = threading.Lock()
+
+
+def _slow(request):
+    with _counting:
+        _running["now"] += 1
+        _running["most"] = max(_running["most"], _running["now"])
+    time.sleep(0.2)
+    with _counting:
+        _running["now"] -= 1
+    return HttpResponse("done")
+
+
+urlpatterns = [path("api/streamed", _streamed), path("api/slow", csrf_exempt(_slow))]
 
 
 def test_a_streaming_api_response_is_sent_in_full_and_then_closed(world, transactional_db, settings):
@@ -205,3 +223,24 @@ def test_a_streaming_api_response_is_sent_in_full_and_then_closed(world, transac
     assert headers["x-frame-options"] == "DENY"
     # Closed once the body was sent, on one of the API's threads (which give the connection back).
     assert len(finished) == 1 and finished[0].startswith("api")
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_on_sqlite_writing_requests_take_turns_and_reads_run_side_by_side(world, transactional_db, settings,
+                                                                         method):
+    """SQLite takes one writer at a time: the API's writers queue on a lock in the process instead of
+    contending for it inside SQLite. PostgreSQL's run side by side."""
+    settings.ROOT_URLCONF = __name__
+    _running.update(now=0, most=0)
+    answers = []
+
+    @runs_in_own_loop
+    async def requests():
+        answers.extend(await asyncio.gather(*(call("/api/slow", method) for _ in range(4))))
+
+    requests()
+    assert [status for status, _, _ in answers] == [200] * 4
+    if connection.vendor == "sqlite" and method == "POST":
+        assert _running["most"] == 1
+    else:
+        assert _running["most"] >= 2
