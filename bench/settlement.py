@@ -733,6 +733,9 @@ def _process_cpu_seconds(pid: int) -> float:
 def _statement_kind(sql: str) -> str:
     """`SELECT accounts_apitoken`, `INSERT commissions_ledgerentry`, `SAVEPOINT`…"""
     words = sql.replace('"', "").split()
+    if words[1:2] == ["times:"]:
+        # Django logs an executemany as "N times: INSERT …".
+        words = words[2:]
     verb = words[0].upper() if words else "?"
     if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"):
         return verb

@@ -129,6 +129,9 @@ def _statements(captured) -> list[str]:
     kinds = []
     for query in captured.captured_queries:
         words = query["sql"].replace('"', "").split()
+        if words[1:2] == ["times:"]:
+            # Django logs an executemany as "N times: INSERT ...": one statement all the same.
+            words = words[2:]
         verb = words[0].upper()
         if verb in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK"):
             continue
@@ -157,10 +160,11 @@ def _order(customer, external_id):
                       {"sku": "LAMP-2", "quantity": 2, "unit_price": "10.00"}]}
 
 
-def test_recording_an_order_credited_to_a_primary_associate_takes_eleven_statements(world, admin_api, upline_world):
+def test_recording_an_order_credited_to_a_primary_associate_takes_ten_statements(world, admin_api, upline_world):
     """One query reads every piece of attribution evidence (clicks, interactions, the primary
-    assignment); the lines, the ledger rows and both audit events are one INSERT each; the seller
-    has no login, so the sale notification reads nothing more."""
+    assignment); the upline chain comes with the cached rules; the lines, the ledger rows and both
+    audit events are one INSERT each; the seller has no login, so the sale notification reads
+    nothing more."""
     admin_api.post(f"{API}/orders", _order(upline_world, "WARM-1"), content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
         response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-1"), content_type="application/json")
@@ -170,11 +174,10 @@ def test_recording_an_order_credited_to_a_primary_associate_takes_eleven_stateme
         "SELECT accounts_apitoken",  # the bearer token, its user (and the user's associate)
         "SELECT customers_customer",  # the customer with their store
         "SELECT catalog_product",  # the lines' products
-        "SELECT commissions_configstamp",  # the cached rules and windows are still current
+        "SELECT commissions_configstamp",  # the cached rules, windows and upline chains are still current
         "SELECT (SELECT",  # rules 3 to 5: click, interaction and primary assignment at once
         "INSERT orders_order",
         "INSERT orders_orderline",
-        "SELECT accounts_associate",  # the seller's upline chain
         "INSERT commissions_orderaccrual",
         "INSERT commissions_ledgerentry",
         "INSERT accounts_auditevent",  # order.recorded and commissions.order_accrued

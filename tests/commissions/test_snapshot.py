@@ -1,8 +1,9 @@
 """The per-process snapshot of rules and settings: reused while nothing changed, and never stale.
 
-Every change to a rule, its conditions, the commission settings or the attribution windows applies
-to the very next order, whatever made it (a service, a queryset update, a deletion, a rolled-back
-edit), because database triggers replace the stamp the snapshot is checked against.
+Every change to a rule, its conditions, the commission settings, the attribution windows or an
+associate (the tree upline chains climb) applies to the very next order, whatever made it (a
+service, a queryset update, a deletion, a rolled-back edit), because database triggers replace the
+stamp the snapshot is checked against.
 """
 
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shopfloor.access import Actor
+from shopfloor.accounts.models import Associate
 from shopfloor.commissions import snapshot
 from shopfloor.commissions.models import CommissionRule, CommissionSettings, ConfigStamp, LedgerEntry
 from shopfloor.commissions.services import save_commission_rule, save_commission_settings
@@ -20,7 +22,7 @@ from shopfloor.customers.models import CustomerGroup
 from shopfloor.orders.models import AttributionSettings, InteractionKind
 from shopfloor.orders.services import record_interaction, record_order
 from tests.commissions.conftest import make_rule, set_levels
-from tests.factories import make_customer
+from tests.factories import make_associate, make_customer
 
 D = Decimal
 _numbers = iter(range(1, 10_000))
@@ -132,6 +134,36 @@ def test_changed_override_levels_apply_to_the_next_order(agency):
     ]
     CommissionSettings.objects.update(override_levels=[])
     assert [kind for _, kind, *_ in earned(post_order(agency))] == ["earning"]
+
+
+def overrides(order) -> list[tuple]:
+    return [(name, level, amount) for name, kind, level, amount, _ in earned(order) if kind == "override"]
+
+
+def test_a_changed_upline_chain_applies_to_the_next_order(agency):
+    """Ana ← Bruno ← Carla ← Dora: whoever her uplines are when the order arrives earn the overrides."""
+    make_rule("10")
+    set_levels("5", "2")
+    assert overrides(post_order(agency)) == [("Bruno Brito", 1, D("5.00")), ("Carla Costa", 2, D("2.00"))]
+    # Moved by a queryset update (no save(), no service): the trigger still replaces the stamp.
+    Associate.objects.filter(pk=agency.ana.pk).update(parent=agency.carla)
+    assert overrides(post_order(agency)) == [("Carla Costa", 1, D("5.00")), ("Dora Dias", 2, D("2.00"))]
+    Associate.objects.filter(pk=agency.carla.pk).update(name="Carla C. Costa")
+    Associate.objects.filter(pk=agency.dora.pk).update(active=False)
+    assert overrides(post_order(agency)) == [("Carla C. Costa", 1, D("5.00"))]
+    # A new agent becomes her parent.
+    eva = make_associate(agency.store, "Eva Estevez", "eva@example.com", parent=agency.carla)
+    Associate.objects.filter(pk=agency.ana.pk).update(parent=eva)
+    assert overrides(post_order(agency)) == [("Eva Estevez", 1, D("5.00")), ("Carla C. Costa", 2, D("2.00"))]
+
+
+def test_the_upline_chain_comes_with_the_snapshot(agency, django_assert_num_queries):
+    set_levels("5", "2")
+    first = snapshot.current()
+    assert first.associates[agency.ana.pk] == ("Ana Alves", True, agency.bruno.pk)
+    assert first.associates[agency.dora.pk] == ("Dora Dias", True, None)
+    with django_assert_num_queries(1):
+        assert snapshot.current() is first
 
 
 def test_changed_attribution_windows_apply_to_the_next_order(agency):

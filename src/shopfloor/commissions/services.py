@@ -88,7 +88,6 @@ from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import CENT, MAX_AMOUNT, ZERO, parse_amount, to_cents
 from shopfloor.orders.attribution import attribute
 from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
-from shopfloor.rows import fetch, insert
 
 # Statuses in which an order earns; a pending-payment order earns once it is paid.
 ACCRUABLE_STATUSES = {OrderStatus.PLACED, OrderStatus.COMPLETED}
@@ -406,16 +405,11 @@ def _order_facts(order: Order, associate: Associate, first_order_matters: bool =
     )
 
 
-def _upline_chain(associate: Associate, depth: int, associates: dict | None = None) -> list[Upline]:
-    """The seller's parent, its parent, ... up to `depth` levels, as they are now.
-
-    `associates` ({id: (name, active, parent_id)}, as `_associate_tree` loads it)
-    answers without a query per level.
-    """
+def _upline_chain(associate: Associate, depth: int, associates: dict) -> list[Upline]:
+    """The seller's parent, its parent, ... up to `depth` levels, as `associates` (a snapshot's
+    {id: (name, active, parent_id)}) has them."""
     chain, seen = [], {associate.pk}
     parent_id = associate.parent_id
-    if associates is None and parent_id is not None and depth > 0:
-        associates = _ancestors(parent_id, depth)
     while parent_id is not None and len(chain) < depth and parent_id not in seen:
         name, active, next_parent_id = associates[parent_id]
         seen.add(parent_id)
@@ -424,43 +418,12 @@ def _upline_chain(associate: Associate, depth: int, associates: dict | None = No
     return chain
 
 
-def _ancestors(parent_id: int, depth: int) -> dict:
-    """{id: (name, active, parent id)} of an associate and `depth - 1` levels above it, in one query.
-
-    Written as SQL (a chain of outer self-joins): the ORM takes ten times longer to build this
-    query than the database takes to answer it, and every new order asks it."""
-    row = fetch(_ancestors_sql(connection.vendor, depth), [parent_id])
-    row = row[0] if row else ()
-    found = {}
-    for start in range(0, len(row), 4):
-        pk, name, active, next_parent_id = row[start:start + 4]
-        if pk is not None:
-            # SQLite answers booleans as 0 and 1.
-            found[pk] = (name, bool(active), next_parent_id)
-    return found
-
-
-@functools.cache
-def _ancestors_sql(vendor: str, depth: int) -> str:
-    """Built once per database vendor (the cache's key: quoting differs) and depth."""
-    quote = connection.ops.quote_name
-    table = quote(Associate._meta.db_table)
-    pk, name, active, parent = (quote(Associate._meta.get_field(field).column)
-                                for field in ("id", "name", "active", "parent"))
-    columns = ", ".join(f"a{level}.{pk}, a{level}.{name}, a{level}.{active}, a{level}.{parent}"
-                        for level in range(depth))
-    joins = " ".join(f"LEFT OUTER JOIN {table} AS a{level} ON a{level}.{pk} = a{level - 1}.{parent}"
-                     for level in range(1, depth))
-    # Table and column names come from the model; the id is a parameter.
-    return f"SELECT {columns} FROM {table} AS a0 {joins} WHERE a0.{pk} = %s"  # noqa: S608
-
-
 def _evaluate(facts: OrderFacts, associate: Associate, config: snapshot.Snapshot | None = None):
     """Evaluate with the rules and override levels of `config` (None: as they are now)."""
     config = config or snapshot.current()
     levels = config.override_levels
     depth = max((int(level["level"]) for level in levels), default=0)
-    return evaluate(facts, config.rules, levels, _upline_chain(associate, depth))
+    return evaluate(facts, config.rules, levels, _upline_chain(associate, depth, config.associates))
 
 
 # Accrual ----------------------------------------------------------------------
@@ -480,15 +443,18 @@ def _details(proposal: Proposal) -> dict | None:
     return None
 
 
-def _entry(proposal: Proposal, order: Order) -> LedgerEntry:
-    return LedgerEntry(
-        associate_id=proposal.associate_id, kind=proposal.kind, status=EntryStatus.PENDING,
-        amount=signed_amount(proposal.kind, proposal.amount), currency=order.currency, order=order,
-        line_id=proposal.line.line_id if proposal.line else None, level=proposal.level,
-        rule_id=proposal.rule.id if proposal.rule else None,
-        rule_version=proposal.rule.version if proposal.rule else None,
-        base=proposal.base, rate=proposal.rate, details=_details(proposal),
-    )
+def _write_accrual(order: Order, associate: Associate, evaluation) -> int:
+    """Write an order's marker and its pending entries, as rows (no model instance per entry) built
+    as a settlement builds them; returns how many entries. Every accrual path writes through here
+    or through `_write_batch`, with the same row builders."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    inputs = ops.adapt_json_value(accrual_inputs(associate.name, evaluation.uplines), None)
+    _insert(OrderAccrual, ACCRUAL_FIELDS, [
+        _accrual_row(order.pk, associate.pk, order.currency, order.status, evaluation, now, inputs)])
+    entries = _entry_rows(evaluation.proposals, order.pk, order.currency, now, ops.adapt_json_value)
+    _insert(LedgerEntry, ENTRY_FIELDS, entries)
+    return len(entries)
 
 
 def accrual_inputs(seller_name: str, uplines) -> dict:
@@ -517,17 +483,15 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
             config = snapshot.current()
             facts = _order_facts(order, associate, first_order_matters=config.needs_first_order)
             evaluation = _evaluate(facts, associate, config)
-            accrual = OrderAccrual.objects.create(
-                order=order, associate=associate, currency=order.currency,
-                commissionable_amount=evaluation.commissionable_amount,
-                completed_at=timezone.now() if order.status == OrderStatus.COMPLETED else None,
-                inputs=accrual_inputs(associate.name, evaluation.uplines),
-            )
-            entries = LedgerEntry.objects.bulk_create([_entry(p, order) for p in evaluation.proposals])
-            record_event(None, "commissions.order_accrued", order, entries=len(entries),
+            written = _write_accrual(order, associate, evaluation)
+            record_event(None, "commissions.order_accrued", order, entries=written,
                          commissionable_amount=str(evaluation.commissionable_amount))
-            for refund in order.refunds.order_by("pk"):
-                _reverse_refund(accrual, order, refund)
+            entries = list(LedgerEntry.objects.filter(order=order).order_by("pk"))
+            refunds = list(order.refunds.order_by("pk"))
+            if refunds:
+                accrual = OrderAccrual.objects.get(order=order)
+                for refund in refunds:
+                    _reverse_refund(accrual, order, refund)
     except IntegrityError:
         # Another process accrued the same order a moment earlier.
         if OrderAccrual.objects.filter(order_id=order.pk).exists():
@@ -537,8 +501,9 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
 
 
 def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snapshot | None = None,
-                     events: list | None = None) -> list[LedgerEntry]:
-    """`accrue_order` for an order inserted a moment ago in the caller's (still open) transaction.
+                     events: list | None = None) -> int:
+    """`accrue_order` for an order inserted a moment ago in the caller's (still open) transaction;
+    returns how many entries it wrote.
 
     `lines` are the order's saved lines in the order they were inserted. Until that
     transaction commits nobody else can see the order, so nobody else can accrue,
@@ -552,25 +517,18 @@ def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snap
         raise RuntimeError("accrue_new_order runs in the transaction that inserted the order.")
     associate = order.attributed_associate
     if associate is None or order.status not in ACCRUABLE_STATUSES:
-        return []
+        return 0
     config = config or snapshot.current()
     facts = _order_facts(order, associate, first_order_matters=config.needs_first_order, lines=lines)
     evaluation = _evaluate(facts, associate, config)
-    # Written by `rows.insert` (the values save() and bulk_create would write, built faster).
-    insert([OrderAccrual(
-        order=order, associate=associate, currency=order.currency,
-        commissionable_amount=evaluation.commissionable_amount,
-        completed_at=timezone.now() if order.status == OrderStatus.COMPLETED else None,
-        inputs=accrual_inputs(associate.name, evaluation.uplines),
-    )])
-    entries = insert([_entry(p, order) for p in evaluation.proposals])
-    event = audit_event(None, "commissions.order_accrued", order, entries=len(entries),
+    written = _write_accrual(order, associate, evaluation)
+    event = audit_event(None, "commissions.order_accrued", order, entries=written,
                         commissionable_amount=str(evaluation.commissionable_amount))
     if events is None:
         event.save(force_insert=True)
     else:
         events.append(event)
-    return entries
+    return written
 
 
 # Batch settlement ---------------------------------------------------------------
@@ -596,12 +554,6 @@ class _Settlement:
     needs_first_order: bool
 
 
-def _associate_tree() -> dict:
-    """{associate id: (name, active, parent id)} of every associate."""
-    return {pk: (name, active, parent_id) for pk, name, active, parent_id in
-            Associate.objects.values_list("pk", "name", "active", "parent_id")}
-
-
 def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
     """Accrue, in batches, the orders `accrue_order` would accrue and nobody has; returns how many.
 
@@ -620,7 +572,7 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
     config = snapshot.current()
     rules, levels = config.rules, list(config.override_levels)
     depth = max((int(level["level"]) for level in levels), default=0)
-    tree = _associate_tree()
+    tree = config.associates
     chains = {pk: _upline_chain(Associate(pk=pk, parent_id=parent_id), depth, tree)
               for pk, (_, _, parent_id) in tree.items()}
     adapt_json = connection.ops.adapt_json_value
@@ -710,7 +662,6 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
     created_at = connection.ops.adapt_datetimefield_value(now)
     adapt_json = connection.ops.adapt_json_value
     accrual_rows, entry_rows, one_by_one = [], [], []
-    pending = EntryStatus.PENDING.value
     rules, levels, chains, inputs = settlement.rules, settlement.override_levels, settlement.chains, settlement.inputs
     for row in rows:
         order_id, external_id, status, associate_id, currency = row[:5]
@@ -734,21 +685,9 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
             ),
         )
         evaluation = evaluate(facts, rules, levels, chains[associate_id])
-        accrual_rows.append((
-            order_id, associate_id, currency, evaluation.commissionable_amount, created_at,
-            created_at if status == OrderStatus.COMPLETED else None, inputs[associate_id],
-        ))
-        for proposal in evaluation.proposals:
-            rule, line = proposal.rule, proposal.line
-            details = _details(proposal)
-            entry_rows.append((
-                # The proposal's amount is already in cents: only its sign is decided here.
-                proposal.associate_id, proposal.kind, pending, ENTRY_SIGN[proposal.kind] * abs(proposal.amount),
-                currency, order_id,
-                line.line_id if line else None, proposal.level, rule.id if rule else None,
-                rule.version if rule else None, "", proposal.base, proposal.rate,
-                None if details is None else adapt_json(details, None), created_at,
-            ))
+        accrual_rows.append(_accrual_row(order_id, associate_id, currency, status, evaluation, created_at,
+                                         inputs[associate_id]))
+        entry_rows += _entry_rows(evaluation.proposals, order_id, currency, created_at, adapt_json)
     _insert(OrderAccrual, ACCRUAL_FIELDS, accrual_rows)
     _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
     if accrual_rows:
@@ -759,6 +698,30 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
                                       "orders": len(accrual_rows), "entries": len(entry_rows),
                                       "first_order_id": first, "last_order_id": last})
     return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in one_by_one)
+
+
+def _accrual_row(order_id: int, associate_id: int, currency: str, status: str, evaluation, accrued_at,
+                 inputs) -> tuple:
+    """An order's marker as a row of ACCRUAL_FIELDS; `accrued_at` and `inputs` ready for the database."""
+    return (order_id, associate_id, currency, evaluation.commissionable_amount, accrued_at,
+            accrued_at if status == OrderStatus.COMPLETED else None, inputs)
+
+
+def _entry_rows(proposals, order_id: int, currency: str, created_at, adapt_json) -> list[tuple]:
+    """The pending entries of `proposals` as rows of ENTRY_FIELDS, values ready for the database."""
+    rows = []
+    for proposal in proposals:
+        rule, line = proposal.rule, proposal.line
+        details = _details(proposal)
+        rows.append((
+            # The proposal's amount is already in cents: only its sign is decided here.
+            proposal.associate_id, proposal.kind, EntryStatus.PENDING.value,
+            ENTRY_SIGN[proposal.kind] * abs(proposal.amount), currency, order_id,
+            line.line_id if line else None, proposal.level, rule.id if rule else None,
+            rule.version if rule else None, "", proposal.base, proposal.rate,
+            None if details is None else adapt_json(details, None), created_at,
+        ))
+    return rows
 
 
 def _driver_rows(queryset) -> list[tuple]:
@@ -821,15 +784,19 @@ def _insert(model, fields: tuple, rows: list[tuple]) -> None:
 
     `rows` hold database-ready values in the order of `fields`; the other columns get NULL.
     """
-    if not rows:
-        return
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert_sql(connection.vendor, model, fields), rows)
+
+
+@functools.cache
+def _insert_sql(vendor: str, model, fields: tuple) -> str:
+    """Built once per database vendor (the cache's key: quoting differs), model and fields."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        # Table and column names come from the model; every value is a parameter.
-        statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(statement, rows)
+    # Table and column names come from the model; every value is a parameter.
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
 
 
 # Reversals --------------------------------------------------------------------

@@ -1,13 +1,15 @@
-"""What every order is evaluated with — the active commission rules, the override levels and the
-attribution windows — read once per process and checked against a stamp once per order.
+"""What every order is evaluated with — the active commission rules, the override levels, the
+attribution windows and the associate tree the upline chains are read from — read once per
+process and checked against a stamp once per order.
 
-Reading them costs four queries and most of an order's ORM work; they change a few times a
+Reading them costs five queries and most of an order's ORM work; they change a few times a
 year. So `current()` keeps the last snapshot it loaded and, on every call, reads one value:
-`ConfigStamp.token`, which database triggers (migration 0006) replace with a fresh random value
-in the same statement as any INSERT, UPDATE or DELETE of a rule, a rule's condition sets, the
-commission settings or the attribution settings — whatever wrote it: a service, the admin, a
-queryset `.update()`, raw SQL or another process. A snapshot is reused only while the token is
-the one it was loaded under, so an edited rule applies to the very next order.
+`ConfigStamp.token`, which database triggers (migrations 0006 and 0008) replace with a fresh
+random value in the same statement as any INSERT, UPDATE or DELETE of a rule, a rule's condition
+sets, the commission settings, the attribution settings or an associate — whatever wrote it: a
+service, the admin, a queryset `.update()`, raw SQL or another process. A snapshot is reused only
+while the token is the one it was loaded under, so an edited rule or an agent moved to another
+parent applies to the very next order.
 
 Why this is safe for money:
 - The token is read before the snapshot it guards, so a snapshot is never older than its token:
@@ -21,11 +23,12 @@ Why this is safe for money:
   database): a later migration that rebuilds a guarded table on SQLite drops its triggers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 
 from django.db import connection
 
+from shopfloor.accounts.models import Associate
 from shopfloor.commissions.models import CommissionRule, CommissionSettings, ConfigStamp, default_override_levels
 from shopfloor.commissions.rules import RuleFacts, Ruleset
 from shopfloor.orders.models import AttributionSettings
@@ -49,6 +52,8 @@ class Snapshot:
     override_levels: tuple
     attribution_window_days: int
     influence_window_days: int
+    # {associate id: (name, active, parent id)} of every associate: whom upline chains climb.
+    associates: dict = field(default_factory=dict)
 
     @property
     def needs_first_order(self) -> bool:
@@ -90,7 +95,8 @@ def guarded_tables() -> list[str]:
     tables = [CommissionRule._meta.db_table]
     for relation, _ in RULE_CONDITIONS:
         tables.append(getattr(CommissionRule, relation).through._meta.db_table)
-    return [*tables, CommissionSettings._meta.db_table, AttributionSettings._meta.db_table]
+    return [*tables, CommissionSettings._meta.db_table, AttributionSettings._meta.db_table,
+            Associate._meta.db_table]
 
 
 def missing_triggers() -> list[str]:
@@ -128,7 +134,7 @@ def _stamp() -> str | None:
 
 
 def load() -> Snapshot:
-    """Read everything afresh (four queries; three when no rule is active)."""
+    """Read everything afresh (five queries; four when no rule is active)."""
     settings_row = CommissionSettings.objects.filter(pk=1).first()
     levels = settings_row.override_levels if settings_row is not None else default_override_levels()
     windows = AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
@@ -137,6 +143,8 @@ def load() -> Snapshot:
         override_levels=tuple(levels or ()),
         attribution_window_days=windows.attribution_window_days,
         influence_window_days=windows.influence_window_days,
+        associates={pk: (name, active, parent_id) for pk, name, active, parent_id in
+                    Associate.objects.values_list("pk", "name", "active", "parent_id")},
     )
 
 

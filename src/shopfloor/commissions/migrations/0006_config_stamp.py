@@ -27,27 +27,54 @@ def _trigger_name(table: str, operation: str = "") -> str:
     return f"stamp_{table}{'_' + operation if operation else ''}"
 
 
+def sqlite_touch(stamp: str) -> str:
+    """What a SQLite trigger runs: the stamp row put back if a flush removed it, and a fresh token."""
+    # No INSERT OR REPLACE: in a trigger, the conflict clause of the statement that fired it wins
+    # (Django's m2m add is an INSERT OR IGNORE, which would keep the old token). An insert that
+    # never conflicts puts the row back after a flush; the update always replaces the token.
+    return (
+        f"INSERT INTO {stamp} (id, token) SELECT 1, '' WHERE NOT EXISTS (SELECT 1 FROM {stamp} "
+        f"WHERE id = 1); UPDATE {stamp} SET token = lower(hex(randomblob(16))) WHERE id = 1"
+    )
+
+
+def create_sqlite_triggers(schema_editor, table: str, touch: str) -> None:
+    quote = schema_editor.quote_name
+    for operation in ("INSERT", "UPDATE", "DELETE"):
+        schema_editor.execute(
+            f"CREATE TRIGGER {quote(_trigger_name(table, operation.lower()))} AFTER {operation} "
+            f"ON {quote(table)} BEGIN {touch}; END"
+        )
+
+
+def create_postgresql_trigger(schema_editor, table: str) -> None:
+    quote = schema_editor.quote_name
+    schema_editor.execute(
+        f"CREATE TRIGGER {quote(_trigger_name(table))} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+        f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
+    )
+
+
+def drop_stamp_triggers(schema_editor, table: str) -> None:
+    quote = schema_editor.quote_name
+    if schema_editor.connection.vendor == "sqlite":
+        for operation in ("insert", "update", "delete"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(_trigger_name(table, operation))}")
+    elif schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(_trigger_name(table))} ON {quote(table)}")
+
+
 def create_triggers(apps, schema_editor):
     """A fresh random token in the stamp row on every write to a guarded table, in the same transaction."""
     connection = schema_editor.connection
     quote = schema_editor.quote_name
     stamp = quote(apps.get_model("commissions", "ConfigStamp")._meta.db_table)
     if connection.vendor == "sqlite":
-        # No INSERT OR REPLACE: in a trigger, the conflict clause of the statement that fired it wins
-        # (Django's m2m add is an INSERT OR IGNORE, which would keep the old token). An insert that
-        # never conflicts puts the row back after a flush; the update always replaces the token.
-        touch = (
-            f"INSERT INTO {stamp} (id, token) SELECT 1, '' WHERE NOT EXISTS (SELECT 1 FROM {stamp} "
-            f"WHERE id = 1); UPDATE {stamp} SET token = lower(hex(randomblob(16))) WHERE id = 1"
-        )
+        touch = sqlite_touch(stamp)
         schema_editor.execute(touch.split("; ")[0])
         schema_editor.execute(touch.split("; ")[1])
         for table in _tables(apps):
-            for operation in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {quote(_trigger_name(table, operation.lower()))} AFTER {operation} "
-                    f"ON {quote(table)} BEGIN {touch}; END"
-                )
+            create_sqlite_triggers(schema_editor, table, touch)
     elif connection.vendor == "postgresql":
         touch = (
             f"INSERT INTO {stamp} (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text)) "
@@ -58,23 +85,14 @@ def create_triggers(apps, schema_editor):
             f"CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {touch}; RETURN NULL; END $$"
         )
         for table in _tables(apps):
-            schema_editor.execute(
-                f"CREATE TRIGGER {quote(_trigger_name(table))} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
-            )
+            create_postgresql_trigger(schema_editor, table)
     # Any other database: no stamp row, so nothing is ever cached.
 
 
 def drop_triggers(apps, schema_editor):
-    connection = schema_editor.connection
-    quote = schema_editor.quote_name
-    if connection.vendor == "sqlite":
-        for table in _tables(apps):
-            for operation in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(_trigger_name(table, operation))}")
-    elif connection.vendor == "postgresql":
-        for table in _tables(apps):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(_trigger_name(table))} ON {quote(table)}")
+    for table in _tables(apps):
+        drop_stamp_triggers(schema_editor, table)
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
 
