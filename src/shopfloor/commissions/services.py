@@ -452,7 +452,7 @@ def _write_accrual(order: Order, associate: Associate, evaluation) -> int:
     inputs = ops.adapt_json_value(accrual_inputs(associate.name, evaluation.uplines), None)
     _insert(OrderAccrual, ACCRUAL_FIELDS, [
         _accrual_row(order.pk, associate.pk, order.currency, order.status, evaluation, now, inputs)])
-    entries = _entry_rows(evaluation.proposals, order.pk, order.currency, now, ops.adapt_json_value)
+    entries = _entry_rows(evaluation.proposals, order.pk, order.currency, now, ops.adapt_json_value, [])
     _insert(LedgerEntry, ENTRY_FIELDS, entries)
     return len(entries)
 
@@ -687,7 +687,7 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
         evaluation = evaluate(facts, rules, levels, chains[associate_id])
         accrual_rows.append(_accrual_row(order_id, associate_id, currency, status, evaluation, created_at,
                                          inputs[associate_id]))
-        entry_rows += _entry_rows(evaluation.proposals, order_id, currency, created_at, adapt_json)
+        _entry_rows(evaluation.proposals, order_id, currency, created_at, adapt_json, entry_rows)
     _insert(OrderAccrual, ACCRUAL_FIELDS, accrual_rows)
     _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
     if accrual_rows:
@@ -707,15 +707,17 @@ def _accrual_row(order_id: int, associate_id: int, currency: str, status: str, e
             accrued_at if status == OrderStatus.COMPLETED else None, inputs)
 
 
-def _entry_rows(proposals, order_id: int, currency: str, created_at, adapt_json) -> list[tuple]:
-    """The pending entries of `proposals` as rows of ENTRY_FIELDS, values ready for the database."""
-    rows = []
+def _entry_rows(proposals, order_id: int, currency: str, created_at, adapt_json, rows: list) -> list[tuple]:
+    """`rows` with the pending entries of `proposals` added, as rows of ENTRY_FIELDS with values ready
+    for the database (a batch adds every order's to one list)."""
+    pending = EntryStatus.PENDING.value
+    append = rows.append
     for proposal in proposals:
         rule, line = proposal.rule, proposal.line
         details = _details(proposal)
-        rows.append((
+        append((
             # The proposal's amount is already in cents: only its sign is decided here.
-            proposal.associate_id, proposal.kind, EntryStatus.PENDING.value,
+            proposal.associate_id, proposal.kind, pending,
             ENTRY_SIGN[proposal.kind] * abs(proposal.amount), currency, order_id,
             line.line_id if line else None, proposal.level, rule.id if rule else None,
             rule.version if rule else None, "", proposal.base, proposal.rate,
