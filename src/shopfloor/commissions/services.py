@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Context as DecimalContext
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
@@ -56,7 +57,7 @@ from shopfloor.accounts.models import Associate, AuditEvent, Store
 from shopfloor.accounts.services import audit_event, record_event
 from shopfloor.catalog.models import Product
 from shopfloor.catalog.services import category_named
-from shopfloor.commissions import snapshot
+from shopfloor.commissions import pipeline, snapshot
 from shopfloor.commissions.models import (
     ACCRUAL_KINDS,
     CommissionRule,
@@ -446,13 +447,15 @@ def _details(proposal: Proposal) -> dict | None:
 def _write_accrual(order: Order, associate: Associate, evaluation) -> int:
     """Write an order's marker and its pending entries, as rows (no model instance per entry) built
     as a settlement builds them; returns how many entries. Every accrual path writes through here
-    or through `_write_batch`, with the same row builders."""
+    or through `write_batch`, with the same row builders."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     inputs = ops.adapt_json_value(accrual_inputs(associate.name, evaluation.uplines), None)
+    adapt_money = money_for_driver(connection.vendor)
     _insert(OrderAccrual, ACCRUAL_FIELDS, [
-        _accrual_row(order.pk, associate.pk, order.currency, order.status, evaluation, now, inputs)])
-    entries = _entry_rows(evaluation.proposals, order.pk, order.currency, now, ops.adapt_json_value, [])
+        _accrual_row(order.pk, associate.pk, order.currency, order.status, evaluation, now, inputs, adapt_money)])
+    entries = _entry_rows(evaluation.proposals, order.pk, order.currency, now, ops.adapt_json_value, adapt_money,
+                          [])
     _insert(LedgerEntry, ENTRY_FIELDS, entries)
     return len(entries)
 
@@ -540,7 +543,7 @@ SETTLE_BATCH_SIZE = 5000
 
 @dataclass(frozen=True)
 class _Settlement:
-    """What every order of a settlement is evaluated with, read once per `settle_orders` call."""
+    """What every order of a batch is evaluated with: the snapshot's rules, settings and associate tree."""
 
     rules: Ruleset
     # {level: rate}
@@ -554,22 +557,17 @@ class _Settlement:
     needs_first_order: bool
 
 
-def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
-    """Accrue, in batches, the orders `accrue_order` would accrue and nobody has; returns how many.
+# (snapshot, the settlement built from it): rebuilt only when the snapshot changes.
+_last_settlement: tuple | None = None
 
-    The batch form of `accrue_order`, for backfills, imports and catching up
-    (`shopfloor commissions accrue`): it writes, order by order, exactly what
-    `accrue_order` would write — the same entries with the same inputs, the same
-    marker — and one audit event per batch (`commissions.orders_settled`) where
-    `accrue_order` writes one per order. The rules, the settings and the associate
-    tree are read once per call. Each batch is one transaction that locks its orders
-    in pk order and then checks their markers again, as `accrue_order` does, so a settlement is
-    safe to re-run and to run beside `accrue_order` or another settlement; orders
-    already accrued are skipped. The rare order with refunds recorded before its
-    accrual goes through `accrue_order` itself. `order_ids`: only these orders
-    (None: every order).
-    """
+
+def _settlement() -> _Settlement:
+    """The settlement of the current snapshot (one query while nothing changed)."""
+    global _last_settlement
     config = snapshot.current()
+    last = _last_settlement
+    if last is not None and last[0] is config:
+        return last[1]
     rules, levels = config.rules, list(config.override_levels)
     depth = max((int(level["level"]) for level in levels), default=0)
     tree = config.associates
@@ -583,32 +581,85 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
         inputs={pk: adapt_json(accrual_inputs(tree[pk][0], chain), None) for pk, chain in chains.items()},
         needs_first_order=any(rule.first_order_only for rule in rules),
     )
-    return sum(_settle_batch(ids, settlement) for ids in _unaccrued_batches(order_ids, batch_size))
+    _last_settlement = (config, settlement)
+    return settlement
 
 
-def _unaccrued_batches(order_ids, batch_size: int):
-    """The pks of the orders to accrue, `batch_size` at a time, in pk order."""
-    unaccrued = (
-        Order.objects.filter(status__in=ACCRUABLE_STATUSES, attributed_associate__isnull=False,
-                             commission_accrual__isnull=True)
-        .order_by("pk").values_list("pk", flat=True)
-    )
-    if order_ids is None:
-        last = 0
-        while ids := list(unaccrued.filter(pk__gt=last)[:batch_size]):
-            yield ids
+# Batches settled by this process alone before a helper process is started for the rest
+# (`pipeline`): a smaller settlement is over before the helper would be ready.
+PIPELINE_AFTER_BATCHES = 2
+
+
+def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
+    """Accrue, in batches, the orders `accrue_order` would accrue and nobody has; returns how many.
+
+    The batch form of `accrue_order`, for backfills, imports and catching up
+    (`shopfloor commissions accrue`): it writes, order by order, exactly what
+    `accrue_order` would write — the same entries with the same inputs, the same
+    marker — and one audit event per batch (`commissions.orders_settled`) where
+    `accrue_order` writes one per order. Each batch is one transaction that reads the
+    rules, the settings and the associate tree (one query while they are unchanged),
+    locks its orders in pk order and then checks their markers again, as `accrue_order`
+    does, so a settlement is safe to re-run and to run beside `accrue_order` or another
+    settlement; orders already accrued are skipped. The rare order with refunds recorded
+    before its accrual goes through `accrue_order` itself. `order_ids`: only these orders
+    (None: every order).
+
+    A long settlement of every order on SQLite takes a second core: after
+    PIPELINE_AFTER_BATCHES batches, a helper process reads and evaluates each next
+    batch while this one writes the last (`pipeline`); what it writes is the same.
+    """
+    settled, helper, last = 0, None, 0
+    try:
+        for number, ids in enumerate(_unaccrued_batches(order_ids, batch_size), 1):
+            settled += _settle_batch(ids)
             last = ids[-1]
+            if order_ids is None and number == PIPELINE_AFTER_BATCHES:
+                helper = pipeline.Helper.start(batch_size)
+            if helper is not None and helper.ready():
+                break
+        else:
+            return settled
+        with_helper, last = helper.settle(after=last)
+        # Where the helper stopped early (it failed or went away), this process goes on alone.
+        return settled + with_helper + sum(
+            _settle_batch(ids) for ids in _unaccrued_batches(None, batch_size, after=last))
+    finally:
+        if helper is not None:
+            helper.stop()
+
+
+def _unaccrued_batches(order_ids, batch_size: int, after: int = 0):
+    """The pks of the orders to accrue, `batch_size` at a time, in pk order (above `after`)."""
+    if order_ids is None:
+        while ids := next_unaccrued(after, batch_size):
+            yield ids
+            after = ids[-1]
         return
+    unaccrued = _unaccrued().filter(pk__gt=after)
     wanted = sorted(set(order_ids))
     for start in range(0, len(wanted), batch_size):
         if ids := list(unaccrued.filter(pk__in=wanted[start:start + batch_size])):
             yield ids
 
 
-def _settle_batch(ids: list[int], settlement: _Settlement) -> int:
+def next_unaccrued(after: int, batch_size: int) -> list[int]:
+    """The pks of the next `batch_size` orders to accrue above `after`."""
+    return list(_unaccrued().filter(pk__gt=after)[:batch_size])
+
+
+def _unaccrued():
+    return (
+        Order.objects.filter(status__in=ACCRUABLE_STATUSES, attributed_associate__isnull=False,
+                             commission_accrual__isnull=True)
+        .order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _settle_batch(ids: list[int]) -> int:
     try:
         with transaction.atomic():
-            return _write_batch(ids, settlement)
+            return write_batch(batch_rows(ids, _settlement()))
     except IntegrityError:
         # Another process accrued some of these orders a moment earlier: one at a time, then.
         return sum(_accrue_one(order_id) for order_id in ids)
@@ -630,8 +681,19 @@ ENTRY_FIELDS = ("associate", "kind", "status", "amount", "currency", "order", "l
                 "rule_version", "reason", "base", "rate", "details", "created_at")
 
 
-def _write_batch(ids: list[int], settlement: _Settlement) -> int:
-    """Accrue the orders of one batch; the caller holds the transaction."""
+class BatchRows(NamedTuple):
+    """What accruing a batch writes, ready for the database (`batch_rows`)."""
+
+    ids: list
+    # Rows of ACCRUAL_FIELDS and of ENTRY_FIELDS.
+    accruals: list
+    entries: list
+    # Orders with refunds recorded before their accrual: `accrue_order` accrues them.
+    one_by_one: list
+
+
+def batch_rows(ids: list[int], settlement: _Settlement) -> BatchRows:
+    """Read the orders of one batch and evaluate them: the rows accruing them writes (`write_batch`)."""
     wanted = set(ids)
     if ids[-1] - ids[0] < 2 * len(ids):
         # Dense (the usual batch): a range of pks costs the database and Django less than
@@ -660,7 +722,7 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
 
     now = timezone.now()
     created_at = connection.ops.adapt_datetimefield_value(now)
-    adapt_json = connection.ops.adapt_json_value
+    adapt_json, adapt_money = connection.ops.adapt_json_value, money_for_driver(connection.vendor)
     accrual_rows, entry_rows, one_by_one = [], [], []
     rules, levels, chains, inputs = settlement.rules, settlement.override_levels, settlement.chains, settlement.inputs
     for row in rows:
@@ -686,8 +748,14 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
         )
         evaluation = evaluate(facts, rules, levels, chains[associate_id])
         accrual_rows.append(_accrual_row(order_id, associate_id, currency, status, evaluation, created_at,
-                                         inputs[associate_id]))
-        _entry_rows(evaluation.proposals, order_id, currency, created_at, adapt_json, entry_rows)
+                                         inputs[associate_id], adapt_money))
+        _entry_rows(evaluation.proposals, order_id, currency, created_at, adapt_json, adapt_money, entry_rows)
+    return BatchRows(ids, accrual_rows, entry_rows, one_by_one)
+
+
+def write_batch(batch: BatchRows) -> int:
+    """Write a batch's rows and accrue its refunded orders; the caller holds the transaction."""
+    accrual_rows, entry_rows = batch.accruals, batch.entries
     _insert(OrderAccrual, ACCRUAL_FIELDS, accrual_rows)
     _insert(LedgerEntry, ENTRY_FIELDS, entry_rows)
     if accrual_rows:
@@ -697,17 +765,36 @@ def _write_batch(ids: list[int], settlement: _Settlement) -> int:
                                   target_id=f"{first}-{last}", data={
                                       "orders": len(accrual_rows), "entries": len(entry_rows),
                                       "first_order_id": first, "last_order_id": last})
-    return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in one_by_one)
+    return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in batch.one_by_one)
 
 
 def _accrual_row(order_id: int, associate_id: int, currency: str, status: str, evaluation, accrued_at,
-                 inputs) -> tuple:
+                 inputs, adapt_money) -> tuple:
     """An order's marker as a row of ACCRUAL_FIELDS; `accrued_at` and `inputs` ready for the database."""
-    return (order_id, associate_id, currency, evaluation.commissionable_amount, accrued_at,
+    return (order_id, associate_id, currency, adapt_money(evaluation.commissionable_amount), accrued_at,
             accrued_at if status == OrderStatus.COMPLETED else None, inputs)
 
 
-def _entry_rows(proposals, order_id: int, currency: str, created_at, adapt_json, rows: list) -> list[tuple]:
+def money_for_driver(vendor: str):
+    """How a row carries money to the database driver (`_accrual_row`, `_entry_rows`).
+
+    On SQLite: the text Django's adapter would make of the Decimal (`str`), made as the row is
+    built, so the driver calls no adapter per value and a batch crosses from `pipeline`'s helper
+    process as plain text (pickling a Decimal costs five times its text). Elsewhere: the Decimal.
+    """
+    return _money_text if vendor == "sqlite" else _same
+
+
+def _money_text(value):
+    return None if value is None else str(value)
+
+
+def _same(value):
+    return value
+
+
+def _entry_rows(proposals, order_id: int, currency: str, created_at, adapt_json, adapt_money,
+                rows: list) -> list[tuple]:
     """`rows` with the pending entries of `proposals` added, as rows of ENTRY_FIELDS with values ready
     for the database (a batch adds every order's to one list)."""
     pending = EntryStatus.PENDING.value
@@ -718,9 +805,9 @@ def _entry_rows(proposals, order_id: int, currency: str, created_at, adapt_json,
         append((
             # The proposal's amount is already in cents: only its sign is decided here.
             proposal.associate_id, proposal.kind, pending,
-            ENTRY_SIGN[proposal.kind] * abs(proposal.amount), currency, order_id,
+            adapt_money(ENTRY_SIGN[proposal.kind] * abs(proposal.amount)), currency, order_id,
             line.line_id if line else None, proposal.level, rule.id if rule else None,
-            rule.version if rule else None, "", proposal.base, proposal.rate,
+            rule.version if rule else None, "", adapt_money(proposal.base), adapt_money(proposal.rate),
             None if details is None else adapt_json(details, None), created_at,
         ))
     return rows
