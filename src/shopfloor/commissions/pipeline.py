@@ -67,28 +67,35 @@ class Helper:
 
         Stops when nothing is left, or early, without raising, when the helper fails.
         """
-        from shopfloor.commissions.services import _accrue_one, _settlement, batch_rows, write_batch
+        from shopfloor.commissions.services import accrue_one, batch_rows, current_settlement, write_batch
 
         settled, last = 0, after
         seen = _data_version()
         try:
-            self.pipe.send(after)
+            self.ask(after)
             while (batch := self.receive()) is not None:
                 try:
                     with transaction.atomic():
                         now = _data_version()
                         # The helper reads the next batch while this one is written.
-                        self.pipe.send(batch.ids[-1])
+                        self.ask(batch.ids[-1])
                         if now != seen:
-                            batch = batch_rows(batch.ids, _settlement())
+                            batch = batch_rows(batch.ids, current_settlement())
                         seen = now
                         settled += write_batch(batch)
                 except IntegrityError:
-                    settled += sum(_accrue_one(order_id) for order_id in batch.ids)
+                    settled += sum(accrue_one(order_id) for order_id in batch.ids)
                 last = batch.ids[-1]
         except HelperFailed as failure:
             logger.warning("The settlement's helper process failed; going on without it.\n%s", failure)
         return settled, last
+
+    def ask(self, after: int) -> None:
+        """Have the helper read and evaluate the next batch above pk `after`."""
+        try:
+            self.pipe.send(after)
+        except OSError as exc:
+            raise HelperFailed("The helper process went away.") from exc
 
     def receive(self):
         """The helper's next batch (`BatchRows`), or None when no order is left."""
@@ -130,14 +137,14 @@ def work(pipe, database: str, batch_size: int) -> None:
     django.setup()
     from django.db import connection as helper_connection
 
-    from shopfloor.commissions.services import _settlement, batch_rows, next_unaccrued
+    from shopfloor.commissions.services import batch_rows, current_settlement, next_unaccrued
 
     helper_connection.settings_dict["NAME"] = database
     pipe.send("ready")
     try:
         while (after := pipe.recv()) is not None:
             ids = next_unaccrued(after, batch_size)
-            pipe.send(batch_rows(ids, _settlement()) if ids else None)
+            pipe.send(batch_rows(ids, current_settlement()) if ids else None)
     except EOFError:
         pass  # the writing process went away
     except Exception:

@@ -561,7 +561,7 @@ class _Settlement:
 _last_settlement: tuple | None = None
 
 
-def _settlement() -> _Settlement:
+def current_settlement() -> _Settlement:
     """The settlement of the current snapshot (one query while nothing changed)."""
     global _last_settlement
     config = snapshot.current()
@@ -659,13 +659,14 @@ def _unaccrued():
 def _settle_batch(ids: list[int]) -> int:
     try:
         with transaction.atomic():
-            return write_batch(batch_rows(ids, _settlement()))
+            return write_batch(batch_rows(ids, current_settlement()))
     except IntegrityError:
         # Another process accrued some of these orders a moment earlier: one at a time, then.
-        return sum(_accrue_one(order_id) for order_id in ids)
+        return sum(accrue_one(order_id) for order_id in ids)
 
 
-def _accrue_one(order_id: int) -> bool:
+def accrue_one(order_id: int) -> bool:
+    """Accrue one order of a batch with `accrue_order`; whether this call accrued it."""
     if OrderAccrual.objects.filter(order_id=order_id).exists():
         return False
     accrue_order(Order(pk=order_id))
@@ -765,7 +766,7 @@ def write_batch(batch: BatchRows) -> int:
                                   target_id=f"{first}-{last}", data={
                                       "orders": len(accrual_rows), "entries": len(entry_rows),
                                       "first_order_id": first, "last_order_id": last})
-    return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in batch.one_by_one)
+    return len(accrual_rows) + sum(accrue_one(order_id) for order_id in batch.one_by_one)
 
 
 def _accrual_row(order_id: int, associate_id: int, currency: str, status: str, evaluation, accrued_at,
