@@ -19,12 +19,13 @@ settlement goes on without it. On PostgreSQL, settlements keep to one process.
 """
 
 import contextlib
+import functools
 import logging
 import multiprocessing
 import time
 import traceback
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class Helper:
         self.process.start()
         theirs.close()
         self.started = self.failed = False
+        # PRAGMA data_version when the helper was last asked for a batch.
+        self.seen = None
 
     def ready(self) -> bool:
         """Whether the helper has started (it says so once Django is set up), without waiting."""
@@ -67,28 +70,31 @@ class Helper:
 
         Stops when nothing is left, or early, without raising, when the helper fails.
         """
-        from shopfloor.commissions.services import accrue_one, batch_rows, current_settlement, write_batch
+        from shopfloor.commissions.services import settle_batch
 
         settled, last = 0, after
-        seen = _data_version()
+        self.seen = _data_version()
         try:
             self.ask(after)
             while (batch := self.receive()) is not None:
-                try:
-                    with transaction.atomic():
-                        now = _data_version()
-                        # The helper reads the next batch while this one is written.
-                        self.ask(batch.ids[-1])
-                        if now != seen:
-                            batch = batch_rows(batch.ids, current_settlement())
-                        seen = now
-                        settled += write_batch(batch)
-                except IntegrityError:
-                    settled += sum(accrue_one(order_id) for order_id in batch.ids)
+                settled += settle_batch(batch.ids, functools.partial(self.rows, batch))
                 last = batch.ids[-1]
         except HelperFailed as failure:
             logger.warning("The settlement's helper process failed; going on without it.\n%s", failure)
         return settled, last
+
+    def rows(self, batch):
+        """The rows to write for `batch`, inside its transaction: the helper's, unless another
+        connection committed since the helper was asked for it. Asks for the next batch."""
+        from shopfloor.commissions.services import batch_rows, current_settlement
+
+        now = _data_version()
+        # The helper reads the next batch while this one is written.
+        self.ask(batch.ids[-1])
+        if now != self.seen:
+            batch = batch_rows(batch.ids, current_settlement())
+        self.seen = now
+        return batch
 
     def ask(self, after: int) -> None:
         """Have the helper read and evaluate the next batch above pk `after`."""

@@ -612,7 +612,7 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
     settled, helper, last = 0, None, 0
     try:
         for number, ids in enumerate(_unaccrued_batches(order_ids, batch_size), 1):
-            settled += _settle_batch(ids)
+            settled += settle_batch(ids)
             last = ids[-1]
             if order_ids is None and number == PIPELINE_AFTER_BATCHES:
                 helper = pipeline.Helper.start(batch_size)
@@ -623,7 +623,7 @@ def settle_orders(order_ids=None, batch_size: int = SETTLE_BATCH_SIZE) -> int:
         with_helper, last = helper.settle(after=last)
         # Where the helper stopped early (it failed or went away), this process goes on alone.
         return settled + with_helper + sum(
-            _settle_batch(ids) for ids in _unaccrued_batches(None, batch_size, after=last))
+            settle_batch(ids) for ids in _unaccrued_batches(None, batch_size, after=last))
     finally:
         if helper is not None:
             helper.stop()
@@ -656,17 +656,21 @@ def _unaccrued():
     )
 
 
-def _settle_batch(ids: list[int]) -> int:
+def settle_batch(ids: list[int], rows=None) -> int:
+    """Accrue one batch of orders in one transaction; returns how many were accrued.
+
+    `rows()`, called inside the transaction, gives the batch's `BatchRows` (None: read and
+    evaluated here; `pipeline` gives those its helper evaluated).
+    """
     try:
         with transaction.atomic():
-            return write_batch(batch_rows(ids, current_settlement()))
+            return write_batch(rows() if rows else batch_rows(ids, current_settlement()))
     except IntegrityError:
         # Another process accrued some of these orders a moment earlier: one at a time, then.
-        return sum(accrue_one(order_id) for order_id in ids)
+        return sum(_accrue_one(order_id) for order_id in ids)
 
 
-def accrue_one(order_id: int) -> bool:
-    """Accrue one order of a batch with `accrue_order`; whether this call accrued it."""
+def _accrue_one(order_id: int) -> bool:
     if OrderAccrual.objects.filter(order_id=order_id).exists():
         return False
     accrue_order(Order(pk=order_id))
@@ -766,7 +770,7 @@ def write_batch(batch: BatchRows) -> int:
                                   target_id=f"{first}-{last}", data={
                                       "orders": len(accrual_rows), "entries": len(entry_rows),
                                       "first_order_id": first, "last_order_id": last})
-    return len(accrual_rows) + sum(accrue_one(order_id) for order_id in batch.one_by_one)
+    return len(accrual_rows) + sum(_accrue_one(order_id) for order_id in batch.one_by_one)
 
 
 def _accrual_row(order_id: int, associate_id: int, currency: str, status: str, evaluation, accrued_at,
