@@ -12,10 +12,12 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from shopfloor.access import actor_for
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Product
 from shopfloor.comms.models import Notification
 from shopfloor.lists.models import CustomerList, ListComment, ListItem
+from shopfloor.lists.services import create_list
 from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
 from shopfloor.storefront.models import WidgetSettings
 from shopfloor.storefront.widget import sign_identity
@@ -287,3 +289,48 @@ def test_an_outside_storefront_on_a_listed_origin_gets_the_panel_and_save_button
     page.screenshot(path=str(ARTIFACTS / "lists-journey-outside-storefront.png"))
     page.keyboard.press("Escape")
     expect(save).to_be_focused()  # focus returns to the button that opened the modal
+
+
+def test_a_list_created_before_the_lists_answer_arrives_stays_listed_and_selected(new_page, demo):
+    """The panel asks for the customer's lists as the step opens. If the associate creates a list before
+    that answer arrives, the answer (read before the list existed) must not drop the new list."""
+    ana, customer = demo
+    create_list(actor_for(ana.user), customer, "Lisbon flat")
+    page = new_page()
+    sign_in_to_the_shop(page, ASSOCIATE_EMAIL)
+    held = []
+
+    def hold_the_first_read(route):
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))  # read now, answered only after the create
+        else:
+            route.continue_()
+
+    page.route(re.compile(rf"/widget/customers/{customer.pk}/lists$"), hold_the_first_read)
+    page.goto("/shop/")
+    panel(page).get_by_role("button", name=re.compile("Customer")).click()
+    dialog = page.get_by_role("dialog", name="Customer and lists")
+    dialog.get_by_label("Search your customers").fill("Leonor")
+    dialog.get_by_role("radio", name=re.compile("Leonor Quaresma")).check()
+    dialog.get_by_role("button", name="Select & Proceed").click()
+    expect(dialog.get_by_role("heading", name="Customer: Leonor Quaresma")).to_be_visible()
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the panel did not ask for the customer's lists"
+
+    dialog.get_by_label("New list").fill("Porto house")
+    dialog.get_by_role("button", name="Create list").click()
+    expect(dialog.get_by_role("checkbox", name=re.compile("Porto house"))).to_be_checked()
+    route, stale = held[0]
+    assert "Porto house" not in stale.text()
+    route.fulfill(response=stale)
+
+    # The late answer is shown (it brings the older list) and the new one is still there, still chosen.
+    older = dialog.get_by_role("checkbox", name=re.compile("Lisbon flat"))
+    expect(older).to_be_visible()
+    expect(older).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name=re.compile("Porto house"))).to_be_checked()
+    dialog.get_by_role("button", name="Done").click()
+    expect(panel(page)).to_contain_text("Porto house")
+    assert CustomerList.objects.filter(customer=customer, name="Porto house").count() == 1

@@ -234,6 +234,8 @@ export function start(context) {
     const error = h("p", { class: "sf-error", role: "alert" });
     const choices = h("ul", { class: "sf-choices", "aria-labelledby": "sf-lists-legend" });
     let known = [];
+    // Lists created here: the first load's answer may have been read before they existed.
+    const created = [];
     const sync = () => {
       const chosen = new Set([...choices.querySelectorAll("input:checked")].map((input) => Number(input.value)));
       state.selection.lists = known.filter((item) => chosen.has(item.id));
@@ -257,7 +259,8 @@ export function start(context) {
         error.textContent = errorMessage(result);
         return;
       }
-      known = result.data.items;
+      const loaded = new Set(result.data.items.map((item) => item.id));
+      known = [...created.filter((item) => !loaded.has(item.id)), ...result.data.items];
       // Keep the selection in step with the lists as they are now (renamed, deleted, new rooms).
       const chosen = new Set(state.selection.lists.map((item) => item.id));
       state.selection.lists = known.filter((item) => chosen.has(item.id));
@@ -282,6 +285,7 @@ export function start(context) {
           }
           error.textContent = "";
           nameInput.value = "";
+          created.unshift(result.data);
           known = [result.data, ...known.filter((item) => item.id !== result.data.id)];
           state.selection.lists = [...state.selection.lists, result.data];
           persist();
