@@ -99,7 +99,16 @@ def helped(monkeypatch):
     return results
 
 
-def test_the_helper_evaluates_and_this_process_writes_the_same_ledger(made, evaluated_here, helped):
+def pin_share(monkeypatch, share: int) -> None:
+    """The tail this process evaluates, fixed (it follows the waits otherwise)."""
+    def balance(helper, waited):
+        helper.share = share
+
+    monkeypatch.setattr(pipeline.Helper, "balance", balance)
+
+
+def test_the_helper_evaluates_and_this_process_writes_the_same_ledger(made, evaluated_here, helped, monkeypatch):
+    pin_share(monkeypatch, 0)
     orders, expected = made
     accrued = len(expected[1])
     assert settle_orders(batch_size=BATCH_SIZE) == accrued
@@ -111,7 +120,34 @@ def test_the_helper_evaluates_and_this_process_writes_the_same_ledger(made, eval
     assert settle_orders(batch_size=BATCH_SIZE) == 0
 
 
+def test_this_process_evaluates_the_tail_of_each_batch_the_helper_read(made, evaluated_here, monkeypatch):
+    pin_share(monkeypatch, 2)
+    orders, expected = made
+    assert settle_orders(batch_size=BATCH_SIZE) == len(expected[1])
+    assert written() == expected
+    # The first batch, then the last two orders of each batch the helper read (it kept at least one).
+    first, *tails = evaluated_here
+    assert len(first) == BATCH_SIZE and tails
+    assert all(len(tail) == 2 for tail in tails[:-1]) and 1 <= len(tails[-1]) <= 2
+    assert all(before[-1] < after[0] - 1 for before, after in zip([first, *tails], tails, strict=False))
+
+
+@pytest.mark.parametrize(("waits", "shares"), [
+    ([True] * 4, [2, 4, 5, 5]),
+    ([True, True, False, False, False], [2, 4, 2, 0, 0]),
+])
+def test_the_tail_grows_while_this_process_waits_and_shrinks_while_the_helper_waits(waits, shares):
+    helper = pipeline.Helper.__new__(pipeline.Helper)
+    helper.share, helper.step, helper.max_share = 0, 2, 5
+    seen = []
+    for waited in waits:
+        helper.balance(waited)
+        seen.append(helper.share)
+    assert seen == shares
+
+
 def test_a_batch_another_connection_wrote_to_meanwhile_is_read_again(made, evaluated_here, monkeypatch):
+    pin_share(monkeypatch, 0)
     orders, expected = made
     original = pipeline.Helper.receive
     cancelled = []
@@ -121,7 +157,7 @@ def test_a_batch_another_connection_wrote_to_meanwhile_is_read_again(made, evalu
         if batch is not None and not cancelled:
             # The helper has evaluated this batch; another connection cancels one of its orders before
             # it is written, and commits.
-            order_id = next(row[0] for row in batch.accruals)
+            order_id = next(row[0] for row in batch.head.accruals)
             other = connection.copy()
             with other.cursor() as cursor:
                 cursor.execute("UPDATE orders_order SET status = %s WHERE id = %s", [OrderStatus.CANCELLED, order_id])

@@ -16,6 +16,13 @@ earlier batches, which touch no order of a later one. Another value (an order, a
 associate written meanwhile, by anyone) and the batch is read and evaluated again inside the
 transaction, as a settlement without a helper does. If the helper fails or goes away, the
 settlement goes on without it. On PostgreSQL, settlements keep to one process.
+
+The two halves are not equal: evaluating a batch costs more than writing it, so a helper that
+evaluated whole batches kept this process waiting (at 1,000,000 orders, about a fifth of its time).
+The helper therefore evaluates the head of each batch and leaves its tail, `share` orders, to this
+process, which evaluates it inside the batch's transaction while the helper works on the next one.
+The share follows the waits: it grows while this process waits for the helper, and shrinks while
+the helper's batches wait for this process.
 """
 
 import contextlib
@@ -24,6 +31,7 @@ import logging
 import multiprocessing
 import time
 import traceback
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -31,6 +39,20 @@ logger = logging.getLogger(__name__)
 
 # Seconds the helper is given to finish when told to stop, before it is terminated.
 STOP_TIMEOUT = 10
+# The tail this process evaluates moves by this fraction of a batch at a time, up to half a batch.
+SHARE_STEP = 1 / 50
+MAX_SHARE = 1 / 2
+
+
+class Batch(NamedTuple):
+    """One batch from the helper: the head's rows, evaluated there, and the tail's pks, left to this process."""
+
+    head: object  # services.BatchRows
+    tail: list
+
+    @property
+    def ids(self) -> list:
+        return self.head.ids + self.tail
 
 
 class Helper:
@@ -54,6 +76,8 @@ class Helper:
         self.started = self.failed = False
         # PRAGMA data_version when the helper was last asked for a batch.
         self.seen = None
+        # How many orders of each batch this process evaluates, and by how many that changes.
+        self.share, self.step, self.max_share = 0, max(1, round(batch_size * SHARE_STEP)), int(batch_size * MAX_SHARE)
 
     def ready(self) -> bool:
         """Whether the helper has started (it says so once Django is set up), without waiting."""
@@ -83,35 +107,44 @@ class Helper:
             logger.warning("The settlement's helper process failed; going on without it.\n%s", failure)
         return settled, last
 
-    def rows(self, batch):
-        """The rows to write for `batch`, inside its transaction: the helper's, unless another
-        connection committed since the helper was asked for it. Asks for the next batch."""
-        from shopfloor.commissions.services import batch_rows, current_settlement
+    def rows(self, batch: Batch):
+        """The rows to write for `batch`, inside its transaction: the helper's head and the tail
+        evaluated here, or the whole batch evaluated here if another connection committed since
+        the helper was asked for it. Asks for the next batch first."""
+        from shopfloor.commissions.services import BatchRows, batch_rows, current_settlement
 
         now = _data_version()
         # The helper reads the next batch while this one is written.
         self.ask(batch.ids[-1])
-        if now != self.seen:
-            batch = batch_rows(batch.ids, current_settlement())
-        self.seen = now
-        return batch
+        changed, self.seen = now != self.seen, now
+        if changed:
+            return batch_rows(batch.ids, current_settlement())
+        if not batch.tail:
+            return batch.head
+        tail = batch_rows(batch.tail, current_settlement())
+        return BatchRows(*(head + tail for head, tail in zip(batch.head, tail, strict=True)))
 
     def ask(self, after: int) -> None:
-        """Have the helper read and evaluate the next batch above pk `after`."""
+        """Have the helper read the next batch above pk `after` and evaluate all but its tail."""
         try:
-            self.pipe.send(after)
+            self.pipe.send((after, self.share))
         except OSError as exc:
             raise HelperFailed("The helper process went away.") from exc
 
-    def receive(self):
-        """The helper's next batch (`BatchRows`), or None when no order is left."""
+    def receive(self) -> Batch | None:
+        """The helper's next batch, or None when no order is left."""
+        self.balance(waited=not self.pipe.poll())
         try:
             message = self.pipe.recv()
         except (EOFError, OSError) as exc:
             raise HelperFailed("The helper process went away.") from exc
         if isinstance(message, str):
             raise HelperFailed(message)
-        return message
+        return message and Batch(*message)
+
+    def balance(self, waited: bool) -> None:
+        """Move work to this process while it waits for the helper, back while the helper's batches wait."""
+        self.share = min(self.max_share, self.share + self.step) if waited else max(0, self.share - self.step)
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -137,7 +170,8 @@ class HelperFailed(Exception):
 
 
 def work(pipe, database: str, batch_size: int) -> None:
-    """The helper: for each pk it is sent, the next batch above it, read and evaluated (None: stop)."""
+    """The helper: for each (pk, share) it is sent, the next batch above the pk, its head read and
+    evaluated and its tail of `share` pks left to the writing process (None: stop)."""
     import django
 
     django.setup()
@@ -148,9 +182,12 @@ def work(pipe, database: str, batch_size: int) -> None:
     helper_connection.settings_dict["NAME"] = database
     pipe.send("ready")
     try:
-        while (after := pipe.recv()) is not None:
+        while (asked := pipe.recv()) is not None:
+            after, share = asked
             ids = next_unaccrued(after, batch_size)
-            pipe.send(batch_rows(ids, current_settlement()) if ids else None)
+            # The tail is this process's to evaluate, but never the whole batch.
+            head = ids[:max(1, len(ids) - share)]
+            pipe.send((batch_rows(head, current_settlement()), ids[len(head):]) if ids else None)
     except EOFError:
         pass  # the writing process went away
     except Exception:
