@@ -14,13 +14,17 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.core import signals
 from django.db import connection
+from django.db.utils import OperationalError
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from shopfloor.accounts.models import Store
 from shopfloor.accounts.services import create_api_token
 from shopfloor.asgi import API_THREADS, application
 from shopfloor.orders.models import Order, OrderLine
+from shopfloor.sqlite.base import DatabaseWrapper
+from shopfloor.urls import urlpatterns as shopfloor_urls
 from tests.api.test_connection_pool import sessions_opened
 from tests.live.conftest import runs_in_own_loop
 
@@ -197,7 +201,15 @@ def _slow(request):
     return HttpResponse("done")
 
 
-urlpatterns = [path("api/streamed", _streamed), path("api/slow", csrf_exempt(_slow))]
+def _half_written(request):
+    """Writes, then fails: a request whose work must not be kept."""
+    Store.objects.create(code="HALF", name="Half written")
+    raise RuntimeError("the request fails after writing")
+
+
+# With the application's own routes, for requests beside these.
+urlpatterns = [path("api/streamed", _streamed), path("api/slow", csrf_exempt(_slow)),
+               path("api/half", csrf_exempt(_half_written)), *shopfloor_urls]
 
 
 def test_a_streaming_api_response_is_sent_in_full_and_then_closed(world, transactional_db, settings):
@@ -244,3 +256,68 @@ def test_on_sqlite_writing_requests_take_turns_and_reads_run_side_by_side(world,
         assert _running["most"] == 1
     else:
         assert _running["most"] >= 2
+
+
+def _behind_a_slow_write(world, bearer, requests: list[tuple[str, bytes]]) -> list:
+    """`requests` (path, body) posted at once while the writer is busy with api/slow: they wait together."""
+    answers = []
+
+    @runs_in_own_loop
+    async def post():
+        slow = asyncio.ensure_future(call("/api/slow", "POST"))
+        await asyncio.sleep(0.05)
+        answers.extend(await asyncio.gather(*(call(path, "POST", body, bearer) for path, body in requests)))
+        assert (await slow)[0] == 200
+
+    post()
+    return answers
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's writes are answered by one thread")
+def test_on_sqlite_writes_that_waited_together_are_committed_together(world, bearer, settings, monkeypatch):
+    settings.ROOT_URLCONF = __name__
+    commit = DatabaseWrapper._commit
+    commits = []
+
+    def second_fails(wrapper):
+        commits.append(threading.current_thread().name)
+        if len(commits) == 2:
+            raise OperationalError("disk I/O error")
+        return commit(wrapper)
+
+    monkeypatch.setattr(DatabaseWrapper, "_commit", second_fails)
+    orders = [("/api/v1/orders", order_body(world, f"GROUP-{index}")) for index in range(4)]
+    answers = _behind_a_slow_write(world, bearer, orders)
+    # The slow request's COMMIT, then one for the four, which failed: none of them was written, and each
+    # is told so.
+    assert commits == ["api-writer_0"] * 2
+    assert [status for status, _, _ in answers] == [503] * 4
+    assert all("Nothing was written" in json.loads(body)["detail"] for _, _, body in answers)
+    assert answers[0][1]["retry-after"] == "1"
+    assert not Order.objects.exists() and not OrderLine.objects.exists()
+
+    # Sent again, they are written, together.
+    answers = _behind_a_slow_write(world, bearer, orders)
+    assert [status for status, _, _ in answers] == [201] * 4
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == [f"GROUP-{index}" for index in range(4)]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's writes are answered by one thread")
+def test_on_sqlite_a_write_that_fails_leaves_nothing_and_the_others_beside_it_are_kept(world, bearer, settings):
+    settings.ROOT_URLCONF = __name__
+    answers = _behind_a_slow_write(world, bearer, [("/api/v1/orders", order_body(world, "KEPT-1")),
+                                                   ("/api/half", b""),
+                                                   ("/api/v1/orders", order_body(world, "KEPT-2"))])
+    assert [status for status, _, _ in answers] == [201, 500, 201]
+    assert not Store.objects.filter(code="HALF").exists()
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["KEPT-1", "KEPT-2"]
+    # Alone too.
+    answers = []
+
+    @runs_in_own_loop
+    async def alone():
+        answers.append(await call("/api/half", "POST"))
+
+    alone()
+    assert answers[0][0] == 500
+    assert not Store.objects.filter(code="HALF").exists()
