@@ -28,6 +28,7 @@ from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, Sto
 from shopfloor.accounts.services import create_admin, save_associate, save_store
 from shopfloor.catalog.services import upsert_product
 from shopfloor.clienteling import demo as clienteling_demo
+from shopfloor.commissions import demo as commissions_demo
 from shopfloor.comms import demo as comms_demo
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode, CustomerStatus
 from shopfloor.customers.services import refresh_search_fields, save_agency, save_business, save_group
@@ -244,7 +245,9 @@ class _Seeder:
         })
         self.products = self._products()
         self.customers = self._customers()
+        commissions_demo.seed_rules(self.admin)
         self._orders()
+        commissions_demo.seed(self.admin, self.associates, self.now)
         lists_demo.seed(self.associates, self.customers, self.products, self.now)
         lookbooks_demo.seed(self.associates, self.customers, self.products, self.now)
         comms_demo.seed(self.admin, self.stores, self.associates, self.now)

@@ -1,0 +1,66 @@
+"""The demo's sales carry commission: rules, earnings accrued as the orders arrived, approvals, payouts, a coupon."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.test import Client
+
+from shopfloor.accounts.models import Associate, SellingMode
+from shopfloor.commissions import selectors
+from shopfloor.commissions.demo import HOLD_DAYS, RULES
+from shopfloor.commissions.models import (
+    CommissionRule,
+    Coupon,
+    EntryKind,
+    EntryStatus,
+    LedgerEntry,
+    OrderAccrual,
+    Payout,
+)
+from shopfloor.money import to_cents
+from shopfloor.orders.models import Order, OrderStatus
+from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
+
+
+def test_the_demos_sales_carry_earnings_approvals_and_payouts(db):
+    seed_demo()
+    assert sorted(CommissionRule.objects.values_list("name", flat=True)) == sorted(rule["name"] for rule in RULES)
+    credited = Order.objects.filter(attributed_associate__isnull=False).exclude(status=OrderStatus.CANCELLED)
+    assert credited.exists()
+    # Every sale credited to an associate was accrued as it was recorded; team-mode stores' sales earn nobody.
+    assert OrderAccrual.objects.count() == credited.count()
+    assert not LedgerEntry.objects.filter(associate__store__selling_mode=SellingMode.TEAM).exists()
+
+    # Sales completed more than the hold period ago are approved; recent ones are pending.
+    approved = LedgerEntry.objects.filter(status=EntryStatus.APPROVED, kind=EntryKind.EARNING)
+    pending = LedgerEntry.objects.filter(status=EntryStatus.PENDING, kind=EntryKind.EARNING)
+    assert approved.exists() and pending.exists()
+    assert all(accrual.completed_at is not None and (accrual.approved_at - accrual.completed_at).days >= HOLD_DAYS
+               for accrual in OrderAccrual.objects.filter(approved_at__isnull=False))
+    # Ana is Inês's upline: Inês's sales earn her an override.
+    ana = Associate.objects.get(name="Ana Ribeiro")
+    ines = Associate.objects.get(name="Inês Carvalho")
+    assert LedgerEntry.objects.filter(associate=ana, kind=EntryKind.OVERRIDE, order__attributed_associate=ines).exists()
+
+    # Ana and Tiago were paid their approved commission in whole tens; what is left is below ten euros.
+    assert set(Payout.objects.values_list("associate__name", flat=True)) == {"Ana Ribeiro", "Tiago Moreira"}
+    payout = Payout.objects.get(associate=ana)
+    assert payout.amount > 0 and payout.amount % 10 == 0
+    balance = selectors.balance(ana)
+    assert Decimal("0") <= balance["balance"] < 10
+    assert balance["paid"] == payout.amount
+    assert balance["balance"] == to_cents(LedgerEntry.objects.filter(
+        associate=ana, status=EntryStatus.APPROVED).aggregate(total=Sum("amount"))["total"])
+    assert Coupon.objects.get(associate=ana).code == "ANA-WELCOME10"
+
+    # Her dashboard shows it.
+    client = Client()
+    assert client.login(username=ana.user.email, password=DEMO_PASSWORD)
+    page = client.get("/console/dashboard/").content.decode()
+    assert "ANA-WELCOME10" in page
+    assert "No earnings yet" not in page and "No payouts yet" not in page
+
+    # Seeding again writes nothing.
+    entries = LedgerEntry.objects.count()
+    seed_demo()
+    assert (LedgerEntry.objects.count(), Payout.objects.count(), Coupon.objects.count()) == (entries, 2, 1)
