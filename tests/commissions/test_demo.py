@@ -18,7 +18,7 @@ from shopfloor.commissions.models import (
     Payout,
 )
 from shopfloor.money import to_cents
-from shopfloor.orders.models import Order, OrderStatus
+from shopfloor.orders.models import Order, OrderStatus, Refund
 from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
 
 
@@ -41,6 +41,15 @@ def test_the_demos_sales_carry_earnings_approvals_and_payouts(db):
     ana = Associate.objects.get(name="Ana Ribeiro")
     ines = Associate.objects.get(name="Inês Carvalho")
     assert LedgerEntry.objects.filter(associate=ana, kind=EntryKind.OVERRIDE, order__attributed_associate=ines).exists()
+
+    # Half of Tiago's latest completed sale came back: its earnings are reversed by half.
+    refund = Refund.objects.get(external_id="DEMO-R-0001")
+    assert refund.order.attributed_associate.name == "Tiago Moreira"
+    assert refund.amount == to_cents(refund.order.total / 2)
+    reversed_entries = LedgerEntry.objects.filter(kind=EntryKind.REVERSAL, refund=refund)
+    assert reversed_entries.exists()
+    for reversal in reversed_entries:
+        assert abs(reversal.amount + reversal.reverses.amount / 2) <= Decimal("0.01")
 
     # Ana and Tiago were paid their approved commission in whole tens; what is left is below ten euros.
     assert set(Payout.objects.values_list("associate__name", flat=True)) == {"Ana Ribeiro", "Tiago Moreira"}

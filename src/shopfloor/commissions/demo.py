@@ -4,8 +4,9 @@ Called by `storefront.demo.seed_demo` inside its transaction. `seed_rules` runs 
 orders are recorded, so each order accrues as it arrives, as in production. `seed` runs after them:
 the demo's sales happened over the past year, but they are recorded today, so each completed
 order's hold period is moved back to when it was completed (two days after it was placed). Then
-the scheduled approval runs, two sellers are paid their approved commission in whole tens of euros
-(a small balance stays), and Ana has a coupon of her own.
+the scheduled approval runs, a shopper returns half of Tiago's latest completed sale (its
+earnings are reversed pro rata), two sellers are paid their approved commission in whole tens of
+euros (a small balance stays), and Ana has a coupon of her own.
 """
 
 from datetime import datetime, timedelta
@@ -14,7 +15,8 @@ from decimal import Decimal
 from shopfloor.access import Actor
 from shopfloor.commissions import coupons, selectors, services
 from shopfloor.commissions.models import CouponKind, OrderAccrual, PayoutMethod
-from shopfloor.orders.models import OrderStatus
+from shopfloor.orders.models import Order, OrderStatus
+from shopfloor.orders.services import refund_order
 
 HOLD_DAYS = 14
 # A subagent's sale earns their upline 2% of it.
@@ -40,6 +42,9 @@ def seed(admin, associates: dict, now: datetime) -> None:
     for accrual_id, placed_at in list(completed):
         OrderAccrual.objects.filter(pk=accrual_id).update(completed_at=min(placed_at + COMPLETED_AFTER, now))
     services.approve_due_earnings(now)
+    returned = (Order.objects.filter(attributed_associate=associates["Tiago Moreira"], status=OrderStatus.COMPLETED)
+                .latest("placed_at"))
+    refund_order(Actor(admin), returned, "DEMO-R-0001", returned.total / 2)
     for name, method, reference in PAID:
         associate = associates[name]
         amount = selectors.balance(associate)["balance"] // 10 * 10
