@@ -84,6 +84,23 @@ def test_an_associate_sees_a_new_sales_commission_on_the_dashboard(new_page, wor
     assert other.get_by_text("W-2001").count() == 0
 
 
+def test_the_recent_sales_fit_their_card_with_long_order_codes_and_statuses(new_page, world, transactional_db):
+    for index, status in enumerate(["pending_payment", "placed", "completed"]):
+        record_order(actor_for(world.admin), {
+            "external_id": f"WEBSHOP-ORDER-{index:06d}", "customer_id": world.anas_customer.pk, "status": status,
+            "lines": [{"sku": "CH-1", "quantity": 20, "unit_price": Decimal("1499.50")}],
+        })
+    page = new_page()
+    sign_in(page, "ana@example.com", "/console/dashboard/")
+    sales = page.get_by_role("region", name="Recent sales")
+    expect(sales.get_by_text("WEBSHOP-ORDER-000000")).to_be_visible()
+    screenshot(page, "dashboard-recent-sales-long-codes")
+    card = sales.bounding_box()
+    for header in ("Order", "Customer", "Status", "Total"):
+        cell = sales.get_by_role("columnheader", name=header).bounding_box()
+        assert card["x"] <= cell["x"] and cell["x"] + cell["width"] <= card["x"] + card["width"] + 0.5, header
+
+
 def test_an_admin_records_a_payout_and_the_balance_drops(new_page, world, transactional_db):
     record_adjustment(world.admin, world.ana, "120.00", "Commission from the old system")
     page = new_page()
