@@ -52,4 +52,4 @@ def seed(admin, associates: dict, now: datetime) -> None:
             services.record_payout(admin, associate, amount, method, reference=f"{reference}-{now:%Y%m}-{associate.pk}",
                                    note=f"Commission payout, {now:%B %Y}.")
     ana = associates["Ana Ribeiro"]
-    coupons.create_coupon(Actor(ana.user), {**COUPON, "expires_at": now + timedelta(days=90)})
+    coupons.create_coupon(Actor(ana.user), {**COUPON, "expires_at": now + timedelta(days=60)})
