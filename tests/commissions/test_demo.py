@@ -18,7 +18,7 @@ from shopfloor.commissions.models import (
     Payout,
 )
 from shopfloor.money import to_cents
-from shopfloor.orders.models import Order, OrderStatus, Refund
+from shopfloor.orders.models import AttributionRule, Order, OrderStatus, Refund
 from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
 
 
@@ -60,7 +60,15 @@ def test_the_demos_sales_carry_earnings_approvals_and_payouts(db):
     assert balance["paid"] == payout.amount
     assert balance["balance"] == to_cents(LedgerEntry.objects.filter(
         associate=ana, status=EntryStatus.APPROVED).aggregate(total=Sum("amount"))["total"])
-    assert Coupon.objects.get(associate=ana).code == "ANA-WELCOME10"
+    # Two recent orders carried her coupon: credited to her by rule 2, whoever the customer's associate is.
+    coupon = Coupon.objects.get(associate=ana)
+    assert (coupon.code, coupon.uses) == ("ANA-WELCOME10", 2)
+    by_coupon = Order.objects.filter(coupon_code=coupon.code)
+    assert by_coupon.count() == 2
+    for order in by_coupon:
+        assert (order.attribution_rule, order.attributed_associate) == (AttributionRule.COUPON, ana)
+        assert order.attribution_evidence["summary"] == "The order used Ana Ribeiro's coupon ANA-WELCOME10."
+        assert order.discount == to_cents(order.subtotal / 10)
 
     # Her dashboard shows it.
     client = Client()

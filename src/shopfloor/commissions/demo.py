@@ -1,12 +1,14 @@
 """Demo commissions: the rules Casa Lusa pays its sellers by, so the demo's sales carry earnings.
 
 Called by `storefront.demo.seed_demo` inside its transaction. `seed_rules` runs before the demo's
-orders are recorded, so each order accrues as it arrives, as in production. `seed` runs after them:
+orders are recorded, so each order accrues as it arrives, as in production; it also gives Ana a
+coupon, which two of the demo's recent orders carry (credited to her by rule 2, whoever the
+customer's associate is). `seed` runs after them:
 the demo's sales happened over the past year, but they are recorded today, so each completed
 order's hold period is moved back to when it was completed (two days after it was placed). Then
 the scheduled approval runs, a shopper returns half of Tiago's latest completed sale (its
 earnings are reversed pro rata), two sellers are paid their approved commission in whole tens of
-euros (a small balance stays), and Ana has a coupon of her own.
+euros (a small balance stays).
 """
 
 from datetime import datetime, timedelta
@@ -31,10 +33,13 @@ PAID = [("Ana Ribeiro", PayoutMethod.BANK, "SEPA"), ("Tiago Moreira", PayoutMeth
 COUPON = {"code": "ANA-WELCOME10", "kind": CouponKind.PERCENT, "value": Decimal("10"), "max_uses": 50}
 
 
-def seed_rules(admin) -> None:
+def seed_rules(admin, associates: dict, now: datetime) -> str:
+    """The rules, the settings and Ana's coupon; returns the coupon's code."""
     services.save_commission_settings(admin, {"hold_days": HOLD_DAYS, "override_levels": OVERRIDE_LEVELS})
     for rule in RULES:
         services.save_commission_rule(admin, rule)
+    ana = associates["Ana Ribeiro"]
+    return coupons.create_coupon(Actor(ana.user), {**COUPON, "expires_at": now + timedelta(days=60)}).code
 
 
 def seed(admin, associates: dict, now: datetime) -> None:
@@ -51,5 +56,3 @@ def seed(admin, associates: dict, now: datetime) -> None:
         if amount > 0:
             services.record_payout(admin, associate, amount, method, reference=f"{reference}-{now:%Y%m}-{associate.pk}",
                                    note=f"Commission payout, {now:%B %Y}.")
-    ana = associates["Ana Ribeiro"]
-    coupons.create_coupon(Actor(ana.user), {**COUPON, "expires_at": now + timedelta(days=60)})

@@ -191,6 +191,8 @@ PENDING_COUNT = 6
 B2B_COUNT = 14
 ORDER_COUNT = 500
 SHOPPER_ORDER_COUNT = 4
+# Recent orders that carry Ana's coupon (commissions.demo).
+COUPON_ORDERS = {480, 492}
 
 
 @dataclass
@@ -245,7 +247,7 @@ class _Seeder:
         })
         self.products = self._products()
         self.customers = self._customers()
-        commissions_demo.seed_rules(self.admin)
+        self.coupon_code = commissions_demo.seed_rules(self.admin, self.associates, self.now)
         self._orders()
         commissions_demo.seed(self.admin, self.associates, self.now)
         lists_demo.seed(self.associates, self.customers, self.products, self.now)
@@ -469,6 +471,9 @@ class _Seeder:
                      for p in products]
             subtotal = sum(line["unit_price"] * line["quantity"] for line in lines)
             discount = to_cents(subtotal * Decimal("0.10")) if self.rng.random() < 0.15 else Decimal("0.00")
+            coupon_code = self.coupon_code if number in COUPON_ORDERS else ""
+            if coupon_code:
+                discount = to_cents(subtotal * Decimal("0.10"))  # the coupon's 10% off
             age = self.now - placed_at
             if age < timedelta(days=10):
                 status = OrderStatus.PLACED
@@ -478,5 +483,5 @@ class _Seeder:
             record_order(self.actor, {
                 "external_id": f"DEMO-O-{number:05d}", "customer_id": customer.pk,
                 "store_id": customer.store_id, "currency": "EUR", "lines": lines, "discount": discount,
-                "status": status, "placed_at": placed_at,
+                "status": status, "placed_at": placed_at, "coupon_code": coupon_code,
             })
