@@ -1,14 +1,16 @@
 """Demo commissions: the rules Casa Lusa pays its sellers by, so the demo's sales carry earnings.
 
-Called by `storefront.demo.seed_demo` inside its transaction. `seed_rules` runs before the demo's
-orders are recorded, so each order accrues as it arrives, as in production; it also gives Ana a
-coupon, which two of the demo's recent orders carry (credited to her by rule 2, whoever the
-customer's associate is). `seed` runs after them:
-the demo's sales happened over the past year, but they are recorded today, so each completed
-order's hold period is moved back to when it was completed (two days after it was placed). Then
-the scheduled approval runs, a shopper returns half of Tiago's latest completed sale (its
-earnings are reversed pro rata), two sellers are paid their approved commission in whole tens of
-euros (a small balance stays).
+Called by `storefront.demo.seed_demo` inside its transaction.
+
+`seed_rules` runs before the demo's orders are recorded, so each order accrues as it arrives, as in
+production. It also gives Ana a coupon, which two of the demo's recent orders carry (credited to
+her by rule 2, whoever the customer's associate is).
+
+`seed` runs after them. The demo's sales happened over the past year but are recorded today, so
+each completed order's hold period is moved back to when it was completed (two days after it was
+placed). Then the scheduled approval runs, a shopper returns half of Tiago's latest completed sale
+(its earnings are reversed pro rata), and two sellers are paid their approved commission in whole
+tens of euros (a small balance stays).
 """
 
 from datetime import datetime, timedelta

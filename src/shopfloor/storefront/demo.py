@@ -29,6 +29,7 @@ from shopfloor.accounts.services import create_admin, save_associate, save_store
 from shopfloor.catalog.services import upsert_product
 from shopfloor.clienteling import demo as clienteling_demo
 from shopfloor.commissions import demo as commissions_demo
+from shopfloor.commissions.coupons import check_coupon
 from shopfloor.comms import demo as comms_demo
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode, CustomerStatus
 from shopfloor.customers.services import refresh_search_fields, save_agency, save_business, save_group
@@ -473,7 +474,8 @@ class _Seeder:
             discount = to_cents(subtotal * Decimal("0.10")) if self.rng.random() < 0.15 else Decimal("0.00")
             coupon_code = self.coupon_code if number in COUPON_ORDERS else ""
             if coupon_code:
-                discount = to_cents(subtotal * Decimal("0.10"))  # the coupon's 10% off
+                # What the demo shop's checkout takes off with the coupon.
+                discount = check_coupon(coupon_code, subtotal, at=placed_at, currency="EUR").discount
             age = self.now - placed_at
             if age < timedelta(days=10):
                 status = OrderStatus.PLACED
