@@ -30,6 +30,15 @@ def _locmem_email(settings):
 
 
 @pytest.fixture
+def run_tasks(db):
+    """run_tasks() → how many ran: what the workers do once the code under test has committed — run the
+    tasks it deferred (emails, text messages, live broadcasts), now, in this thread."""
+    from shopfloor.jobs import run_queued_tasks
+
+    return run_queued_tasks
+
+
+@pytest.fixture
 def associate_store(db):
     return make_store("north", "North Store", SellingMode.ASSOCIATE)
 

@@ -68,10 +68,9 @@ AUTH = [BearerAuth(), ConsoleSessionAuth(csrf=True)]
 
 def actor(request: HttpRequest) -> Actor:
     """The Actor for this API request, built once."""
-    cached = getattr(request, "_shopfloor_actor", None)
+    cached = getattr(request, "shopfloor_actor", None)
     if cached is None:
-        cached = Actor(request.auth)
-        request._shopfloor_actor = cached
+        cached = request.shopfloor_actor = Actor(request.auth)
     return cached
 
 
@@ -171,10 +170,6 @@ class ApiParser(Parser):
 
 # Idempotency-Key ----------------------------------------------------------------------
 
-# Answers worth replaying: success and invalid input. Others (401, 403, 409, 5xx) may
-# change on a retry, so their key is released.
-REPLAYABLE = {200, 201, 202, 204, 400, 404, 422}
-
 
 def _caller_scope(request: HttpRequest) -> str | None:
     authorization = request.headers.get("Authorization", "")
@@ -188,8 +183,12 @@ def _caller_scope(request: HttpRequest) -> str | None:
 class IdempotencyMiddleware:
     """POST /api/ with an Idempotency-Key: the same key and body within 24 h answers the first response.
 
-    The key is claimed by inserting a row under a unique constraint, so two
-    concurrent requests with one key cannot both run: the second is told 409.
+    It runs inside the request's transaction (TransactionPerRequestMiddleware), so the key's record
+    commits with what the request wrote, or not at all. The key is claimed first, by inserting its row
+    under a unique constraint: a second request with the same key waits for the first to commit
+    (PostgreSQL holds it on the unique index; SQLite serialises writing transactions anyway) and then
+    answers the first response. Only successes are kept: a request answered with an error writes
+    nothing, its key included, so a corrected retry may use the same key (as Stripe does).
     """
 
     def __init__(self, get_response):
@@ -212,28 +211,9 @@ class IdempotencyMiddleware:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=request_hash)
         except IntegrityError:
-            previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-            if previous is None:
-                return JsonResponse({"detail": "Please retry this request."}, status=409)
-            if previous.request_hash != request_hash:
-                return detail_error(
-                    ["header", "Idempotency-Key"], "This key was used with a different request body."
-                )
-            if previous.status_code is None:
-                return JsonResponse(
-                    {"detail": "A request with this Idempotency-Key is in progress."}, status=409
-                )
-            status = 200 if previous.status_code == 201 else previous.status_code
-            replay = HttpResponse(bytes(previous.response_body or b""), status=status,
-                                  content_type=previous.content_type or "application/json")
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        try:
-            response = self.get_response(request)
-        except BaseException:
-            record.delete()
-            raise
-        if response.status_code in REPLAYABLE and not getattr(response, "streaming", False):
+            return self.replay(IdempotencyRecord.objects.get(scope=scope, key=key), request_hash)
+        response = self.get_response(request)
+        if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):
             IdempotencyRecord.objects.filter(pk=record.pk).update(
                 status_code=response.status_code, response_body=response.content,
                 content_type=response.get("Content-Type", "application/json"),
@@ -242,4 +222,11 @@ class IdempotencyMiddleware:
             record.delete()
         return response
 
-
+    def replay(self, previous: IdempotencyRecord, request_hash: str) -> HttpResponse:
+        if previous.request_hash != request_hash:
+            return detail_error(["header", "Idempotency-Key"], "This key was used with a different request body.")
+        status = 200 if previous.status_code == 201 else previous.status_code
+        replay = HttpResponse(bytes(previous.response_body or b""), status=status,
+                              content_type=previous.content_type or "application/json")
+        replay["Idempotent-Replayed"] = "true"
+        return replay

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One transaction per request that may write (every method but GET, HEAD and OPTIONS): what the
+    # middleware below and the view write commits together, or not at all.
+    "shopfloor.transactions.TransactionPerRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,19 +85,16 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'shopfloor.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, with closed connections kept for the next request's thread (shopfloor/sqlite/base.py).
-    DATABASES["default"]["ENGINE"] = "shopfloor.sqlite"
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers and one writer work at once; IMMEDIATE takes the write
-        # lock at BEGIN so two writers queue instead of failing with "locked".
-        # A larger page cache and memory-mapped reads keep the customer search's and the ledger's
-        # indexes in memory on large databases (bench/customer_search.py, bench/settlement.py). The
-        # map may cover the whole file, up to SQLite's 2 GB limit: it is address space, not memory, and a
-        # connection whose cache another's commit emptied (every reader beside a writer) reads its pages
-        # from it without a copy (the settlement's helper process reads every batch that way).
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
-                        "PRAGMA cache_size=-32768; PRAGMA mmap_size=2147418112; PRAGMA temp_store=MEMORY;",
+        # WAL lets readers work beside the one writer; synchronous=FULL syncs the log at every COMMIT,
+        # so a write answered 2xx survives a power cut. IMMEDIATE takes the write lock at BEGIN, so two
+        # writers queue (for up to `timeout` seconds) instead of one failing with "database is locked"
+        # halfway through its transaction. A larger page cache and memory-mapped reads keep the search's
+        # and the ledger's indexes in memory on large databases (bench/customer_search.py).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                        "PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }
     # A file, not memory, so the browser tests' server process sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
@@ -124,7 +124,8 @@ else:
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        # shopfloor.jobs: "default" (email, text messages, scheduled jobs) and "live" (broadcasts to sockets).
+        "QUEUES": ["default", "live"],
     }
 }
 
@@ -161,6 +162,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 vars().update(email_settings(os.environ.get("EMAIL_URL")))
+# Seconds an SMTP conversation may take before the sending task fails (and is retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Shopfloor <shopfloor@localhost>")
 
 # Safe by default: the headers are always on; cookies and HSTS require HTTPS,
@@ -192,6 +195,9 @@ SHOPFLOOR = {
     # Where Shopfloor is served (https://shopfloor.example.com), for links in messages sent outside a
     # request (shopfloor.links); `shopfloor serve` defaults it to the address it serves.
     "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+    # Whether a serving process also runs the default task queue (email, text messages, scheduled jobs);
+    # false when separate `shopfloor worker` processes do (`shopfloor serve --no-worker`).
+    "SERVER_WORKER": env_bool("SHOPFLOOR_WORKER", True),
 }
 
 LOGGING = {

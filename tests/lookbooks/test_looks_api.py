@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from shopfloor import sms
 from shopfloor.lookbooks.models import Look, Lookbook
-from shopfloor.outreach import sms
 from shopfloor.outreach.models import OutreachMessage
 from tests.lookbooks.test_lookbooks_api import user_of
 

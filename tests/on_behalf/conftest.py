@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from shopfloor import sms
 from shopfloor.catalog.models import Product
 from shopfloor.orders.models import OnBehalfPermission, OnBehalfSettings
-from shopfloor.outreach import sms
 
 
 @pytest.fixture(autouse=True)

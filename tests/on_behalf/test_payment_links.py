@@ -9,13 +9,13 @@ import pytest
 from django.core import mail, signing
 from django.utils import timezone
 
+from shopfloor import sms
 from shopfloor.access import actor_for
 from shopfloor.accounts.models import AuditEvent
 from shopfloor.commissions.models import CommissionRule, LedgerEntry
 from shopfloor.orders import on_behalf, payment_links
 from shopfloor.orders.models import OrderStatus, Payment, PaymentLink
 from shopfloor.orders.services import change_order_status
-from shopfloor.outreach import sms
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shopfloor.outreach import sms
+from shopfloor import sms
 from shopfloor.outreach.models import MessageTemplate, Purpose
 from tests.lookbooks.conftest import catalog, make_lookbook  # noqa: F401 (fixtures)
 

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from shopfloor.outreach import sms
+from shopfloor import sms
 from shopfloor.outreach.models import OutreachMessage
 
 

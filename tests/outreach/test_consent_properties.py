@@ -8,10 +8,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shopfloor import sms
 from shopfloor.access import actor_for
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.outreach import services as outreach
-from shopfloor.outreach import sms
 from shopfloor.outreach.models import MessageTemplate, OutreachMessage, Purpose
 
 EXAMPLES = int(os.environ.get("SHOPFLOOR_PROPERTY_EXAMPLES", "60"))

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from shopfloor.outreach import sms
+from shopfloor import sms
 from shopfloor.outreach.models import OutreachMessage
 
 
@@ -85,7 +85,7 @@ def test_outreach_records_the_providers_id_and_a_failure(world, api_as, opted_in
 
 def test_the_default_backend_is_the_console(settings, caplog):
     settings.SMS_URL = None
-    caplog.set_level("INFO", logger="shopfloor.outreach.sms")
+    caplog.set_level("INFO", logger="shopfloor.sms")
     assert isinstance(sms.get_backend(), sms.ConsoleSmsBackend)
     sms.send_sms("+351912345678", "Hello")
     assert "SMS to +351912345678" in caplog.text

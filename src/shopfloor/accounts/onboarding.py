@@ -22,7 +22,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from shopfloor import outbox
 from shopfloor.access import Actor, NotAllowed, NotVisible
 from shopfloor.accounts.models import (
     AgentRegistration,
@@ -205,7 +205,7 @@ def approve_registration(actor: Actor, registration: AgentRegistration) -> Assoc
         record_event(actor.user, "agent.approved", registration, associate_id=associate.pk,
                      parent_id=recruiter.pk if recruiter else None)
         link = absolute_url(set_password_path(user))
-        transaction.on_commit(lambda: _welcome(user.email, registration.name, link))
+        _welcome(user.email, registration.name, link)
         if recruiter is not None and recruiter.user_id:
             from shopfloor.comms.services import notify
 
@@ -230,9 +230,8 @@ def reject_registration(actor: Actor, registration: AgentRegistration) -> AgentR
 
 
 def _welcome(address: str, name: str, link: str) -> None:
-    send_mail(
-        "Welcome to Shopfloor: set your password",
+    outbox.send_email(
+        address, "Welcome to Shopfloor: set your password",
         f"Hello {name},\n\nYour agent registration was approved. Choose your password here:\n\n{link}\n\n"
         "The link works once. Then sign in with this email address.",
-        None, [address],
     )

@@ -1,19 +1,17 @@
 """Writes on users, stores, associates, API tokens; the audit log."""
 
-import functools
 import hashlib
 import secrets
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopfloor.accounts.models import ApiToken, Associate, AuditEvent, RepCode, Store, User
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.phones import normalize_phone
-from shopfloor.rows import Columns, fetch
 
 TOKEN_PREFIX = "sf_"
 
@@ -56,54 +54,14 @@ def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     # The lookup is by a hash of the token, so timing reveals nothing about stored tokens.
-    api_token = _token_with_user(hash_token(token))
+    api_token = (ApiToken.objects.select_related("user__associate__store")
+                 .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
     if api_token is None or not api_token.user.is_active:
         return None
     now = timezone.now()
     if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
     return api_token.user
-
-
-# Every API request reads its token, so the read is written once as SQL (as the order intake's are,
-# shopfloor.rows): building the ORM's select_related query was about a fifth of the server's Python time
-# on an order (bench/settlement.py --http), answering it a small part of that.
-_TOKEN = Columns(ApiToken, "t")
-_TOKEN_USER = Columns(User, "u")
-_TOKEN_ASSOCIATE = Columns(Associate, "a")
-_TOKEN_STORE = Columns(Store, "s")
-
-
-def _token_with_user(token_hash: str) -> ApiToken | None:
-    """The unrevoked token with this hash, its user, and the user's associate and store (select_related's caches)."""
-    rows = fetch(_token_sql(connection.vendor), [token_hash])
-    if not rows:
-        return None
-    row = rows[0]
-    api_token = _TOKEN.instance(row)
-    user = _TOKEN_USER.instance(row, len(_TOKEN))
-    associate = _TOKEN_ASSOCIATE.instance(row, len(_TOKEN) + len(_TOKEN_USER))
-    ApiToken.user.field.set_cached_value(api_token, user)
-    # None too is remembered, as select_related does: a user without an associate costs no further query.
-    User.associate.related.set_cached_value(user, associate)
-    if associate is not None:
-        Associate.user.field.set_cached_value(associate, user)
-        store = _TOKEN_STORE.instance(row, len(_TOKEN) + len(_TOKEN_USER) + len(_TOKEN_ASSOCIATE))
-        Associate.store.field.set_cached_value(associate, store)
-    return api_token
-
-
-@functools.cache
-def _token_sql(vendor: str) -> str:
-    return (
-        # Table and column names come from the models; the hash is a parameter.
-        f"SELECT {_TOKEN.sql()}, {_TOKEN_USER.sql()}, {_TOKEN_ASSOCIATE.sql()}, {_TOKEN_STORE.sql()} "  # noqa: S608
-        f"FROM {_TOKEN.table()} "
-        f"{_TOKEN_USER.join(_TOKEN_USER.column('id') + ' = ' + _TOKEN.column('user'))} "
-        f"{_TOKEN_ASSOCIATE.join(_TOKEN_ASSOCIATE.column('user') + ' = ' + _TOKEN_USER.column('id'), 'LEFT OUTER')} "
-        f"{_TOKEN_STORE.join(_TOKEN_STORE.column('id') + ' = ' + _TOKEN_ASSOCIATE.column('store'), 'LEFT OUTER')} "
-        f"WHERE {_TOKEN.column('token_hash')} = %s AND {_TOKEN.column('revoked_at')} IS NULL"
-    )
 
 
 def create_admin(email: str, password: str) -> User:

@@ -155,14 +155,14 @@ def _task_q(scope: Scope) -> Q:
     return Q()
 
 
-def _in(period: Period, field: str) -> Q:
+def in_period(period: Period, field: str) -> Q:
     start, end = period.bounds()
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def sales(scope: Scope, period: Period) -> list[dict]:
     """Per currency: attributed sales, orders and the average order value."""
-    rows = (scope_orders(scope).filter(_in(period, "placed_at")).values("currency")
+    rows = (scope_orders(scope).filter(in_period(period, "placed_at")).values("currency")
             .annotate(count=Count("id"), total=Sum("total")).order_by("currency"))
     figures = []
     for row in rows:
@@ -175,14 +175,14 @@ def sales(scope: Scope, period: Period) -> list[dict]:
 def customers_contacted(scope: Scope, period: Period) -> int:
     """Distinct customers someone in the scope chatted or called with, notified of a list, messaged, or
     completed a task about."""
-    ids = set(Interaction.objects.filter(_people_q(scope, "associate"), _in(period, "occurred_at"),
+    ids = set(Interaction.objects.filter(_people_q(scope, "associate"), in_period(period, "occurred_at"),
                                          customer__isnull=False)
               .exclude(kind="lookbook_opened").values_list("customer_id", flat=True).distinct())
-    ids |= set(Task.objects.filter(_task_q(scope), _in(period, "completed_at"), status=TaskStatus.DONE,
+    ids |= set(Task.objects.filter(_task_q(scope), in_period(period, "completed_at"), status=TaskStatus.DONE,
                                    customer__isnull=False).values_list("customer_id", flat=True).distinct())
     message = _optional_model("outreach", "OutreachMessage")
     if message is not None:
-        ids |= set(message.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"))
+        ids |= set(message.objects.filter(_people_q(scope, "associate"), in_period(period, "created_at"))
                    .exclude(status="failed").values_list("customer_id", flat=True).distinct())
     return len(ids)
 
@@ -205,7 +205,7 @@ def outreach(scope: Scope, period: Period) -> dict:
     message = _optional_model("outreach", "OutreachMessage")
     if message is None:
         return {"sent": None, "clicked": None, "conversion": None}
-    sent = message.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"), status="sent")
+    sent = message.objects.filter(_people_q(scope, "associate"), in_period(period, "created_at"), status="sent")
     clicked = sent.filter(links__click_count__gt=0).distinct()
     converted = sent.filter(Exists(_credited_orders_within("created_at", "associate")))
     sent_count = sent.count()
@@ -219,7 +219,7 @@ def lookbook_conversion(scope: Scope, period: Period) -> float | None:
     lookbook = _optional_model("lookbooks", "Lookbook")
     if lookbook is None:
         return None
-    opened = lookbook.objects.filter(_people_q(scope, "author"), _in(period, "opened_at"))
+    opened = lookbook.objects.filter(_people_q(scope, "author"), in_period(period, "opened_at"))
     count = opened.count()
     if not count:
         return None
@@ -232,7 +232,7 @@ def chat_response_seconds(scope: Scope, period: Period) -> float | None:
     chat = _optional_model("live", "Chat")
     if chat is None:
         return None
-    waits = list(chat.objects.filter(_people_q(scope, "associate"), _in(period, "created_at"),
+    waits = list(chat.objects.filter(_people_q(scope, "associate"), in_period(period, "created_at"),
                                      origin="reactive", taken_at__isnull=False)
                  .values_list("created_at", "taken_at"))
     if not waits:
@@ -241,7 +241,7 @@ def chat_response_seconds(scope: Scope, period: Period) -> float | None:
 
 
 def tasks(scope: Scope, period: Period) -> dict:
-    completed = Task.objects.filter(_task_q(scope), _in(period, "completed_at"), status=TaskStatus.DONE).count()
+    completed = Task.objects.filter(_task_q(scope), in_period(period, "completed_at"), status=TaskStatus.DONE).count()
     overdue = with_effective_due(Task.objects.filter(_task_q(scope)).exclude(status=TaskStatus.DONE)).filter(
         effective_due__lt=timezone.localdate()).count()
     return {"completed": completed, "overdue": overdue}
@@ -268,14 +268,14 @@ def per_associate(actor: Actor, scope: Scope, period: Period) -> list[dict]:
     if scope.store is not None:
         associates = associates.filter(store=scope.store)
     associates = list(associates.order_by("store__name", "name", "pk"))
-    orders = Order.objects.filter(status__in=SALE_STATUSES).filter(_in(period, "placed_at"))
+    orders = Order.objects.filter(status__in=SALE_STATUSES).filter(in_period(period, "placed_at"))
     credited = {row["attributed_associate"]: row for row in orders.filter(attributed_associate__in=associates)
                 .values("attributed_associate").annotate(count=Count("id"), total=Sum("total")).order_by()}
     helped = {row["influencer"]: row for row in orders.filter(influencer__in=associates,
                                                                 attributed_associate__isnull=True)
               .values("influencer").annotate(count=Count("id"), total=Sum("total")).order_by()}
     completed: dict = defaultdict(int)
-    for row in (Task.objects.filter(_in(period, "completed_at"), status=TaskStatus.DONE,
+    for row in (Task.objects.filter(in_period(period, "completed_at"), status=TaskStatus.DONE,
                                     completed_by__associate__in=associates)
                 .values("completed_by__associate").annotate(count=Count("id")).order_by()):
         completed[row["completed_by__associate"]] = row["count"]

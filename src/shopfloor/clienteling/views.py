@@ -369,7 +369,7 @@ def kpi_page(request):
     actor = request.actor
     scope, period, report_period, preset, error = _kpi_request(request)
     data = kpis.compute(scope, period)
-    orders = kpis.scope_orders(scope).filter(kpis._in(period, "placed_at"))
+    orders = kpis.scope_orders(scope).filter(kpis.in_period(period, "placed_at"))
     series = figures.daily_sales(orders, report_period)
     weekly = report_period.days > charts.MAX_DAILY_BARS
     chart_list = [

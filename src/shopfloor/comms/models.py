@@ -164,7 +164,7 @@ class Message(models.Model):
         return f"{self.author} in {self.thread}"
 
 
-def _private_storage():
+def private_storage():
     # Attachments are never under MEDIA_ROOT, which /media/ serves to anybody: only thread members get them.
     from django.core.files.storage import FileSystemStorage
 
@@ -175,7 +175,7 @@ class Attachment(models.Model):
     """An image or PDF in a message; its type was read from its content, not its name."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/", storage=_private_storage)
+    file = models.FileField(upload_to="attachments/%Y/%m/", storage=private_storage)
     name = models.CharField(max_length=200, help_text="The file name as uploaded (shown, never trusted).")
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()

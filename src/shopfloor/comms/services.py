@@ -2,24 +2,23 @@
 announcements (publishing, delivering, read receipts) and message threads (starting, replying,
 attachments, reading, the delayed email for unread messages).
 
-Emails leave on `transaction.on_commit`: a notification whose transaction rolls back
-(an order that failed to record) never reaches anybody's inbox.
+Emails are tasks written in the same transaction (shopfloor.outbox): a notification whose transaction
+rolls back (an order that failed to record) never reaches anybody's inbox.
 """
 
 import io
-import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 import markdown
 import nh3
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from shopfloor import outbox
 from shopfloor.access import (
     Actor,
     NotAllowed,
@@ -48,19 +47,12 @@ from shopfloor.comms.models import (
 from shopfloor.errors import InvalidInput
 from shopfloor.links import absolute_url
 
-logger = logging.getLogger(__name__)
 
-
-def _send_email(address: str, title: str, body: str, url: str) -> None:
+def _email_notification(address: str, title: str, body: str, url: str) -> None:
     text = body
     if url:
         text = f"{body}\n\n{absolute_url(url)}" if body else absolute_url(url)
-    try:
-        send_mail(title, text, None, [address])
-    except Exception:
-        # The notification is saved and shown in the console; a mail server hiccup must not
-        # turn a recorded order into an error for the storefront that sent it.
-        logger.exception("Could not email notification %r to %s", title, address)
+    outbox.send_email(address, title, text)
 
 
 # Kinds emailed unless the user turns them off; every other kind only when they ask for it.
@@ -77,8 +69,7 @@ def notify(user, kind: str, title: str, body: str = "", url: str = "", email: bo
         user=user, kind=kind, title=title[:200], body=body, url=url[:500]
     )
     if email is not False and user.email and wants_email(user, kind):
-        address = user.email
-        transaction.on_commit(lambda: _send_email(address, title, body, url))
+        _email_notification(user.email, title, body, url)
     return notification
 
 
@@ -516,7 +507,6 @@ def send_unread_message_emails(now: datetime | None = None) -> int:
             lines = [f"- {thread.subject} ({n} new): {absolute_url(thread_url(thread))}"
                      for thread, n in threads.values()]
             text = "\n".join(["Messages are waiting for you in Shopfloor:", "", *lines])
-            address = user.email
-            transaction.on_commit(lambda a=address, t=title, b=text: _send_email(a, t, b, ""))
+            outbox.send_email(user.email, title, text)
             sent += 1
     return sent

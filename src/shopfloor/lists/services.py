@@ -10,19 +10,18 @@ comment and change quantities only.
 import hashlib
 import hmac
 import html
-import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import nh3
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from shopfloor import outbox
 from shopfloor.access import (
     Actor,
     NotAllowed,
@@ -57,8 +56,6 @@ from shopfloor.lists.models import (
 )
 from shopfloor.orders.models import InteractionKind
 from shopfloor.orders.services import record_interaction
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_ROOM = "General"
 # Saving to many lists at once is a panel gesture, not a bulk import.
@@ -471,8 +468,7 @@ def send_comment_alert_emails(now: datetime | None = None) -> int:
             if recipient.startswith("user:") and int(recipient.split(":")[1]) in opted_out:
                 continue
             subject, text = _alert_email(customer_list, recipient, [alert.comment for alert in alerts])
-            address = alerts[-1].email
-            transaction.on_commit(lambda s=subject, t=text, a=address: _send(s, t, a))
+            outbox.send_email(alerts[-1].email, subject, text)
             sent += 1
     return sent
 
@@ -493,14 +489,6 @@ def _alert_email(customer_list: CustomerList, recipient: str, comments: list[Lis
         lines.append("")
     lines.append(f"Open the list: {link}")
     return subject, "\n".join(lines)
-
-
-def _send(subject: str, text: str, address: str) -> None:
-    try:
-        send_mail(subject, text, None, [address])
-    except Exception:
-        # The alert stays recorded as sent: a mail server outage must not resend every comment later.
-        logger.exception("Could not email list alert %r to %s", subject, address)
 
 
 # Sharing with the customer ---------------------------------------------------------------------------
@@ -557,8 +545,7 @@ def notify_customer(actor: Actor, customer_list: CustomerList, base_url: str = "
         if actor.associate is not None:
             record_interaction(actor.associate, InteractionKind.LIST_NOTIFY, customer=customer, occurred_at=now)
         record_event(actor.user, "list.customer_notified", customer_list, customer_id=customer.pk)
-        address = customer.email
-        transaction.on_commit(lambda: _send(subject, text, address))
+        outbox.send_email(customer.email, subject, text)
     given.notified_at = customer_list.notified_at = now
     return url
 

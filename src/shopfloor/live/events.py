@@ -19,6 +19,9 @@ import weakref
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django_tasks import task
+
+from shopfloor import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -40,29 +43,54 @@ def associate_group(associate_id: int) -> str:
     return f"live-associate-{associate_id}"
 
 
-def _send(groups: list[str], event: dict) -> None:
+# The event loop of this serving process (its lifespan sets it): where its sockets and, without Redis,
+# its channel layer live. Tasks run on another thread of the process and hand their sends to it.
+_serving_loop: asyncio.AbstractEventLoop | None = None
+# Seconds a broadcast may wait for the serving loop before it counts as failed.
+SEND_TIMEOUT = 5
+
+
+def serve_from_this_loop(serving: bool = True) -> None:
+    """Called by the server's lifespan: broadcasts run by this process's tasks go through this loop."""
+    global _serving_loop
+    _serving_loop = asyncio.get_running_loop() if serving else None
+
+
+def send_to_groups(groups: list[str], event: dict) -> None:
+    """Send `event` to the groups now, from a thread that is not the serving loop's (a task)."""
     layer = get_channel_layer()
     if layer is None:
         return
+    loop = _serving_loop
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, event)
+            if loop is not None and loop.is_running():
+                asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop).result(SEND_TIMEOUT)
+            else:
+                async_to_sync(layer.group_send)(group, event)
         except Exception:  # a lost live event is repaired by the next snapshot; the write stands
             logger.exception("Could not send a live event to %s", group)
+
+
+@task(queue_name=jobs.LIVE_QUEUE)
+def broadcast_task(groups: list[str], event: dict) -> None:
+    """A live event from a write outside the sockets (an HTTP request, a job), sent after its COMMIT."""
+    send_to_groups(groups, event)
 
 
 def publish(groups: list[str], payload: dict) -> None:
     """Send `payload` (a JSON-able dict with a "type") to the groups once the transaction commits.
 
     Consumers receive it as {"type": "live.event", "payload": payload} and decide, per person,
-    whether to pass it on.
+    whether to pass it on. Inside a consumer's database call (`collecting`) the consumer sends it
+    itself after the call; elsewhere (an HTTP request, a job) it is a task on the live queue.
     """
     event = {"type": "live.event", "payload": payload}
     bucket = _collected.get()
     if bucket is not None:
         transaction.on_commit(lambda: bucket.append((groups, event)))
     else:
-        transaction.on_commit(lambda: _send(groups, event))
+        jobs.defer(broadcast_task, groups, event)
 
 
 def collecting(function, *args, **kwargs):

@@ -3,8 +3,8 @@
 `RULES` lists one function per rule, in the design's order; each looks at the
 order (it need not be saved yet) and answers the associate or store it credits with
 its evidence (always a human `summary` sentence), or None to let the next rule try.
-Rules 3 to 5 share one read of what they look at (`Evidence`: clicks, interactions and the
-primary assignment in one statement), made only when rules 1 and 2 did not match.
+Rules 3 to 5 read what they look at through `Evidence`, one query each, only when the rules
+before them did not match.
 
 Where the design is silent:
 - Only active associates are credited; a rule whose associate has left gives way to the next.
@@ -23,9 +23,10 @@ Where the design is silent:
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import cached_property
 
-from django.db import connection
+from django.db.models import Q
 
 from shopfloor.accounts.models import Associate, SellingMode, Store
 from shopfloor.commissions import snapshot
@@ -33,13 +34,12 @@ from shopfloor.commissions.coupons import coupon_by_code
 from shopfloor.commissions.models import ReferralClick
 from shopfloor.customers.models import CustomerAssignment
 from shopfloor.orders.models import AttributionRule, AttributionSettings, Interaction, InteractionKind, Order
-from shopfloor.rows import Columns, fetch, moment, reader
 
 
 def attribution_settings() -> AttributionSettings:
     """The windows row, or the defaults when nobody has saved settings yet (reading writes nothing).
 
-    Attribution itself reads the windows from `snapshot.current()` (cached, checked per order)."""
+    Attribution itself reads the windows with the rules, from `snapshot.current()`."""
     return AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
 
 
@@ -84,116 +84,54 @@ INTERACTION_PHRASES = {
 }
 
 
-@dataclass(frozen=True)
-class Found:
-    """A referral click, an interaction or a primary assignment, with its associate (and their store)."""
-
-    pk: int
-    associate: Associate
-    moment: datetime | None = None
-    kind: str = ""
-
-
-_ASSOCIATE = Columns(Associate, "a")
-_STORE = Columns(Store, "s")
-# {(vendor, by visitor, by customer): SQL}
-_EVIDENCE_SQL: dict = {}
-
-
 class Evidence:
-    """What rules 3 to 5 look at, read in one query the first time one of them asks.
+    """What rules 3 to 5 look at, each read the first time its rule asks (and only if it asks).
 
-    The latest referral click within the attribution window, the latest interaction within
-    the influence window (both by the order's visitor or customer, by active associates) and
-    the customer's primary assignment to an active associate: one statement of three
-    branches, each the indexed, ordered, one-row read the rule would have made alone.
+    The latest referral click within the attribution window and the latest interaction within the
+    influence window, both by the order's visitor or customer and by active associates, and the
+    customer's primary assignment to an active associate.
     """
 
     def __init__(self, order: Order, config: snapshot.Snapshot | None):
         self.order = order
-        self._config = config
-        self._found: dict | None = None
+        self.config = config
 
     def windows(self) -> snapshot.Snapshot:
         # Read at most once per order, and only if a rule that needs the windows runs.
-        if self._config is None:
-            self._config = snapshot.current()
-        return self._config
+        if self.config is None:
+            self.config = snapshot.current()
+        return self.config
 
-    @property
-    def click(self) -> Found | None:
-        return self._load().get("referral")
+    @cached_property
+    def click(self) -> ReferralClick | None:
+        return self._latest(ReferralClick, "clicked_at", self.windows().attribution_window_days)
 
-    @property
-    def interaction(self) -> Found | None:
-        return self._load().get("interaction")
+    @cached_property
+    def interaction(self) -> Interaction | None:
+        return self._latest(Interaction, "occurred_at", self.windows().influence_window_days)
 
-    @property
-    def primary_assignment(self) -> Found | None:
-        return self._load().get("primary")
+    @cached_property
+    def primary_assignment(self) -> CustomerAssignment | None:
+        if not self.order.customer_id:
+            return None
+        return (CustomerAssignment.objects.select_related("associate__store")
+                .filter(customer_id=self.order.customer_id, is_primary=True, associate__active=True).first())
 
-    def _load(self) -> dict:
-        if self._found is not None:
-            return self._found
+    def _latest(self, model, when: str, window_days: int):
+        """The latest `model` row of the order's visitor or customer, from `window_days` before the order
+        until it was placed (both ends included), by an active associate."""
         order = self.order
-        by_visitor, by_customer = bool(order.visitor_id), bool(order.customer_id)
-        self._found = {}
-        if not (by_visitor or by_customer):
-            return self._found
-        windows = self.windows()
-        params = []
-        for window in (windows.attribution_window_days, windows.influence_window_days):
-            params += [value for value, wanted in ((order.visitor_id, by_visitor), (order.customer_id, by_customer))
-                       if wanted]
-            params += [True, moment(order.placed_at), moment(order.placed_at - timedelta(days=window))]
-        if by_customer:
-            params += [order.customer_id, True, True]
-        rows = fetch(_evidence_sql(by_visitor, by_customer), params)
-        read_moment = reader(Interaction._meta.get_field("occurred_at"))
-        for row in rows:
-            associate = _ASSOCIATE.instance(row, 4)
-            associate.store = _STORE.instance(row, 4 + len(_ASSOCIATE))
-            self._found[row[0]] = Found(pk=row[1], associate=associate, moment=read_moment(row[2]), kind=row[3])
-        return self._found
-
-
-def _evidence_sql(by_visitor: bool, by_customer: bool) -> str:
-    key = (connection.vendor, by_visitor, by_customer)
-    sql = _EVIDENCE_SQL.get(key)
-    if sql is None:
-        sql = _EVIDENCE_SQL[key] = _build_evidence_sql(by_visitor, by_customer)
-    return sql
-
-
-def _build_evidence_sql(by_visitor: bool, by_customer: bool) -> str:
-    quote = connection.ops.quote_name
-    people = f"{_ASSOCIATE.sql()}, {_STORE.sql()}"
-    associate_id, store_id = _ASSOCIATE.column("id"), _STORE.column("id")
-    joins = (f"{_ASSOCIATE.join(associate_id + ' = e.' + quote('associate_id'))} "
-             f"{_STORE.join(store_id + ' = ' + _ASSOCIATE.column('store'))}")
-    branches = []
-    for source, model, when, kind in (("referral", ReferralClick, "clicked_at", "''"),
-                                      ("interaction", Interaction, "occurred_at", f"e.{quote('kind')}")):
-        who = [f"e.{quote(column)} = %s" for column, wanted in (("visitor_id", by_visitor),
-                                                                ("customer_id", by_customer)) if wanted]
-        at = f"e.{quote(when)}"
-        # Table and column names come from the models; every value is a parameter.
-        branches.append(
-            f"SELECT * FROM (SELECT '{source}' AS source, e.{quote('id')} AS found_id, {at} AS found_at, "  # noqa: S608
-            f"{kind} AS found_kind, {people} FROM {quote(model._meta.db_table)} AS e {joins} "
-            f"WHERE ({' OR '.join(who)}) AND {_ASSOCIATE.column('active')} = %s AND {at} <= %s AND {at} >= %s "
-            f"ORDER BY {at} DESC, e.{quote('id')} DESC LIMIT 1) AS {source}"
-        )
-    if by_customer:
-        branches.append(
-            # Its time column (when the assignment was made, unused) keeps the UNION's types alike on PostgreSQL.
-            f"SELECT * FROM (SELECT 'primary' AS source, e.{quote('id')} AS found_id, "  # noqa: S608
-            f"e.{quote('created_at')} AS found_at, '' AS found_kind, {people} "
-            f"FROM {quote(CustomerAssignment._meta.db_table)} AS e {joins} "
-            f"WHERE e.{quote('customer_id')} = %s AND e.{quote('is_primary')} = %s "
-            f"AND {_ASSOCIATE.column('active')} = %s LIMIT 1) AS assignment"
-        )
-    return " UNION ALL ".join(branches)
+        who = Q()
+        if order.visitor_id:
+            who |= Q(visitor_id=order.visitor_id)
+        if order.customer_id:
+            who |= Q(customer_id=order.customer_id)
+        if not who:
+            return None
+        since = order.placed_at - timedelta(days=window_days)
+        return (model.objects.select_related("associate__store")
+                .filter(who, associate__active=True, **{f"{when}__lte": order.placed_at, f"{when}__gte": since})
+                .order_by(f"-{when}", "-pk").first())
 
 
 def by_on_behalf(order: Order, evidence: Evidence) -> Attribution | None:
@@ -227,10 +165,10 @@ def by_referral(order: Order, evidence: Evidence) -> Attribution | None:
         associate = click.associate
         return credit_associate(AttributionRule.REFERRAL, associate, {
             "referral_click_id": click.pk, "associate_id": associate.pk,
-            "referral_code": associate.referral_code, "clicked_at": click.moment.isoformat(),
+            "referral_code": associate.referral_code, "clicked_at": click.clicked_at.isoformat(),
             "window_days": window,
             "summary": f"{_who(order, sentence_start=True)} followed "
-                       f"{associate.name}'s referral link {_days_before(order, click.moment)} "
+                       f"{associate.name}'s referral link {_days_before(order, click.clicked_at)} "
                        f"(the last click within the {window}-day attribution window).",
         })
     if not order.referral_code:
@@ -257,9 +195,9 @@ def by_interaction(order: Order, evidence: Evidence) -> Attribution | None:
     what = INTERACTION_PHRASES[interaction.kind].format(who=_who(order))
     return credit_associate(AttributionRule.INTERACTION, associate, {
         "interaction_id": interaction.pk, "kind": interaction.kind, "associate_id": associate.pk,
-        "occurred_at": interaction.moment.isoformat(), "window_days": window,
+        "occurred_at": interaction.occurred_at.isoformat(), "window_days": window,
         "summary": f"{associate.name}'s latest contact was {what} "
-                   f"{_days_before(order, interaction.moment)} (within the {window}-day influence window).",
+                   f"{_days_before(order, interaction.occurred_at)} (within the {window}-day influence window).",
     })
 
 
@@ -291,7 +229,7 @@ def by_home_store(order: Order, evidence: Evidence) -> Attribution | None:
 
 
 # Tried in this order (DESIGN.md §4); the first that answers wins. Each is called as
-# rule(order, evidence): rules 3 to 5 share one read of their evidence (`Evidence`).
+# rule(order, evidence): rules 3 to 5 read their evidence through `Evidence`.
 RULES = [by_on_behalf, by_coupon, by_referral, by_interaction, by_primary_associate, by_home_store]
 
 

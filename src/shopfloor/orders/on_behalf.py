@@ -209,11 +209,8 @@ def place_order(actor: Actor, customer_id, lines: list[dict], *, external_id: st
             record_action(session, "order_placed", order_id=order.pk, external_id=order.external_id,
                           total=str(order.total), pay_now=pay_now)
         if not pay_now:
-            def send():
-                payment_links.send_link(link, base_url)
-                payment_links.mark_sent(link)
-
-            transaction.on_commit(send)
+            payment_links.send_link(link, base_url)
+            payment_links.mark_sent(link)
     return order, link, True
 
 
@@ -235,12 +232,8 @@ def resend_link(actor: Actor, order_id, base_url: str = "") -> PaymentLink:
         Order.objects.select_for_update().filter(pk=order.pk).first()
         link = payment_links.issue_link(order, actor.associate)
         record_event(actor.user, "payment_link.resent", order, link_id=link.pk, associate_id=actor.associate.pk)
-
-        def send():
-            payment_links.send_link(link, base_url)
-            payment_links.mark_sent(link)
-
-        transaction.on_commit(send)
+        payment_links.send_link(link, base_url)
+        payment_links.mark_sent(link)
     return link
 
 

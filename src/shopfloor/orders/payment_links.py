@@ -16,18 +16,17 @@ to `placed` through `change_order_status`, the one path by which any order accru
 that dies unpaid therefore has nothing to reverse.
 """
 
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shopfloor import outbox
 from shopfloor.access import Actor
 from shopfloor.accounts.services import record_event
 from shopfloor.comms import services as comms
@@ -38,8 +37,6 @@ from shopfloor.orders.models import Order, OrderStatus, Payment, PaymentLink, Pa
 from shopfloor.orders.on_behalf_settings import on_behalf_settings
 from shopfloor.orders.payments import card_digits, get_provider
 from shopfloor.orders.services import change_order_status
-
-logger = logging.getLogger(__name__)
 
 SALT = "shopfloor.orders.payment-link"
 
@@ -142,11 +139,8 @@ def _message(link: PaymentLink, url: str, reminder: bool) -> tuple[str, str]:
 
 
 def send_link(link: PaymentLink, base_url: str = "", reminder: bool = False) -> dict:
-    """Email the link to the customer, and text it when they agreed to SMS; call after commit.
-
-    Returns the channels used. A mail or SMS failure is logged, not raised: the order exists
-    and the associate can send the link again.
-    """
+    """Email the link to the customer, and text it when they agreed to SMS, once the caller's
+    transaction commits (shopfloor.outbox: a failed delivery is retried). Returns the channels used."""
     order = link.order
     customer = order.customer
     channels = {"email": False, "sms": False}
@@ -155,21 +149,12 @@ def send_link(link: PaymentLink, base_url: str = "", reminder: bool = False) -> 
     url = absolute_url(link_path(link), base_url)
     subject, body = _message(link, url, reminder)
     if customer.email:
-        try:
-            send_mail(subject, body, None, [customer.email])
-            channels["email"] = True
-        except Exception:
-            logger.exception("Could not email the payment link of %s", order)
+        outbox.send_email(customer.email, subject, body)
+        channels["email"] = True
     if customer.sms_opt_in and customer.phone:
-        from shopfloor.outreach import sms
-
-        text = f"{order.store.name}: your order {order.external_id} ({link.amount} {link.currency}) is ready. " \
-               f"Pay here: {url}"
-        try:
-            sms.send_sms(customer.phone, text)
-            channels["sms"] = True
-        except Exception:
-            logger.exception("Could not text the payment link of %s", order)
+        outbox.send_text(customer.phone, f"{order.store.name}: your order {order.external_id} "
+                                         f"({link.amount} {link.currency}) is ready. Pay here: {url}")
+        channels["sms"] = True
     return channels
 
 
@@ -291,11 +276,13 @@ def send_due_reminders(now=None) -> int:
     ).values_list("pk", flat=True)
     sent = 0
     for link_id in list(due):
-        claimed = PaymentLink.objects.filter(pk=link_id, reminded_at__isnull=True).update(reminded_at=now)
-        if claimed != 1:
-            continue
-        link = PaymentLink.objects.select_related("order__store", "order__customer", "created_by").get(pk=link_id)
-        send_link(link, reminder=True)
-        record_event(None, "payment_link.reminded", link.order, link_id=link.pk)
+        with transaction.atomic():
+            claimed = PaymentLink.objects.filter(pk=link_id, reminded_at__isnull=True).update(reminded_at=now)
+            if claimed != 1:
+                continue
+            link = PaymentLink.objects.select_related("order__store", "order__customer", "created_by").get(
+                pk=link_id)
+            send_link(link, reminder=True)
+            record_event(None, "payment_link.reminded", link.order, link_id=link.pk)
         sent += 1
     return sent

@@ -1,17 +1,16 @@
 """Writes on orders: arrival (idempotent by external id) with attribution, status changes, refunds,
 the interactions attribution rule 4 looks for, and the attribution windows."""
 
-import functools
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from shopfloor.access import Actor, require_admin
 from shopfloor.accounts.models import Associate, Store
-from shopfloor.accounts.services import audit_event, record_event
+from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
 from shopfloor.commissions import coupons, snapshot
 from shopfloor.commissions import services as commissions
@@ -29,7 +28,6 @@ from shopfloor.orders.models import (
     OrderStatus,
     Refund,
 )
-from shopfloor.rows import Columns, fetch, insert
 
 # Allowed status changes; anything else is refused (409).
 TRANSITIONS = {
@@ -48,12 +46,13 @@ def _resolve(data: dict) -> dict:
         errors.append((("body", *loc), message))
 
     customer = None
+    customers = Customer.objects.select_related("store")
     if data.get("customer_id") is not None:
-        customer = _customer_with_store("id", data["customer_id"])
+        customer = customers.filter(pk=data["customer_id"]).first()
         if customer is None:
             fail(("customer_id",), "Unknown customer.")
     elif data.get("customer_external_id"):
-        customer = _customer_with_store("external_id", data["customer_external_id"])
+        customer = customers.filter(external_id=data["customer_external_id"]).first()
         if customer is None:
             fail(("customer_external_id",), "Unknown customer.")
     store = None
@@ -76,7 +75,7 @@ def _resolve(data: dict) -> dict:
     lines = data.get("lines") or []
     if not lines:
         fail(("lines",), "An order needs at least one line.")
-    products = _products(list({line["sku"] for line in lines}))
+    products = Product.objects.in_bulk({line["sku"] for line in lines}, field_name="sku")
     subtotal = ZERO
     clean_lines = []
     for index, line in enumerate(lines):
@@ -113,48 +112,6 @@ def _resolve(data: dict) -> dict:
     }
 
 
-# The intake's reads, written as SQL (see `rows`): an order arrives with each of them once. The
-# statements are built once per database vendor (the `vendor` argument is the cache's key).
-_CUSTOMER = Columns(Customer, "c")
-_CUSTOMER_STORE = Columns(Store, "s")
-_PRODUCT = Columns(Product, "p")
-
-
-def _customer_with_store(field: str, value) -> Customer | None:
-    """The customer whose `field` (id or external_id) is `value`, with their store, in one query."""
-    rows = fetch(_customer_sql(connection.vendor, field), [value])
-    if not rows:
-        return None
-    customer = _CUSTOMER.instance(rows[0])
-    customer.store = _CUSTOMER_STORE.instance(rows[0], len(_CUSTOMER))
-    return customer
-
-
-@functools.cache
-def _customer_sql(vendor: str, field: str) -> str:
-    return (
-        # Table and column names come from the models; the value is a parameter.
-        f"SELECT {_CUSTOMER.sql()}, {_CUSTOMER_STORE.sql()} FROM {_CUSTOMER.table()} "  # noqa: S608
-        f"{_CUSTOMER_STORE.join(_CUSTOMER_STORE.column('id') + ' = ' + _CUSTOMER.column('store'))} "
-        f"WHERE {_CUSTOMER.column(field)} = %s"
-    )
-
-
-def _products(skus: list[str]) -> dict:
-    """{sku: product} of the known skus among `skus`."""
-    if not skus:
-        return {}
-    return {product.sku: product
-            for product in map(_PRODUCT.instance, fetch(_products_sql(connection.vendor, len(skus)), skus))}
-
-
-@functools.cache
-def _products_sql(vendor: str, count: int) -> str:
-    placeholders = ", ".join(["%s"] * count)
-    # Table and column names come from the model; the skus are parameters.
-    return f"SELECT {_PRODUCT.sql()} FROM {_PRODUCT.table()} WHERE {_PRODUCT.column('sku')} IN ({placeholders})"  # noqa: S608
-
-
 def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     """Record an order once per external id and attribute it; returns (order, created).
 
@@ -180,23 +137,18 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     )
     try:
         with transaction.atomic():
-            # The rules, override levels and attribution windows, read once (in the transaction) for both steps.
+            # The rules, override levels and attribution windows, read once for both steps.
             config = snapshot.current()
-            # Credited before it is written, so the order row is written once.
             _attribute(order, config)
-            # The rows are written by `rows.insert`: the same values as save() and bulk_create,
-            # without building each statement anew (a third of an order's time went there).
-            insert([order])
+            order.save(force_insert=True)
             for line in clean["lines"]:
                 line.order = order
-            insert(clean["lines"])
+            OrderLine.objects.bulk_create(clean["lines"])
             coupons.record_coupon_use(order)
-            events = [audit_event(actor.user, "order.recorded", order, rule=order.attribution_rule)]
+            record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
             # In the same transaction: an order is never recorded without its earnings.
-            commissions.accrue_new_order(order, clean["lines"], config, events)
-            insert(events)
+            commissions.accrue_new_order(order, clean["lines"], config)
             comms.notify_sale(order)
-            _remember_relations(order, lines=clean["lines"], refunds=[])
     except IntegrityError:
         # Another request recorded the same external id a moment earlier: answer with it.
         existing = Order.objects.filter(external_id=data["external_id"]).first()
@@ -204,26 +156,6 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
             raise
         return existing, False
     return order, True
-
-
-def _remember_relations(order: Order, **related: list) -> None:
-    """Hand the caller an order whose `lines` and `refunds` are loaded, as prefetch_related would:
-    a new order's are in memory, so answering with it costs no query."""
-    cache = getattr(order, "_prefetched_objects_cache", None)
-    if cache is None:
-        cache = order._prefetched_objects_cache = {}
-    for name, objects in related.items():
-        # The queryset the related manager would make (`order.lines.all()`), built directly: through
-        # the manager, its filter was copied for nothing (a twentieth of an order's time through the
-        # server). The filter is left for later, as the manager leaves it, should anyone filter further.
-        field = getattr(type(order), name).rel.field
-        queryset = field.model._default_manager.get_queryset()
-        queryset._add_hints(instance=order)
-        queryset._deferred_filter = (False, (), {field.name: order})
-        queryset._known_related_objects = {field: {order.pk: order}}
-        queryset._result_cache = list(objects)
-        queryset._prefetch_done = True
-        cache[name] = queryset
 
 
 def _attribute(order: Order, config: snapshot.Snapshot | None = None) -> None:

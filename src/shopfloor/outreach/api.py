@@ -4,9 +4,8 @@ from datetime import datetime
 
 from ninja import Field, Path, Router, Schema
 
-from shopfloor.access import NotVisible, get_customer_for, visible_outreach, visible_stores
+from shopfloor.access import NotVisible, get_customer_for, visible_outreach
 from shopfloor.apikit import LIMIT, MAX_ID, OFFSET, ObjectId, admin_actor, optional_id_query, paginate, staff_actor
-from shopfloor.errors import InvalidInput
 from shopfloor.outreach import services
 from shopfloor.outreach.models import Channel, MessageTemplate, Purpose
 
@@ -85,6 +84,18 @@ class TemplateIn(Schema):
     active: bool = True
 
 
+class TemplatePatch(Schema):
+    """Only the fields sent change."""
+
+    name: str | None = Field(None, max_length=120)
+    channel: str | None = Field(None, pattern="^(email|sms|)$", description="email, sms or empty (both).")
+    purpose: Purpose | None = None
+    subject: str | None = Field(None, max_length=200)
+    body: str | None = Field(None, max_length=services.MAX_BODY)
+    store_id: ObjectId | None = Field(None, description="Only this store's associates; null: every store.")
+    active: bool | None = None
+
+
 class TemplateOut(Schema):
     id: int
     name: str
@@ -114,17 +125,13 @@ def list_templates(request, limit: int = LIMIT, offset: int = OFFSET):
 
 @router.post("/outreach-templates", response={201: TemplateOut}, summary="Write a template (admins)")
 def create_template(request, payload: TemplateIn):
-    who = admin_actor(request)
-    data = payload.dict()
-    if data.get("store_id") is not None and not visible_stores(who).filter(pk=data["store_id"]).exists():
-        raise InvalidInput.field("store_id", "Unknown store.")
-    return 201, template_out(services.save_template(who, data))
+    return 201, template_out(services.save_template(admin_actor(request), payload.dict()))
 
 
 @router.patch("/outreach-templates/{template_id}", response=TemplateOut, summary="Change a template (admins)")
-def patch_template(request, payload: TemplateIn, template_id: int = Path(..., ge=1, le=MAX_ID)):
+def patch_template(request, payload: TemplatePatch, template_id: int = Path(..., ge=1, le=MAX_ID)):
     who = admin_actor(request)
     template = MessageTemplate.objects.filter(pk=template_id).first()
     if template is None:
         raise NotVisible
-    return template_out(services.save_template(who, payload.dict(), template))
+    return template_out(services.save_template(who, payload.dict(exclude_unset=True), template))

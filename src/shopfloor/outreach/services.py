@@ -5,7 +5,7 @@ The path of a message, top to bottom:
 
     send_message → the template and channel are checked → consent (marketing needs the opt-in: 409)
                  → merge fields filled → links rewritten to /o/l/<token> → the message is recorded
-                 → delivered (email backend or sms.send_sms) → its delivery status recorded
+                 → a delivery task, run after COMMIT (outreach.delivery) → its delivery status recorded
     /o/l/<token>        → record_click → redirect to the URL the message contained (only that one)
     /o/unsubscribe/<t>  → unsubscribe → the customer's email consent is off
 """
@@ -16,20 +16,20 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from shopfloor import jobs
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, require_admin
-from shopfloor.accounts.models import Associate
+from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.links import absolute_url
-from shopfloor.outreach import sms
-from shopfloor.outreach.models import Channel, DeliveryStatus, MessageTemplate, OutreachMessage, Purpose, TrackedLink
+from shopfloor.outreach.delivery import deliver_message_task
+from shopfloor.outreach.models import Channel, MessageTemplate, OutreachMessage, Purpose, TrackedLink
 
 logger = logging.getLogger(__name__)
 
@@ -248,49 +248,8 @@ def send_message(actor: Actor, customer: Customer, data: dict, *, base_url: str 
         message.save(update_fields=["body"])
         record_event(actor.user, "outreach.sent", message, customer_id=customer.pk, channel=draft.channel,
                      purpose=draft.purpose)
-    _deliver(message, base_url)
+        jobs.defer(deliver_message_task, message.pk, base_url)
     return message
-
-
-def unsubscribe_url(message: OutreachMessage, base_url: str = "") -> str:
-    return absolute_url(reverse("outreach:unsubscribe", args=[message.unsubscribe_token]), base_url)
-
-
-def _email(message: OutreachMessage, base_url: str) -> EmailMessage:
-    text = message.body
-    headers = {}
-    reply_to = []
-    if message.associate and message.associate.email:
-        reply_to = [message.associate.email]
-    if message.unsubscribe_token:
-        url = unsubscribe_url(message, base_url)
-        text += (f"\n\n--\nYou receive this because you agreed to hear from {message.store.name}.\n"
-                 f"Unsubscribe: {url}\n")
-        # RFC 8058 one-click unsubscribe: mail clients POST to the URL, no page to visit.
-        headers["List-Unsubscribe"] = f"<{url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return EmailMessage(message.subject, text, None, [message.to_address], headers=headers, reply_to=reply_to)
-
-
-def _deliver(message: OutreachMessage, base_url: str) -> None:
-    provider_id, error = "", ""
-    try:
-        if message.channel == Channel.EMAIL:
-            _email(message, base_url).send()
-        else:
-            result = sms.send_sms(message.to_address, message.body)
-            provider_id = result.provider_id
-    except Exception as exc:  # the server or provider refused: recorded on the message, shown to the associate
-        logger.warning("Could not send outreach message %s: %s", message.pk, exc)
-        error = str(exc)[:500] or exc.__class__.__name__
-    now = timezone.now()
-    message.status = DeliveryStatus.FAILED if error else DeliveryStatus.SENT
-    message.error = error
-    message.provider_id = provider_id
-    message.sent_at = None if error else now
-    OutreachMessage.objects.filter(pk=message.pk).update(
-        status=message.status, error=error, provider_id=provider_id, sent_at=message.sent_at
-    )
 
 
 # Clicks and unsubscribes -------------------------------------------------------------------------
@@ -342,7 +301,10 @@ def save_template(actor: Actor, data: dict, template: MessageTemplate | None = N
         if name in data and data[name] is not None:
             setattr(template, name, data[name])
     if "store_id" in data:
-        template.store_id = data["store_id"]
+        if data["store_id"] is not None and not Store.objects.filter(pk=data["store_id"]).exists():
+            errors.append((("body", "store_id"), "Unknown store."))
+        else:
+            template.store_id = data["store_id"]
     if not (template.name or "").strip():
         errors.append((("body", "name"), "Give the template a name."))
     if not (template.body or "").strip():

@@ -60,9 +60,9 @@ def product_image(request, sku: str):
 
 
 def _store(request):
-    if not hasattr(request, "_shop_store"):
-        request._shop_store = selectors.shop_store()
-    return request._shop_store
+    if not hasattr(request, "shop_store"):
+        request.shop_store = selectors.shop_store()
+    return request.shop_store
 
 
 def _page(request, template: str, context: dict | None = None, status: int = 200):

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=shopfloor.comms.models._private_storage, upload_to='attachments/%Y/%m/')),
+                ('file', models.FileField(storage=shopfloor.comms.models.private_storage, upload_to='attachments/%Y/%m/')),
                 ('name', models.CharField(help_text='The file name as uploaded (shown, never trusted).', max_length=200)),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField()),

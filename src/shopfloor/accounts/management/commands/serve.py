@@ -22,12 +22,22 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--demo", action="store_true", help="Seed the demo data first (idempotent).")
-        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--workers", type=int, default=1, help="Serving processes (uvicorn's workers).")
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help="Do not run background tasks (email, text messages, scheduled jobs) in the serving processes: "
+                 "separate `shopfloor worker` processes do. Live broadcasts always run in the serving process.")
         parser.add_argument("--no-migrate", action="store_true")
 
-    def handle(self, *args, host, port, demo, workers, no_migrate, **options):
+    def handle(self, *args, host, port, demo, workers, no_worker, no_migrate, **options):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        # The database's own parts that migrations create and Django cannot see (triggers) are all there.
+        call_command("check", databases=["default"], fail_level="ERROR")
+        if no_worker:
+            # Read by every serving process's settings (uvicorn's workers are new processes).
+            os.environ["SHOPFLOOR_WORKER"] = "false"
+            settings.SHOPFLOOR["SERVER_WORKER"] = False
         base = f"http://{_reachable(host)}:{port}"
         if not settings.SHOPFLOOR["PUBLIC_URL"]:
             # Links in messages sent outside a request (the demo's payment link, a job's notification) point
@@ -49,5 +59,6 @@ class Command(BaseCommand):
         self.stdout.flush()
         uvicorn.run(
             "shopfloor.asgi:application", host=host, port=port, workers=workers,
-            proxy_headers=False, log_level="info" if settings.DEBUG else "warning", lifespan="off",
+            # The lifespan starts each serving process's task worker (shopfloor.asgi).
+            proxy_headers=False, log_level="info" if settings.DEBUG else "warning", lifespan="on",
         )
