@@ -99,6 +99,13 @@ def admin_api(admin_user):
     return bearer_client(admin_user)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys are slow by nature: the fast lane (`-m "not slow"`) leaves them out too."""
+    for item in items:
+        if "/tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header(config):
     return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; " \
            f"channel layer: {'redis' if os.environ.get('REDIS_URL') else 'in-memory'}"

@@ -58,7 +58,8 @@ def test_the_console_script_runs_django_commands_with_shopfloor_settings(monkeyp
 
 @pytest.mark.parametrize(("host", "public_url"), [("127.0.0.1", "http://127.0.0.1:8123"),
                                                   ("0.0.0.0", "http://127.0.0.1:8123")])
-def test_serve_makes_links_in_messages_point_at_the_address_it_serves(monkeypatch, settings, host, public_url):
+def test_serve_makes_links_in_messages_point_at_the_address_it_serves(db, monkeypatch, settings, host, public_url):
+    # `db`: serve checks the database (here the test database) before serving.
     from shopfloor.accounts.management.commands import serve
 
     monkeypatch.setitem(settings.SHOPFLOOR, "PUBLIC_URL", "")
@@ -67,6 +68,7 @@ def test_serve_makes_links_in_messages_point_at_the_address_it_serves(monkeypatc
     monkeypatch.setattr(serve.uvicorn, "run", lambda *args, **kwargs: served.append(kwargs))
     call_command("serve", "--no-migrate", "--host", host, "--port", "8123", stdout=io.StringIO())
     assert served and served[0]["port"] == 8123
+    assert served[0]["lifespan"] == "on"  # the lifespan starts each serving process's task worker
     assert settings.SHOPFLOOR["PUBLIC_URL"] == public_url
     # uvicorn's worker processes read the settings again: the environment carries it to them.
     import os
@@ -74,7 +76,7 @@ def test_serve_makes_links_in_messages_point_at_the_address_it_serves(monkeypatc
     assert os.environ["PUBLIC_URL"] == public_url
 
 
-def test_serve_keeps_the_public_url_the_retailer_set(monkeypatch, settings):
+def test_serve_keeps_the_public_url_the_retailer_set(db, monkeypatch, settings):
     from shopfloor.accounts.management.commands import serve
 
     monkeypatch.setitem(settings.SHOPFLOOR, "PUBLIC_URL", "https://shopfloor.example.com")

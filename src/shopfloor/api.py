@@ -54,7 +54,8 @@ api = ShopfloorApi(
         "nothing; the same key with another body is refused (422). Lists take `?limit=&offset=` and "
         'answer `{"items": [...], "count": N}`. Errors are `{"detail": ...}`; invalid input is 422 '
         'with the location of each bad field: `{"detail": [{"loc": ["body", "email"], "msg": "..."}]}`. '
-        "A record you may not see answers 404, like one that does not exist."
+        "A record you may not see answers 404, like one that does not exist; an id you may not see in a body "
+        "answers 422 naming the field, like an unknown id. A request answered with an error writes nothing."
     ),
     auth=AUTH,
     parser=ApiParser(),

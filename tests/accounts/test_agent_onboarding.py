@@ -26,9 +26,7 @@ def test_registration_is_closed_until_an_admin_opens_it(world):
     assert not AgentRegistration.objects.exists()
 
 
-def test_registration_pending_then_approved_then_the_agent_signs_in(
-    world, registration_open, console_as, django_capture_on_commit_callbacks
-):
+def test_registration_pending_then_approved_then_the_agent_signs_in(world, registration_open, console_as, run_tasks):
     page = Client().get("/agents/register/")
     assert page.status_code == 200
     assert "Sell with us as an agent" in page.content.decode()
@@ -40,13 +38,16 @@ def test_registration_pending_then_approved_then_the_agent_signs_in(
     # Admins hear about it; nobody can sign in yet.
     assert Notification.objects.filter(user=world.admin, kind="agent").count() == 1
     assert not User.objects.filter(email="rita@example.com").exists()
+    run_tasks()
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["admin@example.com"], "Agent registration: Rita Agent")]
+    mail.outbox.clear()
 
     admin = console_as(world.admin)
     approvals = admin.get("/console/approvals/").content.decode()
     assert "Rita Agent" in approvals and "Agent registrations" in approvals
-    with django_capture_on_commit_callbacks(execute=True):
-        approved = admin.post(f"/console/agents/registrations/{registration.pk}/approve/")
+    approved = admin.post(f"/console/agents/registrations/{registration.pk}/approve/")
     assert approved.status_code == 302
+    run_tasks()
     agent = Associate.objects.get(email="rita@example.com")
     assert (agent.store, agent.parent, agent.phone) == (world.north, None, "+351912345678")
     assert list(agent.agent_groups.values_list("name", flat=True)) == ["Independent agents"]

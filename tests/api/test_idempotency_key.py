@@ -1,10 +1,14 @@
 """Idempotency-Key: the same key and body within 24 h answer the first response and write nothing."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 
 from shopfloor.accounts.models import IdempotencyRecord
+from shopfloor.accounts.services import create_api_token
 from shopfloor.customers.models import Customer
 from shopfloor.orders.models import Order
 from tests.api.conftest import API, snapshot
@@ -95,12 +99,15 @@ def test_a_refused_request_does_not_burn_its_key(world, api_as, admin_api, endpo
     assert IdempotencyRecord.objects.count() == 0
 
 
-def test_invalid_input_is_replayed_too(world, admin_api):
-    body = {"store_id": world.north.pk, "email": "nope"}
-    first = post(admin_api, "/customers", body, "key-1")
-    again = post(admin_api, "/customers", body, "key-1")
-    assert (first.status_code, again.status_code) == (422, 422)
-    assert again.json() == first.json()
+def test_invalid_input_releases_its_key(world, admin_api):
+    """A 422 writes nothing, its key's record included: the corrected body may use the same key."""
+    invalid = post(admin_api, "/customers", {"store_id": world.north.pk, "email": "nope"}, "key-1")
+    assert invalid.status_code == 422
+    assert IdempotencyRecord.objects.count() == 0
+    corrected = post(admin_api, "/customers", {"store_id": world.north.pk, "email": "kim@example.com"}, "key-1")
+    assert corrected.status_code == 201
+    assert "Idempotent-Replayed" not in corrected
+    assert Customer.objects.filter(email="kim@example.com").count() == 1
 
 
 @pytest.mark.parametrize("key", ["k" * 256, "clé"])
@@ -115,13 +122,31 @@ def test_an_unusable_key_is_refused(world, admin_api, endpoints, key):
     assert snapshot() == before
 
 
-def test_a_key_whose_first_request_is_still_running_is_a_409(world, admin_api, endpoints):
+def test_two_requests_with_the_same_key_at_the_same_moment_write_once(world, endpoints, transactional_db):
+    """The second waits for the first to commit, then answers the first response (never a 409)."""
     path, body, _ = endpoints["customers"]
-    first = post(admin_api, path, body, "key-1")
-    # As if the first request had claimed the key and not answered yet.
-    IdempotencyRecord.objects.update(status_code=None, response_body=None)
-    before = snapshot()
-    response = post(admin_api, path, body, "key-1")
-    assert response.status_code == 409
-    assert snapshot() == before
-    assert first.status_code == 201
+    _, token = create_api_token(world.admin)
+    start = threading.Barrier(2)
+    answers = []
+
+    def send():
+        client = Client(headers={"Authorization": f"Bearer {token}"})  # the same caller, its own connection
+        try:
+            start.wait(timeout=10)
+            response = post(client, path, body, "key-1")
+            answers.append((response.status_code, response.get("Idempotent-Replayed"), response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    (first_status, first_replayed, first), (second_status, second_replayed, second) = sorted(
+        answers, key=lambda answer: answer[0], reverse=True)
+    assert (first_status, first_replayed) == (201, None)
+    assert (second_status, second_replayed) == (200, "true")
+    assert second == first
+    assert Customer.objects.filter(email="kim@example.com").count() == 1
+    assert IdempotencyRecord.objects.count() == 1

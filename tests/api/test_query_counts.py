@@ -154,34 +154,47 @@ def upline_world(world):
     return customer
 
 
-def _order(customer, external_id):
+def _order(customer, external_id, extra_lines=0):
     return {"external_id": external_id, "customer_id": customer.pk, "visitor_id": "v-42",
             "lines": [{"sku": "SOFA-1", "quantity": 1, "unit_price": "100.00"},
-                      {"sku": "LAMP-2", "quantity": 2, "unit_price": "10.00"}]}
+                      {"sku": "LAMP-2", "quantity": 2, "unit_price": "10.00"},
+                      *({"sku": f"EXTRA-{n}", "quantity": 1, "unit_price": "5.00"} for n in range(extra_lines))]}
 
 
-def test_recording_an_order_credited_to_a_primary_associate_takes_ten_statements(world, admin_api, upline_world):
-    """One query reads every piece of attribution evidence (clicks, interactions, the primary
-    assignment); the upline chain comes with the cached rules; the lines, the ledger rows and both
-    audit events are one INSERT each; the seller has no login, so the sale notification reads
-    nothing more."""
+# The statements of an order credited by its primary assignment, however many lines it has.
+ORDER_STATEMENTS = [
+    "SELECT accounts_apitoken",  # the bearer token, its user (and the user's associate)
+    "SELECT customers_customer",  # the customer with their store
+    "SELECT catalog_product",  # the lines' products
+    "SELECT commissions_configstamp",  # the cached rules, windows and upline chains are still current
+    "SELECT commissions_referralclick",  # rule 3: the visitor's referral click
+    "SELECT orders_interaction",  # rule 4: an associate's interaction with the customer
+    "SELECT customers_customerassignment",  # rule 5: the customer's primary associate
+    "INSERT orders_order",
+    "INSERT orders_orderline",  # every line at once
+    "INSERT accounts_auditevent",  # order.recorded
+    "INSERT commissions_orderaccrual",
+    "INSERT commissions_ledgerentry",  # every earning and override at once
+    "INSERT accounts_auditevent",  # commissions.order_accrued
+    "SELECT orders_refund",  # the answer: the order's refunds (none)
+    "SELECT orders_orderline",  # the answer: the order's lines
+]
+
+
+def test_recording_an_order_credited_to_a_primary_associate_takes_fifteen_statements(
+    world, admin_api, upline_world
+):
+    """The intake reads through the ORM: token, customer, products, the rules' stamp, one query per
+    attribution rule that looks for evidence (click, interaction, primary assignment); the lines and
+    the ledger rows are one INSERT each; the answer reads the order's refunds and lines. The seller has
+    no login, so the sale notification reads nothing more. A longer order takes the same statements."""
     admin_api.post(f"{API}/orders", _order(upline_world, "WARM-1"), content_type="application/json")
+    # token customer products stamp click interaction primary; order lines audit accrual ledger audit; refunds lines
     with CaptureQueriesContext(connection) as captured:
         response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-1"), content_type="application/json")
     assert response.status_code == 201, response.content
     assert response.json()["attribution"]["rule"] == "primary_associate"
-    assert _statements(captured) == [
-        "SELECT accounts_apitoken",  # the bearer token, its user (and the user's associate)
-        "SELECT customers_customer",  # the customer with their store
-        "SELECT catalog_product",  # the lines' products
-        "SELECT commissions_configstamp",  # the cached rules, windows and upline chains are still current
-        "SELECT (SELECT",  # rules 3 to 5: click, interaction and primary assignment at once
-        "INSERT orders_order",
-        "INSERT orders_orderline",
-        "INSERT commissions_orderaccrual",
-        "INSERT commissions_ledgerentry",
-        "INSERT accounts_auditevent",  # order.recorded and commissions.order_accrued
-    ]
+    assert _statements(captured) == ORDER_STATEMENTS
     order = Order.objects.get(external_id="Q-1")
     # The seller's 10% of each line, then the manager's 5% and the lead's 2% of 120.00.
     assert list(LedgerEntry.objects.filter(order=order).order_by("pk").values_list("kind", "level", "amount")) == [
@@ -190,3 +203,12 @@ def test_recording_an_order_credited_to_a_primary_associate_takes_ten_statements
     ]
     assert list(AuditEvent.objects.filter(target_id=str(order.pk)).order_by("pk").values_list("verb", flat=True)) \
         == ["order.recorded", "commissions.order_accrued"]
+
+    # Twelve lines: the same fifteen statements.
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-2", extra_lines=10),
+                                  content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert len(response.json()["lines"]) == 12
+    assert _statements(captured) == ORDER_STATEMENTS
+    assert LedgerEntry.objects.filter(order__external_id="Q-2", kind="earning").count() == 12

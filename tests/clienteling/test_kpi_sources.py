@@ -72,8 +72,8 @@ def test_customers_contacted_come_from_chats_calls_messages_and_tasks_done(world
     assert kpis(api_as(world.bruno.user))["customers_contacted"] == 0
 
 
-def _three_messages(world) -> None:
-    """Ana emails three of her customers, who opted in; Alice clicks the link in hers."""
+def _three_messages(world, run_tasks) -> None:
+    """Ana emails three of her customers, who opted in (the worker sends them); Alice clicks the link in hers."""
     ana = actor_for(world.ana.user)
     gil = make_customer(world.north, "Gil", "Gomes", primary=world.ana)
     for customer in (world.anas_customer, world.shopper, gil):
@@ -84,19 +84,20 @@ def _three_messages(world) -> None:
     )
     outreach.send_message(ana, world.shopper, {"channel": "email", "body": "Hello"})
     outreach.send_message(ana, gil, {"channel": "email", "body": "Hello"})
+    run_tasks()
     link = TrackedLink.objects.get(message=clicked)
     assert Client().get(f"/o/l/{link.token}").status_code == 302
 
 
-def test_outreach_sent_and_clicked_come_from_the_messages_and_their_tracked_links(world, api_as):
-    _three_messages(world)
+def test_outreach_sent_and_clicked_come_from_the_messages_and_their_tracked_links(world, api_as, run_tasks):
+    _three_messages(world, run_tasks)
     body = kpis(api_as(world.ana.user))
     assert (body["outreach_sent"], body["outreach_clicked"], body["outreach_conversion"]) == (3, 1, 0.0)
     assert (kpis(api_as(world.bruno.user))["outreach_sent"], kpis(api_as(world.nora.user))["outreach_sent"]) == (0, 3)
 
 
-def test_outreach_conversion_counts_only_orders_credited_to_the_sender(world, api_as, place_order):
-    _three_messages(world)
+def test_outreach_conversion_counts_only_orders_credited_to_the_sender(world, api_as, place_order, run_tasks):
+    _three_messages(world, run_tasks)
     place_order(world.anas_customer, "50.00")  # Ana's customer: credited to Ana
     # Filipa buys with Bruno's referral: his sale, not a conversion of Ana's message.
     place_order(world.shopper, "50.00", referral_code=world.bruno.referral_code)

@@ -12,24 +12,23 @@ from shopfloor.orders.services import record_interaction
 pytestmark = pytest.mark.django_db
 
 
-def test_in_team_mode_only_the_associates_who_chose_email_get_one(world, place_order,
-                                                                   django_capture_on_commit_callbacks):
+def test_in_team_mode_only_the_associates_who_chose_email_get_one(world, place_order, run_tasks):
     set_email_preference(world.tina.user, NotificationKind.SALE, True)
-    with django_capture_on_commit_callbacks(execute=True):
-        order = place_order(world.toms_customer, "120.00")
+    order = place_order(world.toms_customer, "120.00")
+    run_tasks()
     assert Notification.objects.filter(kind="sale").count() == 3
     assert [message.to for message in mail.outbox] == [["tina@example.com"]]
     assert f"Order {order.external_id} from Carla Costa is credited to South Store" in mail.outbox[0].body
 
 
 def test_a_sale_credited_through_an_interaction_notifies_the_associate_who_helped_not_the_primary(
-        world, place_order, django_capture_on_commit_callbacks):
+        world, place_order, run_tasks):
     alice = world.anas_customer
     alice.assignments.create(associate=world.bruno)
     record_interaction(world.bruno, InteractionKind.CHAT, customer=alice)
     set_email_preference(world.bruno.user, NotificationKind.SALE, True)
-    with django_capture_on_commit_callbacks(execute=True):
-        order = place_order(alice, "75.00")
+    order = place_order(alice, "75.00")
+    run_tasks()
     assert order.attributed_associate == world.bruno
     assert list(Notification.objects.values_list("user__email", flat=True)) == ["bruno@example.com"]
     assert [message.to for message in mail.outbox] == [["bruno@example.com"]]

@@ -143,12 +143,10 @@ def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(world, admin_api
     assert not Announcement.objects.exists()
 
 
-def test_the_email_goes_to_those_who_asked_for_announcements_by_email(
-    world, admin_api, django_capture_on_commit_callbacks
-):
+def test_the_email_goes_to_those_who_asked_for_announcements_by_email(world, admin_api, run_tasks):
     set_email_preference(world.ana.user, NotificationKind.ANNOUNCEMENT, True)
-    with django_capture_on_commit_callbacks(execute=True):
-        publish(admin_api, title="Inventory day", audience="stores", store_ids=[world.north.pk])
+    publish(admin_api, title="Inventory day", audience="stores", store_ids=[world.north.pk])
+    run_tasks()
     assert [(m.to, m.subject) for m in mail.outbox] == [(["ana@example.com"], "Inventory day")]
 
 

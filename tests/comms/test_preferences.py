@@ -10,10 +10,10 @@ from shopfloor.comms.services import notify, set_email_preference
 
 
 @pytest.fixture
-def emails(django_capture_on_commit_callbacks):
+def emails(run_tasks):
     def send(*args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            notify(*args, **kwargs)
+        notify(*args, **kwargs)
+        run_tasks()
         return [(m.to[0], m.subject) for m in mail.outbox]
 
     return send

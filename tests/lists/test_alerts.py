@@ -14,24 +14,27 @@ from shopfloor.lists.tasks import send_comment_alert_emails_task
 
 
 @pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """send(now) → emails sent by the alert job at that moment (the clock is the test's)."""
+def send(run_tasks):
+    """send(now) → emails sent by the alert job at that moment (the clock is the test's); a worker has
+    delivered them by the time it returns."""
 
     def run(now):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.send_comment_alert_emails(now)
+        sent = services.send_comment_alert_emails(now)
+        run_tasks()
+        return sent
 
     return run
 
 
 @pytest.fixture
-def shared(world, anas_list, as_actor, django_capture_on_commit_callbacks):
+def shared(world, anas_list, as_actor, run_tasks):
     """Ana's list, shared with Alice; Bruno is also assigned to Alice."""
     from shopfloor.customers.models import CustomerAssignment
 
     CustomerAssignment.objects.create(customer=world.anas_customer, associate=world.bruno)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.notify_customer(as_actor(world.ana), anas_list)
+    services.notify_customer(as_actor(world.ana), anas_list)
+    run_tasks()
+    assert len(mail.outbox) == 1  # the link to the list
     mail.outbox.clear()
     anas_list.refresh_from_db()
     return anas_list
@@ -45,8 +48,9 @@ def emails_to(address):
     return [message for message in mail.outbox if message.to == [address]]
 
 
-def test_a_comment_notifies_the_other_staff_collaborators_in_the_console_at_once(world, shared, as_actor):
+def test_a_comment_notifies_the_other_staff_collaborators_in_the_console_at_once(world, shared, as_actor, run_tasks):
     services.add_comment(as_actor(world.ana), shared, "New fabric samples arrived")
+    run_tasks()
     notices = Notification.objects.filter(kind=NotificationKind.LIST_COMMENT)
     assert list(notices.values_list("user__email", flat=True)) == ["bruno@example.com"]
     notice = notices.get()
@@ -140,10 +144,10 @@ def test_staff_who_switched_list_emails_off_get_none(world, shared, as_actor, se
     assert len(emails_to(world.anas_customer.email)) == 1
 
 
-def test_the_scheduled_job_sends_them(world, shared, as_actor, django_capture_on_commit_callbacks):
+def test_the_scheduled_job_sends_them(world, shared, as_actor, run_tasks):
     services.add_comment(as_actor(world.ana), shared, "Via the worker")
-    with django_capture_on_commit_callbacks(execute=True):
-        assert send_comment_alert_emails_task.call() == 2
+    assert send_comment_alert_emails_task.call() == 2
+    run_tasks()
     assert len(mail.outbox) == 2
 
 
@@ -156,8 +160,9 @@ def test_comments_on_a_deleted_list_are_not_emailed(world, shared, as_actor, sen
 
 
 def test_alert_emails_carry_full_links_to_the_site_the_list_was_shared_from(world, api_as, anas_list, as_actor,
-                                                                           send):
+                                                                           send, run_tasks):
     api_as(world.ana.user).post(f"/api/v1/lists/{anas_list.pk}/notify")
+    run_tasks()
     anas_list.refresh_from_db()
     assert anas_list.site_url == "http://testserver"
     mail.outbox.clear()

@@ -14,10 +14,10 @@ from shopfloor.storefront.bag import SESSION_KEY
 
 
 @pytest.fixture
-def notified(world, api_as, anas_list, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_as(world.ana.user).post(f"/api/v1/lists/{anas_list.pk}/notify")
+def notified(world, api_as, anas_list, run_tasks):
+    response = api_as(world.ana.user).post(f"/api/v1/lists/{anas_list.pk}/notify")
     assert response.status_code == 200
+    run_tasks()
     return response.json()["url"]
 
 
@@ -183,23 +183,23 @@ def test_an_associate_who_shops_too_opens_only_their_own_lists_from_the_shop(wor
         selectors.get_own_list(as_actor(world.bruno), own.pk)
 
 
-def test_notifying_a_customer_without_email_is_a_conflict(world, api_as, anas_list):
+def test_notifying_a_customer_without_email_is_a_conflict(world, api_as, anas_list, run_tasks):
     world.anas_customer.email = ""
     world.anas_customer.save()
     response = api_as(world.ana.user).post(f"/api/v1/lists/{anas_list.pk}/notify")
     assert response.status_code == 409
+    run_tasks()
     assert not Interaction.objects.exists()
     assert mail.outbox == []
 
 
-def test_notify_works_from_the_api_with_json_and_an_idempotency_key(world, api_as, anas_list,
-                                                                    django_capture_on_commit_callbacks):
+def test_notify_works_from_the_api_with_json_and_an_idempotency_key(world, api_as, anas_list, run_tasks):
     client = api_as(world.ana.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(f"/api/v1/lists/{anas_list.pk}/notify", json.dumps({}), content_type="application/json",
-                            headers={"Idempotency-Key": "n-1"})
-        again = client.post(f"/api/v1/lists/{anas_list.pk}/notify", json.dumps({}),
-                            content_type="application/json", headers={"Idempotency-Key": "n-1"})
+    first = client.post(f"/api/v1/lists/{anas_list.pk}/notify", json.dumps({}), content_type="application/json",
+                        headers={"Idempotency-Key": "n-1"})
+    again = client.post(f"/api/v1/lists/{anas_list.pk}/notify", json.dumps({}),
+                        content_type="application/json", headers={"Idempotency-Key": "n-1"})
+    run_tasks()
     assert (first.status_code, again.status_code) == (200, 200)
     assert Interaction.objects.count() == 1
     assert len(mail.outbox) == 1

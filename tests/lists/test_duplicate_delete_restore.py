@@ -36,10 +36,11 @@ def test_duplicating_for_another_visible_customer(world, api_as, anas_list):
     assert (response.json()["customer_id"], response.json()["name"]) == (world.shopper.pk, "For Filipa")
 
 
-def test_duplicating_for_a_customer_one_cannot_see_is_404_and_writes_nothing(world, api_as, anas_list):
+def test_duplicating_for_a_customer_one_cannot_see_is_refused_as_unknown_and_writes_nothing(world, api_as, anas_list):
     response = post(api_as(world.ana.user), f"/api/v1/lists/{anas_list.pk}/duplicate",
                     {"customer_id": world.brunos_customer.pk})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "customer_id"]
     assert CustomerList.objects.count() == 1
 
 

@@ -28,9 +28,10 @@ def test_an_associate_creates_a_list_for_their_customer(world, api_as):
     assert body["item_count"] == 0
 
 
-def test_a_list_for_a_customer_the_associate_cannot_see_is_refused_as_missing(world, api_as):
+def test_a_list_for_a_customer_the_associate_cannot_see_is_refused_as_unknown(world, api_as):
     response = post(api_as(world.ana.user), "/api/v1/lists", {"customer_id": world.brunos_customer.pk, "name": "X"})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "customer_id"]
     assert not CustomerList.objects.exists()
 
 
@@ -103,7 +104,8 @@ def test_save_puts_one_product_into_every_selected_list_or_none(world, api_as, a
     brunos = CustomerList.objects.create(customer=world.brunos_customer, name="Bruno's")
     response = post(client, "/api/v1/lists/save", {"list_ids": [anas_list.pk, brunos.pk], "sku": "BOWL-3",
                                                    "room": "Dining"})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "list_ids"]
     assert not ListItem.objects.filter(room__name="Dining").exists()
 
 

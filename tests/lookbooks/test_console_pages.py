@@ -40,7 +40,7 @@ def test_a_look_without_products_is_shown_again_with_the_reason(world, catalog):
     assert Look.objects.count() == 0
 
 
-def test_sharing_from_the_look_page_makes_lookbooks_and_reports_skipped_customers(world, make_look):
+def test_sharing_from_the_look_page_makes_lookbooks_and_reports_skipped_customers(world, make_look, run_tasks):
     world.anas_customer.email_opt_in = True
     world.anas_customer.save()
     look = make_look(world.ana)
@@ -57,6 +57,7 @@ def test_sharing_from_the_look_page_makes_lookbooks_and_reports_skipped_customer
     assert "2 lookbooks made from \u201cSummer table\u201d. Sent to Alice Almeida by email." in text
     assert "Not sent to Filipa Faria: no consent to marketing emails; no mobile number." in text
     assert Lookbook.objects.count() == 2
+    run_tasks()
     assert [m.to for m in mail.outbox] == [[world.anas_customer.email]]
 
 
@@ -142,10 +143,11 @@ def test_the_navigation_offers_my_looks_and_lookbooks(world):
     assert 'href="/console/looks/"' in page and 'href="/console/lookbooks/"' in page
 
 
-def test_the_editor_sends_the_lookbook_to_the_customer(world, make_lookbook):
+def test_the_editor_sends_the_lookbook_to_the_customer(world, make_lookbook, run_tasks):
     world.anas_customer.email_opt_in = True
     world.anas_customer.save()
     lookbook = make_lookbook(world.ana, world.anas_customer)
     response = console(world.ana.user).post(f"/console/lookbooks/{lookbook.pk}/send/", follow=True)
     assert "Sent to Alice Almeida by email." in response.content.decode()
+    run_tasks()
     assert len(mail.outbox) == 1

@@ -82,11 +82,12 @@ def test_an_associate_makes_a_published_lookbook_for_their_customer(world, api_a
     assert body["opened_at"] is None
 
 
-def test_a_lookbook_for_a_customer_the_associate_does_not_see_is_404_and_nothing_is_made(world, api_as, catalog):
+def test_a_lookbook_for_a_customer_the_associate_does_not_see_is_refused_as_unknown(world, api_as, catalog):
     response = api_as(world.ana.user).post("/api/v1/lookbooks", {
         "customer_id": world.brunos_customer.pk, "title": "Ideas", "items": [{"sku": "LGT-1"}],
     }, content_type="application/json")
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "customer_id"]
     assert Lookbook.objects.count() == 0
 
 
@@ -150,22 +151,27 @@ def test_admins_read_lookbooks_but_do_not_author_them(world, admin_api, catalog)
     assert Lookbook.objects.count() == 0
 
 
-def test_a_lookbook_is_sent_to_its_customer_as_consent_allows(world, api_as, make_lookbook):
+def test_a_lookbook_is_sent_to_its_customer_as_consent_allows(world, api_as, make_lookbook, run_tasks):
     lookbook = make_lookbook(world.ana, world.anas_customer)
     client = api_as(world.ana.user)
     refused = client.post(f"/api/v1/lookbooks/{lookbook.pk}/send", {}, content_type="application/json").json()
     assert refused == {"sent": False, "channel": None, "status": "",
                        "reason": "no consent to marketing emails; no mobile number"}
+    run_tasks()
     assert mail.outbox == []
     world.anas_customer.email_opt_in = True
     world.anas_customer.save()
     sent = client.post(f"/api/v1/lookbooks/{lookbook.pk}/send", {}, content_type="application/json").json()
-    assert (sent["sent"], sent["channel"], sent["status"]) == (True, "email", "sent")
+    # The message as written; a worker delivers it once the request has committed.
+    assert (sent["sent"], sent["channel"], sent["status"]) == (True, "email", "queued")
+    run_tasks()
+    [message] = client.get(f"/api/v1/outreach?customer_id={world.anas_customer.pk}").json()["items"]
+    assert (message["channel"], message["status"]) == ("email", "sent")
     [email] = mail.outbox
     assert email.to == [world.anas_customer.email]
 
 
-def test_a_revoked_lookbook_is_not_sent(world, api_as, make_lookbook):
+def test_a_revoked_lookbook_is_not_sent(world, api_as, make_lookbook, run_tasks):
     world.anas_customer.email_opt_in = True
     world.anas_customer.save()
     lookbook = make_lookbook(world.ana, world.anas_customer)
@@ -173,6 +179,7 @@ def test_a_revoked_lookbook_is_not_sent(world, api_as, make_lookbook):
     client.post(f"/api/v1/lookbooks/{lookbook.pk}/revoke")
     response = client.post(f"/api/v1/lookbooks/{lookbook.pk}/send", {}, content_type="application/json")
     assert response.status_code == 409
+    run_tasks()
     assert mail.outbox == []
     assert api_as(world.bruno.user).post(f"/api/v1/lookbooks/{lookbook.pk}/send", {},
                                          content_type="application/json").status_code == 404

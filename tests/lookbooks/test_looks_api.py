@@ -73,13 +73,14 @@ def team_customers(world):
 
 
 def test_sharing_makes_one_personal_lookbook_each_sent_as_consent_allows(world, api_as, make_look, team_customers,
-                                                                         settings):
+                                                                         settings, run_tasks):
     settings.SMS_URL = "locmem://"
     sms.outbox.clear()
     carla, daniel, eva = team_customers
     look = make_look(world.tom)
+    tina = api_as(world.tina.user)
     # Tina shares Tom's look: in team mode it is the store's.
-    response = api_as(world.tina.user).post(f"/api/v1/looks/{look.pk}/share", {
+    response = tina.post(f"/api/v1/looks/{look.pk}/share", {
         "customer_ids": [carla.pk, daniel.pk, eva.pk],
     }, content_type="application/json")
     assert response.status_code == 201
@@ -89,10 +90,15 @@ def test_sharing_makes_one_personal_lookbook_each_sent_as_consent_allows(world, 
     assert by_customer[carla.pk]["message"] == "Hello Carla, for your terrace."
     assert by_customer[daniel.pk]["message"] == "Hello Daniel, for your terrace."
     assert all(lb["status"] == "published" for lb in body["lookbooks"])
+    # The messages as written; a worker delivers them once the request has committed.
     assert {(s["customer_id"], s["channel"], s["status"]) for s in body["sent"]} == {
-        (carla.pk, "email", "sent"), (daniel.pk, "sms", "sent")}
+        (carla.pk, "email", "queued"), (daniel.pk, "sms", "queued")}
     assert [(s["customer_id"], s["reason"]) for s in body["skipped"]] == [
         (eva.pk, "no consent to marketing emails; no mobile number")]
+    run_tasks()
+    delivered = {(m["customer_id"], m["channel"], m["status"])
+                 for m in tina.get("/api/v1/outreach").json()["items"]}
+    assert delivered == {(carla.pk, "email", "sent"), (daniel.pk, "sms", "sent")}
 
     [email] = mail.outbox
     assert email.to == [carla.email]
@@ -107,11 +113,13 @@ def test_sharing_makes_one_personal_lookbook_each_sent_as_consent_allows(world, 
     assert OutreachMessage.objects.filter(source_ref__startswith="lookbook:").count() == 2
 
 
-def test_the_link_in_the_email_leads_to_the_customers_lookbook(world, api_as, make_look, team_customers):
+def test_the_link_in_the_email_leads_to_the_customers_lookbook(world, api_as, make_look, team_customers,
+                                                               run_tasks):
     carla, _, _ = team_customers
     look = make_look(world.tom)
     api_as(world.tom.user).post(f"/api/v1/looks/{look.pk}/share", {"customer_ids": [carla.pk]},
                                 content_type="application/json")
+    run_tasks()
     [email] = mail.outbox
     tracked = next(word for word in email.body.split() if "/o/l/" in word)
     response = Client().get(tracked.replace("http://testserver", ""))
@@ -120,17 +128,19 @@ def test_the_link_in_the_email_leads_to_the_customers_lookbook(world, api_as, ma
     assert response["Location"] == f"http://testserver/c/lookbook/{lookbook.token}"
 
 
-def test_sharing_with_one_hidden_customer_makes_nothing(world, api_as, make_look):
+def test_sharing_with_one_hidden_customer_makes_nothing(world, api_as, make_look, run_tasks):
     look = make_look(world.ana)
     response = api_as(world.ana.user).post(f"/api/v1/looks/{look.pk}/share", {
         "customer_ids": [world.anas_customer.pk, world.brunos_customer.pk],
     }, content_type="application/json")
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "customer_ids"]
     assert Lookbook.objects.count() == 0
+    run_tasks()
     assert mail.outbox == []
 
 
-def test_sharing_by_a_channel_the_customer_did_not_agree_to_is_skipped(world, api_as, make_look):
+def test_sharing_by_a_channel_the_customer_did_not_agree_to_is_skipped(world, api_as, make_look, run_tasks):
     world.anas_customer.email_opt_in = True
     world.anas_customer.save()
     look = make_look(world.ana)
@@ -139,6 +149,7 @@ def test_sharing_by_a_channel_the_customer_did_not_agree_to_is_skipped(world, ap
     }, content_type="application/json").json()
     assert body["sent"] == []
     assert body["skipped"][0]["reason"] == "no mobile number"
+    run_tasks()
     assert mail.outbox == []
 
 

@@ -7,7 +7,7 @@ from shopfloor.clienteling import timeline
 from shopfloor.outreach import services as outreach
 
 
-def test_lookbooks_and_messages_are_on_the_customers_timeline(world, make_lookbook):
+def test_lookbooks_and_messages_are_on_the_customers_timeline(world, make_lookbook, run_tasks):
     customer = world.anas_customer
     customer.email_opt_in = True
     customer.save()
@@ -15,6 +15,7 @@ def test_lookbooks_and_messages_are_on_the_customers_timeline(world, make_lookbo
     Client().get(f"/c/lookbook/{lookbook.token}")
     outreach.send_message(actor_for(world.ana.user), customer, {"channel": "email", "subject": "Hello",
                                                                "body": "See https://example.com/x"})
+    run_tasks()  # a worker delivers the message and records it as sent
     entries = timeline.page_for(customer, actor=actor_for(world.ana.user), limit=50).entries
     titles = [(entry.kind, entry.title) for entry in entries if entry.kind in ("lookbook", "outreach")]
     assert titles == [

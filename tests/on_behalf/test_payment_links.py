@@ -24,15 +24,15 @@ DECLINED = "4000 0000 0000 0002"
 
 
 @pytest.fixture
-def pending(world, shop, allow, django_capture_on_commit_callbacks):
-    """A pending-payment order Ana placed for Alice (2 lamps, 178.00), its link and the link's path."""
+def pending(world, shop, allow, run_tasks):
+    """A pending-payment order Ana placed for Alice (2 lamps, 178.00), its link (sent) and the link's path."""
     allow()
     CommissionRule.objects.create(name="Ten percent", kind="percentage", value=Decimal("10"))
-    with django_capture_on_commit_callbacks(execute=True):
-        order, link, _ = on_behalf.place_order(
-            actor_for(world.ana.user), world.anas_customer.pk,
-            on_behalf.catalog_lines([{"sku": "LAMP-1", "quantity": 2}]), base_url="http://shop.test",
-        )
+    order, link, _ = on_behalf.place_order(
+        actor_for(world.ana.user), world.anas_customer.pk,
+        on_behalf.catalog_lines([{"sku": "LAMP-1", "quantity": 2}]), base_url="http://shop.test",
+    )
+    run_tasks()
     return order, link, payment_links.link_path(link)
 
 
@@ -59,14 +59,14 @@ def test_the_customer_gets_an_email_with_a_signed_link_that_shows_the_order(worl
     assert page["Cache-Control"].startswith("max-age=0")
 
 
-def test_a_customer_who_agreed_to_sms_also_gets_a_text(world, shop, allow, django_capture_on_commit_callbacks):
+def test_a_customer_who_agreed_to_sms_also_gets_a_text(world, shop, allow, run_tasks):
     allow()
     world.anas_customer.sms_opt_in = True
     world.anas_customer.phone = "+351912345678"
     world.anas_customer.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        on_behalf.place_order(actor_for(world.ana.user), world.anas_customer.pk,
-                              on_behalf.catalog_lines([{"sku": "BOWL-2", "quantity": 1}]))
+    on_behalf.place_order(actor_for(world.ana.user), world.anas_customer.pk,
+                          on_behalf.catalog_lines([{"sku": "BOWL-2", "quantity": 1}]))
+    run_tasks()
     [text] = sms.outbox
     assert text["to"] == "+351912345678"
     assert "/pay/" in text["body"] and "24.50 EUR" in text["body"]
@@ -208,19 +208,19 @@ def test_a_repeated_provider_callback_records_one_payment(world, pending):
         payment_links.record_provider_payment("test", "ch_2", order.pk, Decimal("178.00"), "EUR")
 
 
-def test_the_reminder_goes_once_after_48_hours_to_unpaid_links_only(world, pending, shop, allow,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_reminder_goes_once_after_48_hours_to_unpaid_links_only(world, pending, shop, allow, run_tasks):
     order, link, path = pending
-    with django_capture_on_commit_callbacks(execute=True):
-        paid_order, paid_link, _ = on_behalf.place_order(
-            actor_for(world.ana.user), world.anas_customer.pk,
-            on_behalf.catalog_lines([{"sku": "BOWL-2", "quantity": 1}]))
+    paid_order, paid_link, _ = on_behalf.place_order(
+        actor_for(world.ana.user), world.anas_customer.pk,
+        on_behalf.catalog_lines([{"sku": "BOWL-2", "quantity": 1}]))
     payment_links.pay_link(payment_links.link_token(paid_link), APPROVED)
+    run_tasks()
     mail.outbox.clear()
     now = timezone.now()
     assert payment_links.send_due_reminders(now + timedelta(hours=47)) == 0
     assert payment_links.send_due_reminders(now + timedelta(hours=48, minutes=1)) == 1
     assert payment_links.send_due_reminders(now + timedelta(hours=49)) == 0
+    run_tasks()
     [email] = mail.outbox
     assert email.subject == "Reminder: your order from North Store is waiting for payment"
     assert payment_links.link_path(link) in email.body

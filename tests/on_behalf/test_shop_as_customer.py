@@ -132,7 +132,7 @@ def fill_bag(client, shop):
 
 
 def test_checkout_places_a_pending_payment_order_credited_to_the_associate(world, shop, allow, signed_in,
-                                                                           django_capture_on_commit_callbacks):
+                                                                           run_tasks):
     allow()
     client = signed_in(world.ana.user)
     start(client, world.anas_customer)
@@ -140,8 +140,8 @@ def test_checkout_places_a_pending_payment_order_credited_to_the_associate(world
     bag = client.get("/shop/bag/").content.decode()
     assert "Place order and send payment link" in bag
     assert "take payment now" not in bag  # pending payment only
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/shop/checkout/", {"payment": "link"})
+    response = client.post("/shop/checkout/", {"payment": "link"})
+    run_tasks()
     order = Order.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/shop/shop-as/orders/{order.pk}/"
@@ -160,22 +160,20 @@ def test_checkout_places_a_pending_payment_order_credited_to_the_associate(world
     assert world.anas_customer.email in page
 
 
-def test_a_double_clicked_checkout_places_one_order(world, shop, allow, signed_in,
-                                                   django_capture_on_commit_callbacks):
+def test_a_double_clicked_checkout_places_one_order(world, shop, allow, signed_in, run_tasks):
     allow()
     client = signed_in(world.ana.user)
     start(client, world.anas_customer)
     fill_bag(client, shop)
     key = client.session["shop_checkout_key"]
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/shop/checkout/", {"payment": "link"})
+    client.post("/shop/checkout/", {"payment": "link"})
     # The same bag again (a second tab submitted the same checkout key).
     session = client.session
     session["shop_bag"] = {"LAMP-1": 1}
     session["shop_checkout_key"] = key
     session.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/shop/checkout/", {"payment": "link"})
+    client.post("/shop/checkout/", {"payment": "link"})
+    run_tasks()
     assert Order.objects.count() == 1
     assert len(mail.outbox) == 1
 
@@ -192,7 +190,8 @@ def test_a_team_mode_order_on_behalf_credits_the_store(world, shop, allow, signe
     assert (order.attributed_associate, order.attributed_store, order.influencer) == (None, world.south, world.tom)
 
 
-def test_place_and_pay_takes_the_associate_to_the_payment_page_and_sends_no_link(world, shop, allow, signed_in):
+def test_place_and_pay_takes_the_associate_to_the_payment_page_and_sends_no_link(world, shop, allow, signed_in,
+                                                                                run_tasks):
     allow(OnBehalfPermission.PLACE_AND_PAY)
     client = signed_in(world.ana.user)
     start(client, world.anas_customer)
@@ -200,6 +199,7 @@ def test_place_and_pay_takes_the_associate_to_the_payment_page_and_sends_no_link
     assert "Place order and take payment now" in client.get("/shop/bag/").content.decode()
     response = client.post("/shop/checkout/", {"payment": "now"})
     assert response.status_code == 302 and response["Location"].startswith("/pay/")
+    run_tasks()
     assert mail.outbox == []
     page = client.get(response["Location"])
     assert page.status_code == 200
@@ -225,7 +225,7 @@ def test_pending_payment_only_refuses_to_take_payment_now(world, shop, allow, si
     assert "pending payment only" in response.content.decode()
 
 
-def test_a_timed_out_session_cannot_place_an_order(world, shop, allow, signed_in):
+def test_a_timed_out_session_cannot_place_an_order(world, shop, allow, signed_in, run_tasks):
     allow()
     client = signed_in(world.ana.user)
     start(client, world.anas_customer)
@@ -233,6 +233,7 @@ def test_a_timed_out_session_cannot_place_an_order(world, shop, allow, signed_in
     ShopAsSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.post("/shop/checkout/", {"payment": "link"}, follow=True)
     assert not Order.objects.exists()
+    run_tasks()
     assert mail.outbox == []
     page = response.content.decode()
     assert "Nothing was placed" in page

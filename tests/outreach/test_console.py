@@ -12,20 +12,22 @@ def console(user) -> Client:
     return client
 
 
-def test_compose_sends_to_a_customer_who_agreed(world, opted_in):
+def test_compose_sends_to_a_customer_who_agreed(world, opted_in, run_tasks):
     response = console(world.ana.user).post(f"/console/customers/{opted_in.pk}/message/", {
         "channel": "email", "subject": "Your fitting", "body": "Hello {{first_name}}",
     }, follow=True)
     assert response.redirect_chain[-1][0] == f"/console/customers/{opted_in.pk}/#compose"
     assert "Email sent to Alice Almeida." in response.content.decode()
+    run_tasks()
     assert [m.body.splitlines()[0] for m in mail.outbox] == ["Hello Alice"]
 
 
-def test_compose_without_consent_says_why_and_sends_nothing(world):
+def test_compose_without_consent_says_why_and_sends_nothing(world, run_tasks):
     response = console(world.ana.user).post(f"/console/customers/{world.anas_customer.pk}/message/", {
         "channel": "email", "body": "Sale!",
     }, follow=True)
     assert "Not sent: Alice Almeida: no consent to marketing emails." in response.content.decode()
+    run_tasks()
     assert mail.outbox == [] and OutreachMessage.objects.count() == 0
 
 
@@ -37,11 +39,12 @@ def test_compose_to_a_hidden_customer_is_404(world, opted_in):
     assert OutreachMessage.objects.count() == 0
 
 
-def test_a_transactional_template_goes_from_the_console_without_consent(world, order_ready):
+def test_a_transactional_template_goes_from_the_console_without_consent(world, order_ready, run_tasks):
     response = console(world.ana.user).post(f"/console/customers/{world.anas_customer.pk}/message/", {
         "channel": "email", "template": str(order_ready.pk), "body": "",
     }, follow=True)
     assert "Email sent to Alice Almeida." in response.content.decode()
+    run_tasks()
     assert mail.outbox[0].subject == "Your order is ready, Alice"
 
 

@@ -33,7 +33,7 @@ def test_a_colleagues_lookbook_is_not_listed_on_a_shared_customer(world, make_lo
     assert "Ana&#x27;s private pick" not in page
 
 
-def test_the_compose_form_carries_a_working_csrf_token(world, opted_in):
+def test_the_compose_form_carries_a_working_csrf_token(world, opted_in, run_tasks):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.ana.user)
     page = client.get(f"/console/customers/{opted_in.pk}/").content.decode()
@@ -43,4 +43,5 @@ def test_the_compose_form_carries_a_working_csrf_token(world, opted_in):
         "csrfmiddlewaretoken": token, "channel": "email", "subject": "Hi", "body": "Hello {{first_name}}",
     })
     assert response.status_code == 302
+    run_tasks()
     assert [m.subject for m in mail.outbox] == ["Hi"]

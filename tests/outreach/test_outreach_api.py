@@ -4,8 +4,12 @@ redirect), delivery status, templates."""
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from shopfloor.access import actor_for
+from shopfloor.customers.models import Customer
 from shopfloor.lists.services import collaboration_path, create_list
 from shopfloor.outreach.models import MessageTemplate, OutreachMessage, TrackedLink
 
@@ -14,10 +18,14 @@ def send(api, **payload):
     return api.post("/api/v1/outreach", payload, content_type="application/json")
 
 
-@pytest.mark.parametrize("who, status", [("ana", 201), ("nora", 201), ("bruno", 404), ("tom", 404), ("admin", 201)])
+@pytest.mark.parametrize("who, status", [("ana", 201), ("nora", 201), ("bruno", 422), ("tom", 422), ("admin", 201)])
 def test_only_those_who_see_the_customer_may_message_them(world, api_as, opted_in, who, status):
     user = world.admin if who == "admin" else getattr(world, who).user
-    assert send(api_as(user), customer_id=opted_in.pk, channel="email", body="Hi").status_code == status
+    response = send(api_as(user), customer_id=opted_in.pk, channel="email", body="Hi")
+    assert response.status_code == status
+    if status == 422:  # a customer one may not see is unknown to them
+        assert response.json()["detail"] == [{"loc": ["body", "customer_id"], "msg": "Unknown customer.",
+                                               "type": "value_error"}]
     assert OutreachMessage.objects.count() == (1 if status == 201 else 0)
 
 
@@ -101,13 +109,35 @@ def test_a_customer_without_a_phone_cannot_get_a_text(world, api_as, opted_in):
     assert response.json()["detail"][0]["loc"] == ["body", "channel"]
 
 
-def test_a_refused_email_is_recorded_as_failed(world, api_as, opted_in, settings):
+def test_a_refused_email_is_recorded_as_failed(world, api_as, opted_in, settings, run_tasks):
     settings.EMAIL_BACKEND = "tests.outreach.test_outreach_api.RefusingBackend"
-    response = send(api_as(world.ana.user), customer_id=opted_in.pk, channel="email", body="Hi")
+    api = api_as(world.ana.user)
+    response = send(api, customer_id=opted_in.pk, channel="email", body="Hi")
     assert response.status_code == 201
-    body = response.json()
+    assert response.json()["status"] == "queued"
+    run_tasks()  # the worker's attempt is refused by the mail server
+    [body] = api.get(f"/api/v1/outreach?customer_id={opted_in.pk}").json()["items"]
     assert (body["status"], body["error"]) == ("failed", "Mailbox unavailable")
     assert OutreachMessage.objects.get().sent_at is None
+    # A later attempt is queued.
+    assert DBTaskResult.objects.ready().count() == 0
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY,
+                                       task_path="shopfloor.outreach.delivery.deliver_message_task").count() == 1
+
+
+def test_a_retry_after_the_customer_unsubscribed_sends_nothing(world, api_as, opted_in, settings, run_tasks):
+    settings.EMAIL_BACKEND = "tests.outreach.test_outreach_api.RefusingBackend"
+    api = api_as(world.ana.user)
+    assert send(api, customer_id=opted_in.pk, channel="email", body="Hi").status_code == 201
+    run_tasks()  # refused: a retry is queued
+    Customer.objects.filter(pk=opted_in.pk).update(email_opt_in=False)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_tasks()
+    assert mail.outbox == []
+    [body] = api.get(f"/api/v1/outreach?customer_id={opted_in.pk}").json()["items"]
+    assert (body["status"], body["error"]) == ("failed", "Not sent: no consent to marketing emails.")
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
 
 
 class RefusingBackend:

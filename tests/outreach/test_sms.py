@@ -68,19 +68,29 @@ def test_an_unreachable_provider_is_an_sms_error():
         sms.backend_from_url("twilio+http://AC1:t@127.0.0.1:9?from=%2B1").send("+351912345678", "Hi")
 
 
-def test_outreach_records_the_providers_id_and_a_failure(world, api_as, opted_in, settings, fake_twilio):
+def test_outreach_records_the_providers_id_and_a_failure(world, api_as, opted_in, settings, fake_twilio, run_tasks):
     settings.SMS_URL = fake_twilio
     api = api_as(world.ana.user)
+
+    def delivered(message_id: int) -> dict:
+        """The message as the API shows it once the worker has run its delivery."""
+        run_tasks()
+        return next(item for item in api.get(f"/api/v1/outreach?customer_id={opted_in.pk}").json()["items"]
+                    if item["id"] == message_id)
+
     response = api.post("/api/v1/outreach", {"customer_id": opted_in.pk, "channel": "sms", "body": "Hi"},
                         content_type="application/json")
-    assert response.json()["status"] == "sent"
+    assert response.json()["status"] == "queued"
+    assert delivered(response.json()["id"])["status"] == "sent"
     assert OutreachMessage.objects.get().provider_id == "SM123"
     FakeTwilio.answer_status = 400
     response = api.post("/api/v1/outreach", {"customer_id": opted_in.pk, "channel": "sms", "body": "Again"},
                         content_type="application/json")
     assert response.status_code == 201
-    assert response.json()["status"] == "failed"
-    assert "Invalid 'To' Phone Number" in response.json()["error"]
+    assert response.json()["status"] == "queued"
+    failed = delivered(response.json()["id"])
+    assert failed["status"] == "failed"
+    assert "Invalid 'To' Phone Number" in failed["error"]
 
 
 def test_the_default_backend_is_the_console(settings, caplog):

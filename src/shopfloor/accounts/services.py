@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shopfloor import references
 from shopfloor.accounts.models import ApiToken, Associate, AuditEvent, RepCode, Store, User
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.phones import normalize_phone
@@ -156,18 +157,12 @@ def save_associate(actor_user, data: dict, associate: Associate | None = None) -
             errors.append((("body", "rep_codes"), "Each rep code has 1 to 64 characters."))
         data = {**data, "rep_codes": codes}
     if "store_id" in data and data["store_id"] is not None:
-        store = Store.objects.filter(pk=data["store_id"]).first()
-        if store is None:
-            errors.append((("body", "store_id"), "Unknown store."))
-        else:
+        store = references.one(Store.objects.all(), data["store_id"], "store_id", errors=errors)
+        if store is not None:
             associate.store = store
     elif creating:
         errors.append((("body", "store_id"), "Field required."))
-    parent = None
-    if data.get("parent_id") is not None:
-        parent = Associate.objects.filter(pk=data["parent_id"]).first()
-        if parent is None:
-            errors.append((("body", "parent_id"), "Unknown associate."))
+    parent = references.one(Associate.objects.all(), data.get("parent_id"), "parent_id", errors=errors)
     if "phone" in data and data["phone"]:
         try:
             data = {**data, "phone": normalize_phone(data["phone"], getattr(associate, "store", None))}

@@ -99,14 +99,14 @@ def delete_note(request, customer_id: int = Id, note_id: int = Id):
 # Preferences -------------------------------------------------------------------------------------
 
 
-class PreferencesIn(Schema):
+class CustomerPreferencesIn(Schema):
     sizes: dict[str, str] | None = Field(None, description='What each size is for: {"tops": "M", "shoes": "38"}.')
     brands: list[str] | None = Field(None, max_length=services.MAX_LABELS)
     styles: list[str] | None = Field(None, max_length=services.MAX_LABELS)
     colours: list[str] | None = Field(None, max_length=services.MAX_LABELS)
 
 
-class PreferencesOut(Schema):
+class CustomerPreferencesOut(Schema):
     customer_id: int
     sizes: dict[str, str]
     brands: list[str]
@@ -123,15 +123,15 @@ def preferences_out(preferences) -> dict:
     }
 
 
-@router.get("/customers/{customer_id}/preferences", response=PreferencesOut, tags=[RECORD])
+@router.get("/customers/{customer_id}/preferences", response=CustomerPreferencesOut, tags=[RECORD])
 def get_preferences(request, customer_id: int = Id):
     customer = get_customer_for(staff_actor(request), customer_id)
     return preferences_out(services.preferences_of(customer))
 
 
-@router.patch("/customers/{customer_id}/preferences", response=PreferencesOut, tags=[RECORD],
+@router.patch("/customers/{customer_id}/preferences", response=CustomerPreferencesOut, tags=[RECORD],
               summary="Replace the given preference fields; the others stay")
-def update_preferences(request, payload: PreferencesIn, customer_id: int = Id):
+def update_preferences(request, payload: CustomerPreferencesIn, customer_id: int = Id):
     who = staff_actor(request)
     customer = get_customer_for(who, customer_id)
     return preferences_out(services.update_preferences(who, customer, payload.dict(exclude_unset=True)))
@@ -284,7 +284,7 @@ def delete_task(request, task_id: int = Id):
 # Task rules --------------------------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class TaskRuleOut(Schema):
     id: int
     key: str
     name: str
@@ -300,12 +300,12 @@ class RuleOut(Schema):
     last_run_created: int
 
 
-class RulePage(Schema):
-    items: list[RuleOut]
+class TaskRulePage(Schema):
+    items: list[TaskRuleOut]
     count: int
 
 
-class RulePatch(Schema):
+class TaskRulePatch(Schema):
     enabled: bool | None = None
     days: int | None = Field(None, ge=0, le=rules.MAX_DAYS)
     catch_up_days: int | None = Field(None, ge=0, le=60)
@@ -336,7 +336,7 @@ def rule_out(rule: TaskRule) -> dict:
     }
 
 
-@router.get("/task-rules", response=RulePage, summary="The automated task rules and how they are tuned")
+@router.get("/task-rules", response=TaskRulePage, summary="The automated task rules and how they are tuned")
 def list_rules(request):
     staff_actor(request)
     items = [rule_out(rule) for rule in rules.rules_with_status()]
@@ -357,8 +357,8 @@ def run_rules(request, payload: RunIn | None = None):
     return {"today": result.today, "created": result.created, "candidates": result.candidates}
 
 
-@router.patch("/task-rules/{key}", response=RuleOut, summary="Enable, disable or tune a rule (admins)")
-def update_rule(request, payload: RulePatch, key: str = Path(..., max_length=32)):
+@router.patch("/task-rules/{key}", response=TaskRuleOut, summary="Enable, disable or tune a rule (admins)")
+def update_rule(request, payload: TaskRulePatch, key: str = Path(..., max_length=32)):
     who = admin_actor(request)
     return rule_out(rules.update_rule(who, _rule_for(key), payload.dict(exclude_unset=True)))
 

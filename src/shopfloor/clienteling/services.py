@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shopfloor import references
 from shopfloor.access import (
     Actor,
     NotAllowed,
@@ -19,6 +20,7 @@ from shopfloor.access import (
     get_customer_for,
     require_staff,
     visible_associates,
+    visible_customers,
 )
 from shopfloor.accounts.models import Associate
 from shopfloor.accounts.services import record_event
@@ -165,22 +167,15 @@ def update_preferences(actor: Actor, customer: Customer, data: dict) -> Customer
 def _assignable(actor: Actor, associate_id, customer: Customer | None) -> Associate | None:
     if associate_id is None:
         return None
-    associate = visible_associates(actor).filter(pk=associate_id, active=True).select_related("user").first()
-    if associate is None:
-        raise InvalidInput.field("assignee_id", "Unknown associate.")
+    associates = visible_associates(actor).filter(active=True).select_related("user")
+    associate = references.one(associates, associate_id, "assignee_id")
     if customer is not None and associate.user_id and not can_see_customer(Actor(associate.user), customer):
         raise InvalidInput.field("assignee_id", f"{associate.name} does not see this customer.")
     return associate
 
 
 def _task_customer(actor: Actor, customer_id) -> Customer | None:
-    if customer_id is None:
-        return None
-    try:
-        return get_customer_for(actor, customer_id)
-    except NotVisible:
-        # A customer the actor may not see is unknown to them, as in every other answer.
-        raise InvalidInput.field("customer_id", "Unknown customer.")
+    return references.one(visible_customers(actor), customer_id, "customer_id")
 
 
 def _clean_text(name: str, value, max_length: int, required: bool = False) -> str:

@@ -49,11 +49,11 @@ class NotificationPage(Schema):
     unread: int
 
 
-class PreferencesOut(Schema):
+class NotificationPreferencesOut(Schema):
     email: dict[str, bool]
 
 
-class PreferencesIn(Schema):
+class NotificationPreferencesIn(Schema):
     email: dict[KindName, bool]
 
 
@@ -86,15 +86,15 @@ def read_all_notifications(request):
     return {"read": services.mark_all_read(actor(request).user)}
 
 
-@router.get("/notification-preferences", response=PreferencesOut,
+@router.get("/notification-preferences", response=NotificationPreferencesOut,
             summary="Which kinds of notification I also get by email (in the console I get every kind)")
 def get_preferences(request):
     return {"email": selectors.email_preferences(actor(request).user)}
 
 
-@router.put("/notification-preferences", response=PreferencesOut,
+@router.put("/notification-preferences", response=NotificationPreferencesOut,
             summary="Choose, per kind, whether it also comes by email; kinds left out keep their choice")
-def put_preferences(request, payload: PreferencesIn):
+def put_preferences(request, payload: NotificationPreferencesIn):
     user = actor(request).user
     chosen = {**selectors.email_preferences(user), **payload.email}
     services.set_email_preferences(user, {kind for kind, wanted in chosen.items() if wanted})

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from shopfloor import outbox
+from shopfloor import outbox, references
 from shopfloor.access import (
     Actor,
     NotAllowed,
@@ -195,14 +195,6 @@ def render_markdown(text: str) -> str:
                      link_rel="noopener noreferrer")
 
 
-def _ids(data: dict, name: str, model) -> list:
-    ids = list(dict.fromkeys(data.get(name) or []))
-    found = list(model.objects.filter(pk__in=ids))
-    if missing := sorted(set(ids) - {row.pk for row in found}):
-        raise InvalidInput.field(name, f"Unknown ids: {', '.join(map(str, missing))}.")
-    return found
-
-
 def _clean_announcement(data: dict) -> dict:
     title = (data.get("title") or "").strip()
     body = (data.get("body") or "").strip()
@@ -218,10 +210,13 @@ def _clean_announcement(data: dict) -> dict:
     audience = data.get("audience") or Audience.ALL
     if audience not in Audience.values:
         errors.append((("body", "audience"), f"Must be one of {', '.join(Audience.values)}."))
+    # Every id is checked, also in the list the audience leaves unused.
+    stores = references.many(Store.objects.all(), data.get("store_ids"), "store_ids", errors=errors)
+    groups = references.many(AgentGroup.objects.all(), data.get("agent_group_ids"), "agent_group_ids", errors=errors)
     if errors:
         raise InvalidInput(errors)
-    stores = _ids(data, "store_ids", Store) if audience == Audience.STORES else []
-    groups = _ids(data, "agent_group_ids", AgentGroup) if audience == Audience.GROUPS else []
+    stores = stores if audience == Audience.STORES else []
+    groups = groups if audience == Audience.GROUPS else []
     if audience == Audience.STORES and not stores:
         raise InvalidInput.field("store_ids", "Choose at least one store.")
     if audience == Audience.GROUPS and not groups:
@@ -381,10 +376,7 @@ def _counterpart(actor: Actor, kind: str, associate_id) -> tuple[Associate, Asso
     me = actor.associate
     if kind == ThreadKind.RETAILER:
         if associate_id is not None and (actor.is_admin or actor.is_manager):
-            associate = visible_associates(actor).filter(pk=associate_id, active=True).first()
-            if associate is None:
-                raise InvalidInput.field("associate_id", "Unknown associate.")
-            return associate, None
+            return references.one(visible_associates(actor).filter(active=True), associate_id, "associate_id"), None
         if me is None:
             if actor.is_admin:
                 raise InvalidInput.field("associate_id", "Choose the associate to write to.")

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from shopfloor.access import Actor, NotAllowed, can_manage_customer
+from shopfloor import references
+from shopfloor.access import Actor, NotAllowed, can_manage_customer, visible_associates
 from shopfloor.accounts.models import Associate, RepCode, Store, User
 from shopfloor.accounts.services import clean_email, record_event
 from shopfloor.customers.models import (
@@ -33,8 +34,10 @@ def refresh_search_fields(customer: Customer) -> None:
     customer.search_phone = search_digits(customer.phone)
 
 
-def _clean(data: dict, customer: Customer, creating: bool) -> dict:
-    """Resolve references and normalise contact data; raise InvalidInput naming every bad field."""
+def _clean(data: dict, customer: Customer, creating: bool, actor: Actor | None = None) -> dict:
+    """Resolve references and normalise contact data; raise InvalidInput naming every bad field.
+
+    Associates are those the actor sees (`actor` None: any, for a shopper's own registration)."""
     errors = []
     clean = {}
 
@@ -59,10 +62,7 @@ def _clean(data: dict, customer: Customer, creating: bool) -> dict:
             fail("email", str(exc))
     store = customer.store if customer.store_id else None
     if data.get("store_id") is not None:
-        store = Store.objects.filter(pk=data["store_id"]).first()
-        if store is None:
-            fail("store_id", "Unknown store.")
-        clean["store"] = store
+        store = clean["store"] = references.one(Store.objects.all(), data["store_id"], "store_id", errors=errors)
     elif creating:
         fail("store_id", "Field required.")
     if "phone" in data:
@@ -72,13 +72,7 @@ def _clean(data: dict, customer: Customer, creating: bool) -> dict:
             fail("phone", str(exc))
     for name, model in (("group_id", CustomerGroup), ("business_id", Business)):
         if name in data:
-            if data[name] is None:
-                clean[name.removesuffix("_id")] = None
-            else:
-                obj = model.objects.filter(pk=data[name]).first()
-                if obj is None:
-                    fail(name, f"Unknown {model._meta.verbose_name}.")
-                clean[name.removesuffix("_id")] = obj
+            clean[name.removesuffix("_id")] = references.one(model.objects.all(), data[name], name, errors=errors)
     if "tags" in data:
         tags = data["tags"] or []
         clean["tags"] = sorted({str(tag).strip()[:50] for tag in tags if str(tag).strip()})
@@ -92,14 +86,16 @@ def _clean(data: dict, customer: Customer, creating: bool) -> dict:
         if any(len(code) > 64 for code in clean["rep_codes"]):
             fail("rep_codes", "A rep code is at most 64 characters.")
     if "assigned_associate_ids" in data or data.get("primary_associate_id") is not None:
-        _clean_assignments(data, customer, creating, clean, fail)
+        associates = Associate.objects.all() if actor is None else visible_associates(actor)
+        _clean_assignments(data, customer, creating, clean, associates, errors)
     if errors:
         raise InvalidInput(errors)
     return clean
 
 
-def _clean_assignments(data: dict, customer: Customer, creating: bool, clean: dict, fail) -> None:
-    """Who is assigned and who is primary.
+def _clean_assignments(data: dict, customer: Customer, creating: bool, clean: dict, associates,
+                       errors: list) -> None:
+    """Who is assigned and who is primary, among `associates` (those the actor may assign).
 
     Given only `primary_associate_id`, the other assignments stay. Given only
     `assigned_associate_ids`, the current primary stays primary if still assigned,
@@ -111,6 +107,7 @@ def _clean_assignments(data: dict, customer: Customer, creating: bool, clean: di
     )
     if "assigned_associate_ids" in data:
         ids = list(dict.fromkeys(data["assigned_associate_ids"] or []))
+        references.many(associates, ids, "assigned_associate_ids", errors=errors)
     else:
         ids = [associate_id for associate_id, _ in current]
     primary = data.get("primary_associate_id")
@@ -118,11 +115,8 @@ def _clean_assignments(data: dict, customer: Customer, creating: bool, clean: di
         current_primary = next((associate_id for associate_id, is_primary in current if is_primary), None)
         primary = current_primary if current_primary in ids else (ids[0] if ids else None)
     elif primary not in ids:
+        references.one(associates, primary, "primary_associate_id", errors=errors)
         ids.insert(0, primary)
-    found = set(Associate.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        fail("assigned_associate_ids", f"Unknown associates: {', '.join(map(str, missing))}.")
     clean["assigned_associate_ids"] = ids
     clean["primary_associate_id"] = primary
 
@@ -201,7 +195,7 @@ def _integrity_error(exc: IntegrityError) -> InvalidInput | Conflict:
 def create_customer(actor: Actor, data: dict) -> Customer:
     """A new customer profile; an associate's new customer is in their store and assigned to them."""
     customer = Customer()
-    clean = _clean(data, customer, creating=True)
+    clean = _clean(data, customer, creating=True, actor=actor)
     if not actor.is_admin and actor.associate is not None:
         if clean["store"].pk != actor.store.pk:
             raise InvalidInput.field("store_id", "Associates create customers in their own store.")
@@ -234,7 +228,7 @@ def _changes_ownership(customer: Customer, clean: dict) -> bool:
 
 def update_customer(actor: Actor, customer: Customer, data: dict) -> Customer:
     """Change a customer; only admins and the store's managers change its store, status or associates."""
-    clean = _clean(data, customer, creating=False)
+    clean = _clean(data, customer, creating=False, actor=actor)
     if _changes_ownership(customer, clean) and not can_manage_customer(actor, customer):
         raise NotAllowed(
             "Only admins and the store's managers change a customer's store, status or associates."
@@ -287,7 +281,7 @@ def bulk_upsert_customers(actor: Actor, rows: list[tuple[int, dict]]) -> BulkRes
                 customer = Customer.objects.select_for_update().filter(external_id=external_id).first()
                 creating = customer is None
                 customer = customer or Customer()
-                clean = _clean(row, customer, creating=creating)
+                clean = _clean(row, customer, creating=creating, actor=actor)
                 changed = _write(actor, customer, clean, creating=creating)
         except InvalidInput as exc:
             result.errors.append({"index": index, "external_id": external_id, "detail": [
@@ -366,16 +360,15 @@ def approve_customer(actor: Actor, customer: Customer, associate_id: int | None 
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.status == CustomerStatus.ACTIVE:
             raise Conflict("This customer is already active.")
-        if group_id is not None:
-            customer.group = CustomerGroup.objects.filter(pk=group_id).first()
-            if customer.group is None:
-                raise InvalidInput.field("group_id", "Unknown customer group.")
-        associate = None
-        if associate_id is not None:
-            associate = Associate.objects.filter(pk=associate_id, active=True).first()
-            if associate is None:
-                raise InvalidInput.field("associate_id", "Unknown associate.")
-        elif customer.group_id:
+        errors = []
+        group = references.one(CustomerGroup.objects.all(), group_id, "group_id", errors=errors)
+        associate = references.one(visible_associates(actor).filter(active=True), associate_id, "associate_id",
+                                   errors=errors)
+        if errors:
+            raise InvalidInput(errors)
+        if group is not None:
+            customer.group = group
+        if associate_id is None and customer.group_id:
             associate = customer.group.associates.filter(active=True).order_by("pk").first()
         customer.status = CustomerStatus.ACTIVE
         customer.save(update_fields=["status", "group", "updated_at"])
@@ -430,10 +423,8 @@ def register_customer(store: Store, *, email: str, password: str, first_name: st
 
 def save_group(actor: Actor, data: dict, group: CustomerGroup | None = None) -> CustomerGroup:
     group = group or CustomerGroup()
-    ids = list(dict.fromkeys(data.get("associate_ids") or []))
-    found = set(Associate.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    if missing := [i for i in ids if i not in found]:
-        raise InvalidInput.field("associate_ids", f"Unknown associates: {', '.join(map(str, missing))}.")
+    ids = [associate.pk for associate in references.many(Associate.objects.all(), data.get("associate_ids"),
+                                                          "associate_ids")]
     group.name = data["name"].strip()
     try:
         with transaction.atomic():
@@ -461,9 +452,7 @@ def save_business(actor: Actor, data: dict, business: Business | None = None) ->
 def save_agency(actor: Actor, data: dict, agency: Agency | None = None) -> Agency:
     """Create or replace an agency and its rep-code map; waiting customers' codes resolve at once."""
     errors = []
-    business = Business.objects.filter(pk=data["business_id"]).first()
-    if business is None:
-        errors.append((("body", "business_id"), "Unknown business."))
+    business = references.one(Business.objects.all(), data["business_id"], "business_id", errors=errors)
     reps = data.get("reps") or []
     codes = [rep["code"].strip() for rep in reps]
     for index, code in enumerate(codes):
@@ -471,11 +460,8 @@ def save_agency(actor: Actor, data: dict, agency: Agency | None = None) -> Agenc
             errors.append((("body", "reps", index, "code"), "A rep code is not blank."))
     if len(set(codes)) != len(codes):
         errors.append((("body", "reps"), "Each rep code appears once per agency."))
-    wanted_ids = {rep["associate_id"] for rep in reps}
-    found = set(Associate.objects.filter(pk__in=wanted_ids).values_list("pk", flat=True))
-    for index, rep in enumerate(reps):
-        if rep["associate_id"] not in found:
-            errors.append((("body", "reps", index, "associate_id"), "Unknown associate."))
+    references.each(Associate.objects.all(), [rep["associate_id"] for rep in reps],
+                    lambda index: ("reps", index, "associate_id"), errors=errors)
     if errors:
         raise InvalidInput(errors)
     agency = agency or Agency()

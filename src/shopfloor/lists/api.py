@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
-from shopfloor.access import get_customer_for, get_list_for
+from shopfloor.access import get_list_for
 from shopfloor.apikit import LIMIT, MAX_ID, OFFSET, ObjectId, optional_id_query, paginate, staff_actor
 from shopfloor.lists import selectors, services
 from shopfloor.lists.models import (
@@ -177,8 +177,7 @@ def list_lists(request, customer_id: int | None = optional_id_query("Only this c
 @router.post("/lists", response={201: ListOut})
 def create_list(request, payload: ListIn):
     who = staff_actor(request)
-    customer = get_customer_for(who, payload.customer_id)
-    return 201, list_out(services.create_list(who, customer, payload.name), item_count=0)
+    return 201, list_out(services.create_list(who, payload.customer_id, payload.name), item_count=0)
 
 
 @router.get("/lists/deleted", response=ListPage,
@@ -276,8 +275,7 @@ def restore_list(request, list_id: int = Id):
 def duplicate_list(request, payload: DuplicateIn, list_id: int = Id):
     who = staff_actor(request)
     source = get_list_for(who, list_id)
-    customer = get_customer_for(who, payload.customer_id) if payload.customer_id else None
-    copy = services.duplicate_list(who, source, customer, payload.name)
+    copy = services.duplicate_list(who, source, payload.customer_id, payload.name)
     return 201, list_out(copy, item_count=copy.items.count())
 
 

@@ -21,7 +21,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from shopfloor import outbox
+from shopfloor import outbox, references
 from shopfloor.access import (
     Actor,
     NotAllowed,
@@ -30,6 +30,8 @@ from shopfloor.access import (
     get_customer_for,
     get_list_for,
     require_staff,
+    visible_customers,
+    visible_lists,
 )
 from shopfloor.accounts.models import Associate, User
 from shopfloor.accounts.services import record_event
@@ -161,10 +163,10 @@ def _require_live_list(actor: Actor, customer_list: CustomerList) -> CustomerLis
     return get_list_for(actor, customer_list.pk)
 
 
-def create_list(actor: Actor, customer: Customer, name: str) -> CustomerList:
-    """A new, empty list for a customer the actor sees."""
+def create_list(actor: Actor, customer: Customer | int, name: str) -> CustomerList:
+    """A new, empty list for a customer the actor sees (a customer, or the body's `customer_id`)."""
     require_staff(actor)
-    customer = get_customer_for(actor, customer.pk)
+    customer = references.one(visible_customers(actor), customer, "customer_id")
     name = _text(name, "name", MAX_NAME_LENGTH)
     with transaction.atomic():
         customer_list = CustomerList.objects.create(customer=customer, name=name, created_by=actor.user)
@@ -197,7 +199,8 @@ def _room(customer_list: CustomerList, room_name: str) -> ListRoom:
 
 
 def save_product(actor: Actor, lists, sku: str, room_name: str, quantity: int = 1, note: str = "") -> list[ListItem]:
-    """Save one product into a room of every given list, in one transaction (all lists or none).
+    """Save one product into a room of every given list (lists, or the body's `list_ids`), in one transaction
+    (all lists or none).
 
     Saving a product into a room where it already is adds to its quantity (and replaces the
     note when one is given), so a double click does not make two lines.
@@ -215,9 +218,9 @@ def save_product(actor: Actor, lists, sku: str, room_name: str, quantity: int = 
     product = Product.objects.filter(sku=sku).first() if "\x00" not in sku else None
     if product is None:
         raise InvalidInput.field("sku", "No product has this SKU.")
-    # Checked again through the access policy, in id order so concurrent saves lock alike.
-    checked = [get_list_for(actor, getattr(item, "pk", item)) for item in lists]
-    checked = sorted({c.pk: c for c in checked}.values(), key=lambda c: c.pk)
+    # Checked (again) through the access policy, in id order so concurrent saves lock alike.
+    checked = sorted(references.many(visible_lists(actor), lists, "list_ids", message="Unknown lists: {ids}."),
+                     key=lambda c: c.pk)
     saved = []
     with transaction.atomic():
         for customer_list in checked:
@@ -563,11 +566,15 @@ def revoke_collaboration_link(actor: Actor, customer_list: CustomerList) -> Cust
 # Duplicate, delete, restore, purge -------------------------------------------------------------------
 
 
-def duplicate_list(actor: Actor, customer_list: CustomerList, customer: Customer | None = None,
+def duplicate_list(actor: Actor, customer_list: CustomerList, customer: Customer | int | None = None,
                    name: str = "") -> CustomerList:
-    """A copy of the list's rooms and items (not its comments) for the same or another visible customer."""
+    """A copy of the list's rooms and items (not its comments) for the same or another visible customer (a
+    customer, or the body's `customer_id`)."""
     source = _require_live_list(actor, customer_list)
-    target_customer = get_customer_for(actor, (customer or source.customer).pk)
+    if customer is None:
+        target_customer = get_customer_for(actor, source.customer_id)
+    else:
+        target_customer = references.one(visible_customers(actor), customer, "customer_id")
     name = _text(name or f"{source.name} (copy)"[:MAX_NAME_LENGTH], "name", MAX_NAME_LENGTH)
     with transaction.atomic():
         copy = CustomerList.objects.create(customer=target_customer, name=name, created_by=actor.user)

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Path, Router, Schema
 
-from shopfloor.access import get_customer_for, get_look_for, get_lookbook_for
+from shopfloor.access import get_look_for, get_lookbook_for
 from shopfloor.apikit import LIMIT, MAX_ID, OFFSET, ApiDateTime, ObjectId, optional_id_query, paginate, staff_actor
 from shopfloor.lookbooks import selectors, services
 from shopfloor.lookbooks.models import LookbookStatus
@@ -12,12 +12,12 @@ from shopfloor.lookbooks.models import LookbookStatus
 router = Router(tags=["Lookbooks"])
 
 
-class ItemIn(Schema):
+class LookbookItemIn(Schema):
     sku: str = Field(..., min_length=1, max_length=64)
     note: str = Field("", max_length=services.MAX_NOTE, description="The associate's note on this product.")
 
 
-class ItemOut(Schema):
+class LookbookItemOut(Schema):
     sku: str
     name: str
     price: str
@@ -29,7 +29,7 @@ class LookbookIn(Schema):
     customer_id: ObjectId
     title: str = Field(..., max_length=services.MAX_TITLE)
     message: str = Field("", max_length=services.MAX_MESSAGE)
-    items: list[ItemIn] = Field(default_factory=list, max_length=services.MAX_ITEMS)
+    items: list[LookbookItemIn] = Field(default_factory=list, max_length=services.MAX_ITEMS)
     cover_sku: str | None = Field(None, max_length=64, description="One of the items; default the first.")
     expires_at: ApiDateTime | None = Field(None, description="The link stops working then; null: never.")
     publish: bool = Field(False, description="Publish now (the link works), else a draft.")
@@ -38,7 +38,8 @@ class LookbookIn(Schema):
 class LookbookPatch(Schema):
     title: str | None = Field(None, max_length=services.MAX_TITLE)
     message: str | None = Field(None, max_length=services.MAX_MESSAGE)
-    items: list[ItemIn] | None = Field(None, max_length=services.MAX_ITEMS, description="Replaces the products.")
+    items: list[LookbookItemIn] | None = Field(None, max_length=services.MAX_ITEMS,
+                                               description="Replaces the products.")
     cover_sku: str | None = Field(None, max_length=64)
     expires_at: ApiDateTime | None = None
 
@@ -50,7 +51,7 @@ class LookbookOut(Schema):
     look_id: int | None
     title: str
     message: str
-    items: list[ItemOut]
+    items: list[LookbookItemOut]
     cover_sku: str | None
     status: str = Field(..., description="draft, published or revoked.")
     url: str = Field(..., description="The customer's link (works while published and not expired).")
@@ -107,8 +108,7 @@ def list_lookbooks(request, customer_id: int | None = optional_id_query("Only th
 @router.post("/lookbooks", response={201: LookbookOut}, summary="Make a lookbook for a customer you see")
 def create_lookbook(request, payload: LookbookIn):
     who = staff_actor(request)
-    customer = get_customer_for(who, payload.customer_id)
-    lookbook = services.create_lookbook(who, customer, _data(payload))
+    lookbook = services.create_lookbook(who, payload.customer_id, _data(payload))
     return 201, lookbook_out(request, _refetch(who, lookbook.pk))
 
 
@@ -169,13 +169,13 @@ class LookIn(Schema):
     title: str = Field(..., max_length=services.MAX_TITLE)
     message: str = Field("", max_length=services.MAX_MESSAGE,
                          description="What each customer reads; {{first_name}} and {{associate_name}} are filled in.")
-    items: list[ItemIn] = Field(..., max_length=services.MAX_ITEMS)
+    items: list[LookbookItemIn] = Field(..., max_length=services.MAX_ITEMS)
 
 
 class LookPatch(Schema):
     title: str | None = Field(None, max_length=services.MAX_TITLE)
     message: str | None = Field(None, max_length=services.MAX_MESSAGE)
-    items: list[ItemIn] | None = Field(None, max_length=services.MAX_ITEMS)
+    items: list[LookbookItemIn] | None = Field(None, max_length=services.MAX_ITEMS)
 
 
 class LookOut(Schema):
@@ -184,7 +184,7 @@ class LookOut(Schema):
     store_id: int
     title: str
     message: str
-    items: list[ItemOut]
+    items: list[LookbookItemOut]
     created_at: datetime
     updated_at: datetime
 
@@ -264,7 +264,7 @@ def share_look(request, payload: ShareIn, look_id: int = Path(..., ge=1, le=MAX_
     who = staff_actor(request)
     look = get_look_for(who, look_id)
     result = services.share_look(who, look, payload.customer_ids, channel=payload.channel,
-                                 base_url=request.build_absolute_uri("/"))
+                                 base_url=request.build_absolute_uri("/"), customers_field="customer_ids")
     lookbooks = {lb.pk: lb for lb in selectors.lookbooks_for(who).filter(pk__in=[lb.pk for lb in result.lookbooks])}
     return 201, {
         "lookbooks": [lookbook_out(request, lookbooks[lb.pk]) for lb in result.lookbooks],

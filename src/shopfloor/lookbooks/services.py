@@ -3,7 +3,7 @@ customers, and what the customer's page records (opens, product clicks).
 
 Sharing, top to bottom:
 
-    share_look → every customer visible to the actor (else NotVisible, nothing written)
+    share_look → every customer visible to the actor (else nothing written: unknown ids, or NotVisible)
                → one personalised, published lookbook each (one transaction)
                → each sent by email or SMS as the customer's consent allows (outreach.send_message);
                  the others are reported with the reason
@@ -24,6 +24,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from shopfloor import references
 from shopfloor.access import Actor, NotAllowed, NotVisible, visible_customers
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
@@ -231,10 +232,11 @@ def _greeting(look: Look, customer: Customer, associate) -> str:
 
 
 def share_look(actor: Actor, look: Look, customer_ids: list[int], channel: str | None = None,
-               base_url: str = "") -> ShareResult:
+               base_url: str = "", customers_field: str | None = None) -> ShareResult:
     """One personalised, published lookbook per customer, each sent as their consent allows.
 
-    Every customer must be visible to the actor (else NotVisible: nothing is made). A customer
+    Every customer must be visible to the actor, else nothing is made: ids from a body's `customers_field`
+    (the API) are then unknown there (422), others (the console's picker) NotVisible. A customer
     who may not receive marketing on any channel (or the one asked for) still gets their lookbook
     (the associate can hand them the link) and is reported in `skipped` with the reason.
     """
@@ -246,9 +248,13 @@ def share_look(actor: Actor, look: Look, customer_ids: list[int], channel: str |
         raise InvalidInput.field("customer_ids", f"At most {MAX_SHARE} customers at a time.")
     if channel not in (None, "", *Channel.values):
         raise InvalidInput.field("channel", "Must be email, sms or empty (whichever the customer agreed to).")
-    customers = {c.pk: c for c in visible_customers(actor).select_related("store").filter(pk__in=ids)}
-    if len(customers) != len(ids):
-        raise NotVisible
+    visible = visible_customers(actor).select_related("store")
+    if customers_field is None:
+        customers = {c.pk: c for c in visible.filter(pk__in=ids)}
+        if len(customers) != len(ids):
+            raise NotVisible
+    else:
+        customers = {c.pk: c for c in references.many(visible, ids, customers_field)}
     items = list(look.items.select_related("product"))
     if not items:
         raise InvalidInput.field("items", "This look has no products left; add some before sharing it.")
@@ -327,10 +333,10 @@ def _cover(data: dict, items, lookbook: Lookbook | None, errors: list):
     return ...
 
 
-def create_lookbook(actor: Actor, customer: Customer, data: dict) -> Lookbook:
+def create_lookbook(actor: Actor, customer: Customer | int, data: dict) -> Lookbook:
+    """A lookbook for a customer the actor sees: a customer (NotVisible otherwise), or the body's `customer_id`."""
     associate = _require_author(actor)
-    if not visible_customers(actor).filter(pk=customer.pk).exists():
-        raise NotVisible
+    customer = references.one(visible_customers(actor), customer, "customer_id")
     errors = []
     title = _text(data, "title", MAX_TITLE, errors, required=True)
     message = _text(data, "message", MAX_MESSAGE, errors) or ""

@@ -7,10 +7,8 @@ from ninja import Field, Path, Query, Router, Schema
 from pydantic import BaseModel
 
 from shopfloor.access import (
-    NotAllowed,
     get_customer_for,
     get_order_for,
-    visible_associates,
     visible_interactions,
     visible_orders,
 )
@@ -24,7 +22,6 @@ from shopfloor.apikit import (
     paginate,
     staff_actor,
 )
-from shopfloor.errors import InvalidInput
 from shopfloor.orders import services
 from shopfloor.orders.attribution import attribution_settings
 from shopfloor.orders.models import InteractionKind, OrderStatus
@@ -240,30 +237,10 @@ def interaction_out(interaction) -> dict:
     }
 
 
-def _interaction_associate(who, associate_id):
-    if associate_id is None:
-        if who.associate is None:
-            raise InvalidInput.field("associate_id", "Field required: whose interaction is it?")
-        return who.associate
-    associate = visible_associates(who).filter(pk=associate_id, active=True).first()
-    if associate is None:
-        raise InvalidInput.field("associate_id", "Unknown associate.")
-    if not who.is_admin and not who.is_manager and associate.pk != who.associate.pk:
-        raise NotAllowed("Associates record their own interactions.")
-    return associate
-
-
 @router.post("/interactions", response={201: InteractionOut, 200: InteractionOut}, tags=["Attribution"],
              summary="Record a chat, call, list notification or opened lookbook (idempotent by source_ref)")
 def create_interaction(request, payload: InteractionIn):
-    who = staff_actor(request)
-    associate = _interaction_associate(who, payload.associate_id)
-    # A customer the caller may not see is answered like an unknown one: 404.
-    customer = get_customer_for(who, payload.customer_id) if payload.customer_id is not None else None
-    interaction = services.record_interaction(
-        associate, payload.kind, customer=customer, visitor_id=payload.visitor_id,
-        occurred_at=payload.occurred_at, source_ref=payload.source_ref,
-    )
+    interaction = services.record_interaction_for(staff_actor(request), payload.dict())
     return (201 if interaction.created else 200), interaction_out(interaction)
 
 

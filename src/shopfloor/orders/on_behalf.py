@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from shopfloor import references
 from shopfloor.access import (
     Actor,
     NotAllowed,
@@ -28,6 +29,7 @@ from shopfloor.access import (
     get_customer_for,
     get_order_for,
     require_admin,
+    visible_customers,
     visible_orders,
 )
 from shopfloor.accounts.models import Associate
@@ -68,11 +70,16 @@ def _require_enabled() -> OnBehalfSettings:
     return settings_row
 
 
-def check_can_act_for(actor: Actor, customer_id) -> Customer:
-    """The customer the actor may shop as or order for: NotVisible (404) beyond their visibility,
-    NotAllowed (403) with the reason for staff logins and customers who are not active."""
+def check_can_act_for(actor: Actor, customer_id, field: str | None = None) -> Customer:
+    """The customer the actor may shop as or order for: NotVisible (404) beyond their visibility, or, when the
+    id came in a body's `field`, an unknown id there (422); NotAllowed (403) with the reason for staff logins
+    and customers who are not active."""
     _associate_for(actor)
-    customer = get_customer_for(actor, customer_id, Customer.objects.select_related("user", "store"))
+    customers = Customer.objects.select_related("user", "store")
+    if field is None:
+        customer = get_customer_for(actor, customer_id, customers)
+    else:
+        customer = references.one(visible_customers(actor, customers), customer_id, field)
     user = customer.user
     if user is not None and (user.is_staff or Associate.objects.filter(user=user).exists()):
         raise NotAllowed(f"{customer} signs in as staff: staff accounts cannot be impersonated.")
@@ -173,8 +180,11 @@ def catalog_lines(lines: list[dict]) -> list[dict]:
 
 def place_order(actor: Actor, customer_id, lines: list[dict], *, external_id: str = "", discount=None,
                 coupon_code: str = "", session: ShopAsSession | None = None, pay_now: bool = False,
-                base_url: str = "") -> tuple[Order, PaymentLink, bool]:
+                base_url: str = "", customer_field: str | None = None) -> tuple[Order, PaymentLink, bool]:
     """Place a pending-payment order for a customer and issue its payment link; (order, link, created).
+
+    `customer_field`: the body field that named the customer (POST /orders/on-behalf); an id there that the
+    actor may not act for is unknown (422), else NotVisible.
 
     `lines` are `{sku, quantity, unit_price}` at the prices the caller computed (the shop's bag,
     or `catalog_lines`). Unless `pay_now` (the associate takes the payment at once; only with
@@ -184,7 +194,7 @@ def place_order(actor: Actor, customer_id, lines: list[dict], *, external_id: st
     settings_row = _require_enabled()
     if pay_now and settings_row.associate_permission != OnBehalfPermission.PLACE_AND_PAY:
         raise NotAllowed("Associates place orders as pending payment only: the customer pays by link.")
-    customer = check_can_act_for(actor, customer_id)
+    customer = check_can_act_for(actor, customer_id, customer_field)
     associate = actor.associate
     external_id = external_id or f"OB-{secrets.token_hex(8)}"
     with transaction.atomic():

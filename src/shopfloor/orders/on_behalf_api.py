@@ -20,7 +20,7 @@ class OnBehalfLineIn(Schema):
 
 
 class OnBehalfOrderIn(Schema):
-    customer_id: int = Field(..., ge=1, le=MAX_ID, description="A customer you may see (404 otherwise).")
+    customer_id: int = Field(..., ge=1, le=MAX_ID, description="A customer you may see (else unknown: 422).")
     lines: list[OnBehalfLineIn] = Field(..., min_length=1, max_length=200,
                                         description="Products by sku, at catalog prices.")
     external_id: str = Field("", max_length=100,
@@ -42,7 +42,7 @@ def place_on_behalf(request, payload: OnBehalfOrderIn):
     base_url = request.build_absolute_uri("/").rstrip("/")
     order, link, created = on_behalf.place_order(
         who, payload.customer_id, on_behalf.catalog_lines([line.dict() for line in payload.lines]),
-        external_id=payload.external_id, base_url=base_url,
+        external_id=payload.external_id, base_url=base_url, customer_field="customer_id",
     )
     order = Order.objects.prefetch_related("lines", "refunds").get(pk=order.pk)
     payment_url = absolute_url(link_path(link), base_url) if link is not None else ""

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from shopfloor.access import Actor, require_admin
+from shopfloor import references
+from shopfloor.access import Actor, NotAllowed, require_admin, visible_associates, visible_customers
 from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.catalog.models import Product
@@ -48,18 +49,14 @@ def _resolve(data: dict) -> dict:
     customer = None
     customers = Customer.objects.select_related("store")
     if data.get("customer_id") is not None:
-        customer = customers.filter(pk=data["customer_id"]).first()
-        if customer is None:
-            fail(("customer_id",), "Unknown customer.")
+        customer = references.one(customers, data["customer_id"], "customer_id", errors=errors)
     elif data.get("customer_external_id"):
         customer = customers.filter(external_id=data["customer_external_id"]).first()
         if customer is None:
             fail(("customer_external_id",), "Unknown customer.")
     store = None
     if data.get("store_id") is not None:
-        store = Store.objects.filter(pk=data["store_id"]).first()
-        if store is None:
-            fail(("store_id",), "Unknown store.")
+        store = references.one(Store.objects.all(), data["store_id"], "store_id", errors=errors)
     elif customer is not None:
         store = customer.store
     else:
@@ -67,11 +64,8 @@ def _resolve(data: dict) -> dict:
     currency = (data.get("currency") or (store.currency if store else "")).upper()
     if store is not None and currency != store.currency:
         fail(("currency",), f"The store sells in {store.currency}.")
-    placed_by = None
-    if data.get("placed_by_associate_id") is not None:
-        placed_by = Associate.objects.filter(pk=data["placed_by_associate_id"]).first()
-        if placed_by is None:
-            fail(("placed_by_associate_id",), "Unknown associate.")
+    placed_by = references.one(Associate.objects.all(), data.get("placed_by_associate_id"), "placed_by_associate_id",
+                               errors=errors)
     lines = data.get("lines") or []
     if not lines:
         fail(("lines",), "An order needs at least one line.")
@@ -233,7 +227,7 @@ def record_interaction(associate: Associate, kind: str, customer: Customer | Non
     The one entry point for every capability that talks to customers. With a `source_ref`
     (e.g. "chat:42") it is idempotent per associate: the same ref again returns the first
     interaction unchanged. The returned interaction's `created` says whether it is new.
-    Visibility is the caller's business (the API checks the customer is visible to the actor).
+    Visibility is the caller's business (`record_interaction_for` checks it for a person's request).
     """
     errors = []
     if kind not in InteractionKind.values:
@@ -272,6 +266,27 @@ def record_interaction(associate: Associate, kind: str, customer: Customer | Non
         return existing
     interaction.created = True
     return interaction
+
+
+def record_interaction_for(actor: Actor, data: dict) -> Interaction:
+    """A staff member records an interaction (POST /interactions): their own, or, for managers and admins,
+    that of an active associate they see, with a customer they see (else the id is unknown, 422)."""
+    errors = []
+    customer = references.one(visible_customers(actor), data.get("customer_id"), "customer_id", errors=errors)
+    associate = actor.associate
+    if data.get("associate_id") is not None:
+        associate = references.one(visible_associates(actor).filter(active=True), data["associate_id"],
+                                   "associate_id", errors=errors)
+    elif associate is None:
+        errors.append((("body", "associate_id"), "Field required: whose interaction is it?"))
+    if errors:
+        raise InvalidInput(errors)
+    if not actor.is_admin and not actor.is_manager and associate.pk != actor.associate.pk:
+        raise NotAllowed("Associates record their own interactions.")
+    return record_interaction(
+        associate, data["kind"], customer=customer, visitor_id=data.get("visitor_id") or "",
+        occurred_at=data.get("occurred_at"), source_ref=data.get("source_ref") or "",
+    )
 
 
 def update_attribution_settings(actor: Actor, data: dict) -> AttributionSettings:

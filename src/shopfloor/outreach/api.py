@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Path, Router, Schema
 
-from shopfloor.access import NotVisible, get_customer_for, visible_outreach
+from shopfloor.access import NotVisible, visible_outreach
 from shopfloor.apikit import LIMIT, MAX_ID, OFFSET, ObjectId, admin_actor, optional_id_query, paginate, staff_actor
 from shopfloor.outreach import services
 from shopfloor.outreach.models import Channel, MessageTemplate, Purpose
@@ -60,8 +60,7 @@ def message_out(message) -> dict:
              summary="Send an email or SMS to a customer you see; marketing without their opt-in is 409")
 def send(request, payload: OutreachIn):
     who = staff_actor(request)
-    customer = get_customer_for(who, payload.customer_id)
-    message = services.send_message(who, customer, payload.dict(), base_url=request.build_absolute_uri("/"))
+    message = services.send_message(who, payload.customer_id, payload.dict(), base_url=request.build_absolute_uri("/"))
     return 201, message_out(visible_outreach(who).prefetch_related("links").get(pk=message.pk))
 
 

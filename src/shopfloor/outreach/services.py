@@ -21,14 +21,14 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from shopfloor import jobs
-from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, require_admin
+from shopfloor import jobs, references
+from shopfloor.access import Actor, NotAllowed, require_admin, visible_customers
 from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.links import absolute_url
-from shopfloor.outreach.delivery import deliver_message_task
+from shopfloor.outreach.delivery import consent_problem, deliver_message_task
 from shopfloor.outreach.models import Channel, MessageTemplate, OutreachMessage, Purpose, TrackedLink
 
 logger = logging.getLogger(__name__)
@@ -120,21 +120,6 @@ def templates_for(actor: Actor, channel: str | None = None):
     return templates
 
 
-def consent_problem(customer: Customer, channel: str) -> str:
-    """Why a marketing message may not go to this customer on this channel ("" when it may)."""
-    if channel == Channel.EMAIL:
-        if not customer.email:
-            return "no email address"
-        if not customer.email_opt_in:
-            return "no consent to marketing emails"
-    else:
-        if not customer.phone:
-            return "no mobile number"
-        if not customer.sms_opt_in:
-            return "no consent to marketing text messages"
-    return ""
-
-
 def marketing_channel(customer: Customer, preferred: str | None = None) -> tuple[str | None, str]:
     """The channel a marketing message may reach the customer on (the preferred one, else email, else SMS),
     or (None, the reason none may)."""
@@ -207,9 +192,12 @@ def _clean(actor: Actor, customer: Customer, data: dict) -> Draft:
     return Draft(channel=channel, purpose=purpose, subject=subject, body=body, template=template)
 
 
-def send_message(actor: Actor, customer: Customer, data: dict, *, base_url: str = "", source_ref: str = "",
+def send_message(actor: Actor, customer: Customer | int, data: dict, *, base_url: str = "", source_ref: str = "",
                  lookbook_path: str = "") -> OutreachMessage:
     """Send one email or SMS to a customer the actor sees; returns the recorded message with its status.
+
+    `customer`: a customer (NotVisible unless the actor sees them), or the body's `customer_id` (unknown
+    unless they do: 422).
 
     `data`: channel, body, and optionally subject and template_id. A message without a template,
     or with a marketing template, is marketing: it needs the customer's opt-in for the channel
@@ -219,8 +207,7 @@ def send_message(actor: Actor, customer: Customer, data: dict, *, base_url: str 
     """
     if not actor.is_staff_member:
         raise NotAllowed("Only the retailer's staff send messages to customers.")
-    if not can_see_customer(actor, customer):
-        raise NotVisible
+    customer = references.one(visible_customers(actor).select_related("store"), customer, "customer_id")
     draft = _clean(actor, customer, data)
     address = customer.email if draft.channel == Channel.EMAIL else customer.phone
     if not address:
@@ -301,10 +288,9 @@ def save_template(actor: Actor, data: dict, template: MessageTemplate | None = N
         if name in data and data[name] is not None:
             setattr(template, name, data[name])
     if "store_id" in data:
-        if data["store_id"] is not None and not Store.objects.filter(pk=data["store_id"]).exists():
-            errors.append((("body", "store_id"), "Unknown store."))
-        else:
-            template.store_id = data["store_id"]
+        store = references.one(Store.objects.all(), data["store_id"], "store_id", errors=errors)
+        if store is not None or data["store_id"] is None:
+            template.store = store
     if not (template.name or "").strip():
         errors.append((("body", "name"), "Give the template a name."))
     if not (template.body or "").strip():

@@ -4,8 +4,9 @@ include line the console's customer page gives this app."""
 from django import template
 
 from shopfloor.lookbooks.selectors import lookbooks_for
+from shopfloor.outreach.delivery import consent_problem
 from shopfloor.outreach.models import Channel, OutreachMessage
-from shopfloor.outreach.services import MERGE_FIELDS, consent_problem, templates_for
+from shopfloor.outreach.services import MERGE_FIELDS, templates_for
 
 register = template.Library()
 
