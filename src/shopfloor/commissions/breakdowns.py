@@ -36,7 +36,7 @@ CHUNK = 500
 
 def attach(entries: list[LedgerEntry]) -> None:
     """Set the breakdown of every entry (read once per entry; never written)."""
-    pending = [entry for entry in entries if "_breakdown" not in entry.__dict__]
+    pending = [entry for entry in entries if not entry.has_breakdown]
     for start in range(0, len(pending), CHUNK):
         _attach(pending[start:start + CHUNK])
 
@@ -45,7 +45,7 @@ def _attach(entries: list[LedgerEntry]) -> None:
     computed = [entry for entry in entries if _is_computed(entry)]
     for entry in entries:
         if not _is_computed(entry):
-            entry._breakdown = entry.details or {}
+            entry.remember_breakdown(entry.details or {})
     if not computed:
         return
     order_ids = {entry.order_id for entry in computed}
@@ -62,7 +62,7 @@ def _attach(entries: list[LedgerEntry]) -> None:
                  for order_id, order in orders.items()}
     for entry in computed:
         order = described.get(entry.order_id)
-        entry._breakdown = (_describe(entry, order, versions) if order is not None else entry.details) or {}
+        entry.remember_breakdown((_describe(entry, order, versions) if order is not None else entry.details) or {})
 
 
 def _is_computed(entry: LedgerEntry) -> bool:

@@ -19,6 +19,7 @@ from django.db.models.functions import Upper
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Category
 from shopfloor.customers.models import Customer, CustomerGroup
+from shopfloor.money import to_cents
 from shopfloor.orders.models import Order, OrderLine, Refund
 
 
@@ -73,7 +74,7 @@ class CommissionRule(models.Model):
 class RuleVersion(models.Model):
     """A rule as it was at one of its past versions: what the earnings computed with it name.
 
-    Written when an edit replaces the version (`services.save_commission_rule`, the one place a
+    Written when an edit replaces the version (`configuration.save_commission_rule`, the one place a
     version goes up, in the same transaction), never changed. The current version is the rule
     itself, so an accrual writes nothing here. (An entry's amount does not depend on it: the entry
     keeps its own base and rate.)
@@ -108,7 +109,7 @@ def default_override_levels():
 
 
 class CommissionSettings(models.Model):
-    """The retailer's commission settings: one row, id 1 (`services.get_commission_settings`)."""
+    """The retailer's commission settings: one row, id 1 (`configuration.get_commission_settings`)."""
 
     hold_days = models.PositiveIntegerField(
         default=14, help_text="Days after an order completes before its earnings are approved."
@@ -127,23 +128,6 @@ class CommissionSettings(models.Model):
         return "Commission settings"
 
 
-class ConfigStamp(models.Model):
-    """One row (id 1) whose token database triggers replace on every change of a commission rule,
-    its condition sets, the commission settings or the attribution settings (migration 0006).
-
-    `snapshot.current()` reuses what it read while the token stays the same: one query per
-    order instead of four, and an edited rule still applies to the next order.
-    """
-
-    token = models.CharField(max_length=64)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="config_stamp_singleton")]
-
-    def __str__(self):
-        return f"Configuration stamp {self.token}"
-
-
 class EntryKind(models.TextChoices):
     # What the selling associate earned on a line (or once per order); positive.
     EARNING = "earning", "Earning"
@@ -159,6 +143,23 @@ class EntryKind(models.TextChoices):
 
 # Kinds written when an order is accrued, and the only kinds a reversal can point at.
 ACCRUAL_KINDS = (EntryKind.EARNING, EntryKind.OVERRIDE)
+
+# How each kind of entry moves the balance: the one place a ledger sign is decided.
+# Adjustments carry the sign the admin gave them.
+ENTRY_SIGN = {
+    EntryKind.EARNING: 1,
+    EntryKind.OVERRIDE: 1,
+    EntryKind.REVERSAL: -1,
+    EntryKind.PAYOUT: -1,
+}
+
+
+def signed_amount(kind: str, amount: Decimal) -> Decimal:
+    """The amount an entry of `kind` records for `amount` (a magnitude, except for adjustments)."""
+    amount = to_cents(amount)
+    if kind == EntryKind.ADJUSTMENT:
+        return amount
+    return ENTRY_SIGN[kind] * abs(amount)
 
 
 class EntryStatus(models.TextChoices):
@@ -223,14 +224,13 @@ class Payout(models.Model):
 
 
 class LedgerEntryQuerySet(models.QuerySet):
-    def _fetch_all(self):
-        fresh = self._result_cache is None
-        super()._fetch_all()
-        if fresh and self._result_cache and isinstance(self._result_cache[0], LedgerEntry):
+    def __iter__(self):
+        entries = list(super().__iter__())
+        if entries and isinstance(entries[0], LedgerEntry):
             # The first `breakdown` asked of one entry loads those of all the entries read with it.
-            siblings = self._result_cache
-            for entry in siblings:
-                entry._siblings = siblings
+            for entry in entries:
+                entry.read_with(entries)
+        return iter(entries)
 
 
 class LedgerEntry(models.Model):
@@ -250,7 +250,7 @@ class LedgerEntry(models.Model):
     )
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
-    # Signed as it moves the balance (services.signed_amount), rounded half-up to cents.
+    # Signed as it moves the balance (signed_amount), rounded half-up to cents.
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     order = models.ForeignKey(
@@ -355,16 +355,26 @@ class LedgerEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnly("Ledger entries are never deleted; write a reversal or an adjustment instead.")
 
+    def read_with(self, entries: list) -> None:
+        """Remember the entries read in the same query: `breakdown` describes them all at once."""
+        self._read_with = entries
+
+    def remember_breakdown(self, breakdown: dict) -> None:
+        """Keep the breakdown `commissions.breakdowns` put together (an entry's inputs never change)."""
+        self._breakdown = breakdown
+
+    @property
+    def has_breakdown(self) -> bool:
+        return getattr(self, "_breakdown", None) is not None
+
     @property
     def breakdown(self) -> dict:
         """The inputs the entry was computed from, as one description (`commissions.breakdowns`)."""
-        found = self.__dict__.get("_breakdown")
-        if found is None:
+        if not self.has_breakdown:
             from shopfloor.commissions.breakdowns import attach
 
-            attach(self.__dict__.get("_siblings") or [self])
-            found = self.__dict__["_breakdown"]
-        return found
+            attach(getattr(self, "_read_with", None) or [self])
+        return self._breakdown
 
 
 class OrderAccrual(models.Model):
