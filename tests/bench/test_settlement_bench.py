@@ -27,8 +27,7 @@ def test_the_bench_settles_measures_the_floor_and_posts_orders_at_a_tiny_size(tm
     assert 400 < settlement["orders_settled"] == settlement["markers"] < 500
     assert settlement["ledger_rows"] == floor["rows"] > settlement["orders_settled"]
     assert measured["ratio_to_floor"] > 0
-    # The CPU of the helper process a long settlement starts on SQLite counts with the settlement's.
-    assert settlement["one_process"] is False and settlement["cpu_seconds"] >= settlement["helper_cpu_seconds"] >= 0
+    assert settlement["cpu_seconds"] > 0 and measured["cpu_ratio_to_floor"] > 0
     api = measured["api"]
     assert api["orders"] == 10 and api["orders_per_second"] > 0
     # A 10% rule on three lines and three override levels (one manager is inactive).

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from shopfloor.access import actor_for
 from shopfloor.commissions.models import CommissionRule
-from shopfloor.commissions.services import record_adjustment
+from shopfloor.commissions.payouts import record_adjustment
 from shopfloor.orders.services import record_order
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD

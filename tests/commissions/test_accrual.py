@@ -4,14 +4,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from shopfloor.access import Actor
+from shopfloor.accounts.models import AuditEvent
+from shopfloor.commissions.configuration import save_commission_rule
 from shopfloor.commissions.models import EntryKind, EntryStatus, LedgerEntry, OrderAccrual
-from shopfloor.commissions.services import accrue_order, save_commission_rule
+from shopfloor.commissions.services import accrue_new_order, accrue_order
 from shopfloor.customers.models import CustomerGroup
 from shopfloor.orders.models import OrderStatus
 from shopfloor.orders.services import record_order
-from tests.commissions.conftest import PLACED_AT, make_order, make_rule, set_levels
+from tests.commissions.conftest import PLACED_AT, Agency, make_order, make_rule, set_levels
 from tests.factories import make_customer
 
 D = Decimal
@@ -349,3 +352,35 @@ def test_an_earning_keeps_its_rule_version_and_inputs_after_the_rule_and_the_upl
     assert written(later) == [("Ana Alves", "earning", 0, "BOOT", D("10.00")),
                               ("Dora Dias", "override", 1, None, D("2.50"))]
     assert LedgerEntry.objects.get(order=later, kind="earning").rule_version == 2
+
+
+def test_an_order_accrued_in_the_transaction_that_inserted_it_writes_what_accrue_order_writes(agency):
+    """`accrue_new_order`, as the intake calls it: the saved order and lines, in the open transaction."""
+    make_rule("10")
+    set_levels("5", "2")
+    with transaction.atomic():
+        order = make_order(agency.ana, [("BOOT", 1, "50.00"), ("TOTE", 2, "20.00")], discount="9.00",
+                           customer=agency.customer)
+        lines = list(order.lines.select_related("product").order_by("pk"))
+        assert accrue_new_order(order, lines) == 4
+    assert written(order) == [
+        ("Ana Alves", "earning", 0, "BOOT", D("4.50")),  # 10% of 45.00 after its share of the discount
+        ("Ana Alves", "earning", 0, "TOTE", D("3.60")),
+        ("Bruno Brito", "override", 1, None, D("4.05")),  # 5% of 81.00
+        ("Carla Costa", "override", 2, None, D("1.62")),
+    ]
+    accrual = OrderAccrual.objects.get(order=order)
+    assert (accrual.commissionable_amount, accrual.inputs) == (D("81.00"), {"seller": "Ana Alves", "uplines": [
+        [agency.bruno.pk, "Bruno Brito", True], [agency.carla.pk, "Carla Costa", True]]})
+    [event] = AuditEvent.objects.filter(verb="commissions.order_accrued")
+    assert (event.target_id, event.data) == (str(order.pk), {"entries": 4, "commissionable_amount": "81.00"})
+    # Accrued once: the paid-order path finds the marker.
+    assert accrue_order(order) == []
+
+
+def test_accruing_a_new_order_outside_a_transaction_is_refused(transactional_db):
+    agency = Agency()
+    order = make_order(agency.ana, [("BOOT", 1, "50.00")])
+    with pytest.raises(RuntimeError):
+        accrue_new_order(order, list(order.lines.all()))
+    assert not OrderAccrual.objects.exists()

@@ -8,13 +8,12 @@ import pytest
 from django.db import connection
 
 from shopfloor.commissions.models import EntryStatus, LedgerEntry, OrderAccrual, Payout
+from shopfloor.commissions.payouts import record_adjustment, record_payout
 from shopfloor.commissions.selectors import balance
 from shopfloor.commissions.services import (
     accrue_order,
     approve_due_earnings,
     note_order_completed,
-    record_adjustment,
-    record_payout,
     reverse_for_cancellation,
     reverse_for_refund,
 )

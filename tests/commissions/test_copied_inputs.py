@@ -12,8 +12,10 @@ import pytest
 
 from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
+from shopfloor.commissions.configuration import save_commission_rule
 from shopfloor.commissions.models import EntryKind, LedgerEntry, OrderAccrual, RuleVersion
-from shopfloor.commissions.services import accrue_order, save_commission_rule, settle_orders
+from shopfloor.commissions.services import accrue_order
+from shopfloor.commissions.settlement import settle_orders
 from shopfloor.orders.services import record_order
 from tests.commissions.conftest import make_order, make_rule, set_levels
 

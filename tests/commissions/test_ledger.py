@@ -6,16 +6,10 @@ import pytest
 
 from shopfloor.access import NotAllowed
 from shopfloor.accounts.models import AuditEvent
-from shopfloor.commissions.models import AppendOnly, EntryKind, EntryStatus, LedgerEntry, Payout
+from shopfloor.commissions.models import AppendOnly, EntryKind, EntryStatus, LedgerEntry, Payout, signed_amount
+from shopfloor.commissions.payouts import record_adjustment, record_payout
 from shopfloor.commissions.selectors import balance, ledger_entries
-from shopfloor.commissions.services import (
-    accrue_order,
-    approve_due_earnings,
-    note_order_completed,
-    record_adjustment,
-    record_payout,
-    signed_amount,
-)
+from shopfloor.commissions.services import accrue_order, approve_due_earnings, note_order_completed
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.models import OrderStatus
 from tests.commissions.conftest import PLACED_AT, make_order, make_rule

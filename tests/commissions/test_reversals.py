@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 
 from shopfloor.commissions.models import EntryKind, EntryStatus, LedgerEntry, RefundReversal
+from shopfloor.commissions.payouts import record_payout
 from shopfloor.commissions.selectors import balance
 from shopfloor.commissions.services import (
     accrue_order,
     approve_due_earnings,
     note_order_completed,
-    record_payout,
     reverse_for_cancellation,
     reverse_for_refund,
 )

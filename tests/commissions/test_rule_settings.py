@@ -7,12 +7,8 @@ import pytest
 
 from shopfloor.access import NotAllowed
 from shopfloor.catalog.models import Category
+from shopfloor.commissions.configuration import get_commission_settings, save_commission_rule, save_commission_settings
 from shopfloor.commissions.models import CommissionRule, CommissionSettings
-from shopfloor.commissions.services import (
-    get_commission_settings,
-    save_commission_rule,
-    save_commission_settings,
-)
 from shopfloor.customers.models import CustomerGroup
 from shopfloor.errors import InvalidInput
 

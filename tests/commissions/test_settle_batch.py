@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from shopfloor.accounts.models import AuditEvent, SellingMode
 from shopfloor.catalog.models import Category, Product
 from shopfloor.commissions.models import LedgerEntry, OrderAccrual
-from shopfloor.commissions.services import accrue_order, settle_orders
+from shopfloor.commissions.services import accrue_order
+from shopfloor.commissions.settlement import settle_orders
 from shopfloor.customers.models import CustomerGroup
 from shopfloor.orders.models import Order, OrderStatus, Refund
 from tests.commissions.conftest import PLACED_AT, Agency, make_order, make_rule, set_levels

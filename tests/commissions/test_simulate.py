@@ -6,7 +6,8 @@ import pytest
 
 from shopfloor.accounts.models import AuditEvent
 from shopfloor.commissions.models import CommissionSettings, LedgerEntry, OrderAccrual
-from shopfloor.commissions.services import accrue_order, simulate_order
+from shopfloor.commissions.services import accrue_order
+from shopfloor.commissions.simulation import simulate_order
 from shopfloor.errors import InvalidInput
 from tests.commissions.conftest import make_order, make_rule
 from tests.factories import make_customer

@@ -1,9 +1,8 @@
-"""The per-process snapshot of rules and settings: reused while nothing changed, and never stale.
+"""What an order is evaluated with is read from the database for that order: nothing is cached.
 
 Every change to a rule, its conditions, the commission settings, the attribution windows or an
 associate (the tree upline chains climb) applies to the very next order, whatever made it (a
-service, a queryset update, a deletion, a rolled-back edit), because database triggers replace the
-stamp the snapshot is checked against.
+service, a queryset update, a deletion, a rolled-back edit, another process).
 """
 
 from datetime import timedelta
@@ -16,23 +15,17 @@ from django.utils import timezone
 from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
 from shopfloor.commissions import snapshot
-from shopfloor.commissions.models import CommissionRule, CommissionSettings, ConfigStamp, LedgerEntry
-from shopfloor.commissions.services import save_commission_rule, save_commission_settings
+from shopfloor.commissions.configuration import save_commission_rule, save_commission_settings
+from shopfloor.commissions.models import CommissionRule, CommissionSettings, LedgerEntry, OrderAccrual
+from shopfloor.commissions.settlement import settle_orders
 from shopfloor.customers.models import CustomerGroup
 from shopfloor.orders.models import AttributionSettings, InteractionKind
 from shopfloor.orders.services import record_interaction, record_order
-from tests.commissions.conftest import make_rule, set_levels
+from tests.commissions.conftest import make_order, make_rule, set_levels
 from tests.factories import make_associate, make_customer
 
 D = Decimal
 _numbers = iter(range(1, 10_000))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_snapshot():
-    snapshot.forget()
-    yield
-    snapshot.forget()
 
 
 def post_order(agency, price="100.00"):
@@ -57,20 +50,6 @@ def earned(order) -> list[tuple]:
     )
 
 
-def test_every_guarded_table_has_its_triggers(db):
-    assert snapshot.missing_triggers() == []
-    assert ConfigStamp.objects.filter(pk=1).exists()
-
-
-def test_the_snapshot_is_reused_while_nothing_changes_at_one_query_per_call(agency, django_assert_num_queries):
-    make_rule("10")
-    first = snapshot.current()
-    with django_assert_num_queries(1):
-        again = snapshot.current()
-    assert again is first
-    assert [rule.value for rule in again.rules] == [D("10")]
-
-
 def test_a_rule_edited_through_the_service_applies_to_the_next_order(agency):
     rule = make_rule("10")
     first = post_order(agency)
@@ -83,7 +62,7 @@ def test_a_rule_edited_through_the_service_applies_to_the_next_order(agency):
 def test_a_rule_changed_by_a_queryset_update_applies_to_the_next_order(agency):
     rule = make_rule("10")
     post_order(agency)
-    # No service, no save(), no version bump: the trigger still replaces the stamp.
+    # No service, no save(), no version bump: the next order still sees it.
     CommissionRule.objects.filter(pk=rule.pk).update(value=D("30"))
     assert earned(post_order(agency))[0][3] == D("30.00")
     CommissionRule.objects.filter(pk=rule.pk).update(active=False)
@@ -145,7 +124,7 @@ def test_a_changed_upline_chain_applies_to_the_next_order(agency):
     make_rule("10")
     set_levels("5", "2")
     assert overrides(post_order(agency)) == [("Bruno Brito", 1, D("5.00")), ("Carla Costa", 2, D("2.00"))]
-    # Moved by a queryset update (no save(), no service): the trigger still replaces the stamp.
+    # Moved by a queryset update (no save(), no service): the next order still sees it.
     Associate.objects.filter(pk=agency.ana.pk).update(parent=agency.carla)
     assert overrides(post_order(agency)) == [("Carla Costa", 1, D("5.00")), ("Dora Dias", 2, D("2.00"))]
     Associate.objects.filter(pk=agency.carla.pk).update(name="Carla C. Costa")
@@ -155,15 +134,6 @@ def test_a_changed_upline_chain_applies_to_the_next_order(agency):
     eva = make_associate(agency.store, "Eva Estevez", "eva@example.com", parent=agency.carla)
     Associate.objects.filter(pk=agency.ana.pk).update(parent=eva)
     assert overrides(post_order(agency)) == [("Eva Estevez", 1, D("5.00")), ("Carla C. Costa", 2, D("2.00"))]
-
-
-def test_the_upline_chain_comes_with_the_snapshot(agency, django_assert_num_queries):
-    set_levels("5", "2")
-    first = snapshot.current()
-    assert first.associates[agency.ana.pk] == ("Ana Alves", True, agency.bruno.pk)
-    assert first.associates[agency.dora.pk] == ("Dora Dias", True, None)
-    with django_assert_num_queries(1):
-        assert snapshot.current() is first
 
 
 def test_changed_attribution_windows_apply_to_the_next_order(agency):
@@ -193,48 +163,62 @@ def test_an_edit_rolled_back_after_it_was_read_leaves_no_stale_snapshot(agency):
     assert before.rules[0].value == D("10")
 
 
-def test_without_a_stamp_row_nothing_is_cached_and_the_next_change_writes_it_again(agency):
+def test_the_rules_settings_and_windows_are_read_in_four_queries_and_three_without_active_rules(
+        agency, django_assert_num_queries):
+    make_rule("10", customers=[agency.customer])
+    make_rule("2", "fixed_per_unit", priority=1, categories=[agency.bags], associates=[agency.ana])
+    make_rule("5", active=False, customer_groups=[CustomerGroup.objects.create(name="Inactive rule's group")])
+    set_levels("5", "2")
+    with django_assert_num_queries(4):
+        config = snapshot.current()
+    assert [(rule.value, rule.customer_ids, rule.category_ids, rule.associate_ids) for rule in config.rules] == [
+        (D("10"), frozenset({agency.customer.pk}), frozenset(), frozenset()),
+        (D("2"), frozenset(), frozenset({agency.bags.pk}), frozenset({agency.ana.pk})),
+    ]
+    assert all(not rule.customer_group_ids for rule in config.rules)
+    assert (config.override_levels, config.depth) == (({"level": 1, "rate": "5"}, {"level": 2, "rate": "2"}), 2)
+    assert (config.attribution_window_days, config.influence_window_days) == (30, 14)
+    CommissionRule.objects.update(active=False)
+    with django_assert_num_queries(3):
+        assert snapshot.current().rules == ()
+
+
+def test_each_call_reads_afresh(agency, django_assert_num_queries):
     rule = make_rule("10")
-    ConfigStamp.objects.all().delete()
     first = snapshot.current()
-    assert snapshot.current() is not first
-    assert first.rules[0].value == D("10")
-    CommissionRule.objects.filter(pk=rule.pk).update(value=D("12"))
-    assert ConfigStamp.objects.filter(pk=1).exists()
-    assert snapshot.current().rules[0].value == D("12")
+    CommissionRule.objects.filter(pk=rule.pk).update(value=D("11"))
+    with django_assert_num_queries(4):
+        again = snapshot.current()
+    assert (first.rules[0].value, again.rules[0].value) == (D("10"), D("11"))
 
 
-def test_without_its_triggers_the_snapshot_is_never_cached(agency, monkeypatch):
+def test_a_settlement_reads_the_upline_chains_once_per_batch(agency):
+    """Ana's, Bruno's and Carla's orders: one query for the three chains of a batch, none per order."""
     make_rule("10")
-    monkeypatch.setattr(snapshot, "missing_triggers", lambda: ["stamp_commissions_commissionrule_update"])
-    snapshot.forget()
-    first = snapshot.current()
-    assert snapshot.current() is not first
-
-
-def test_a_cached_snapshot_evaluates_exactly_as_a_fresh_read(agency):
-    make_rule("10")
-    make_rule("2", "fixed_per_unit", priority=1, categories=[agency.bags])
-    set_levels("5", "2")
-    cached = snapshot.current()
-    assert snapshot.current() is cached
-    assert cached == snapshot.load()
-
-
-def test_recording_an_order_with_unchanged_rules_reads_them_once(agency):
-    """The stamp replaces the rules, conditions, settings and windows queries of every order."""
-    make_rule("10")
-    set_levels("5", "2")
-    post_order(agency)
-    tables = _RecordTables()
+    set_levels("5", "2", "1")
+    made = [make_order(seller, [("BOOT", 1, "50.00")]) for seller in (agency.ana, agency.bruno, agency.carla) * 3]
+    tables = _SelectedTables()
     with connection.execute_wrapper(tables):
-        post_order(agency)
-    assert tables.count("commissions_configstamp") == 1
-    for table in ("commissions_commissionrule", "commissions_commissionsettings", "orders_attributionsettings"):
-        assert tables.count(table) == 0, table
+        assert settle_orders(batch_size=5) == 9
+    assert tables.count("accounts_associate") == 2
+    assert OrderAccrual.objects.filter(order__in=made).count() == 9
+    assert overrides(made[0]) == [("Bruno Brito", 1, D("2.50")), ("Carla Costa", 2, D("1.00")),
+                                  ("Dora Dias", 3, D("0.50"))]
+    assert overrides(made[2]) == [("Dora Dias", 1, D("2.50"))]
 
 
-class _RecordTables:
+def test_the_stamp_its_table_and_its_triggers_are_gone(db):
+    if connection.vendor == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE 'stamp_%'"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stamp_%'"
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        assert cursor.fetchall() == []
+    assert "commissions_configstamp" not in connection.introspection.table_names()
+
+
+class _SelectedTables:
     """Which table each SELECT reads first."""
 
     def __init__(self):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from shopfloor.access import actor_for
-from shopfloor.commissions.services import record_adjustment, record_payout
+from shopfloor.commissions.payouts import record_adjustment, record_payout
 from shopfloor.console import selectors as figures
 from shopfloor.orders.services import refund_order
 from tests.console.conftest import noon

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from shopfloor.commissions.models import PayoutProfile
-from shopfloor.commissions.services import record_adjustment
+from shopfloor.commissions.payouts import record_adjustment
 
 IBAN = "DE89370400440532013000"
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from shopfloor.commissions.models import LedgerEntry, Payout
+from shopfloor.commissions.payouts import record_adjustment
 from shopfloor.commissions.selectors import balance
-from shopfloor.commissions.services import record_adjustment
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin
 
 from shopfloor.adminkit import ServiceFormAdmin, SingletonSettingsAdmin
+from shopfloor.commissions.configuration import save_commission_rule, save_commission_settings
 from shopfloor.commissions.models import (
     CommissionRule,
     CommissionSettings,
@@ -24,7 +25,7 @@ from shopfloor.commissions.models import (
     PayoutProfile,
 )
 from shopfloor.commissions.payout_profiles import save_payout_profile
-from shopfloor.commissions.services import record_payout, save_commission_rule, save_commission_settings
+from shopfloor.commissions.payouts import record_payout
 from shopfloor.errors import Conflict, InvalidInput
 
 

@@ -32,7 +32,7 @@ from shopfloor.apikit import (
     paginate,
     staff_actor,
 )
-from shopfloor.commissions import services
+from shopfloor.commissions import configuration, payouts, simulation
 from shopfloor.commissions.models import (
     CommissionRule,
     EntryKind,
@@ -188,7 +188,7 @@ def list_rules(request, active: bool | None = ACTIVE_QUERY,
 @router.post("/commission-rules", response={201: RuleOut}, summary="Create a commission rule (admins)")
 def create_rule(request, payload: RuleIn):
     who = admin_actor(request)
-    rule = services.save_commission_rule(who.user, payload.dict())
+    rule = configuration.save_commission_rule(who.user, payload.dict())
     return 201, rule_out(_rule_for(rule.pk))
 
 
@@ -202,7 +202,7 @@ def get_rule(request, rule_id: int = Id):
               summary="Change a rule (admins); any change raises its version, past earnings keep theirs")
 def update_rule(request, payload: RulePatch, rule_id: int = Id):
     who = admin_actor(request)
-    rule = services.save_commission_rule(who.user, payload.dict(exclude_unset=True), _rule_for(rule_id))
+    rule = configuration.save_commission_rule(who.user, payload.dict(exclude_unset=True), _rule_for(rule_id))
     return rule_out(_rule_for(rule.pk))
 
 
@@ -210,20 +210,20 @@ def update_rule(request, payload: RulePatch, rule_id: int = Id):
 
 
 class OverrideLevel(Schema):
-    level: int = Field(..., ge=1, le=services.MAX_OVERRIDE_LEVELS, description="1: the seller's parent.")
+    level: int = Field(..., ge=1, le=configuration.MAX_OVERRIDE_LEVELS, description="1: the seller's parent.")
     rate: Decimal = Field(..., ge=0, le=100, max_digits=7, decimal_places=4,
                           description="Percent of the order's commissionable amount.")
 
 
 class SettingsIn(Schema):
-    hold_days: int = Field(..., ge=0, le=services.MAX_HOLD_DAYS,
+    hold_days: int = Field(..., ge=0, le=configuration.MAX_HOLD_DAYS,
                            description="Days after an order completes before its earnings are approved.")
-    override_levels: list[OverrideLevel] = Field(..., max_length=services.MAX_OVERRIDE_LEVELS)
+    override_levels: list[OverrideLevel] = Field(..., max_length=configuration.MAX_OVERRIDE_LEVELS)
 
 
 class SettingsPatch(Schema):
-    hold_days: int | None = Field(None, ge=0, le=services.MAX_HOLD_DAYS)
-    override_levels: list[OverrideLevel] | None = Field(None, max_length=services.MAX_OVERRIDE_LEVELS)
+    hold_days: int | None = Field(None, ge=0, le=configuration.MAX_HOLD_DAYS)
+    override_levels: list[OverrideLevel] | None = Field(None, max_length=configuration.MAX_OVERRIDE_LEVELS)
 
 
 class LevelOut(Schema):
@@ -247,19 +247,19 @@ def settings_out(settings) -> dict:
 @router.get("/commission-settings", response=SettingsOut, summary="The hold period and override levels")
 def get_settings(request):
     staff_actor(request)
-    return settings_out(services.get_commission_settings())
+    return settings_out(configuration.get_commission_settings())
 
 
 @router.put("/commission-settings", response=SettingsOut, summary="Replace the commission settings (admins)")
 def replace_settings(request, payload: SettingsIn):
     who = admin_actor(request)
-    return settings_out(services.save_commission_settings(who.user, payload.dict()))
+    return settings_out(configuration.save_commission_settings(who.user, payload.dict()))
 
 
 @router.patch("/commission-settings", response=SettingsOut, summary="Change some commission settings (admins)")
 def update_settings(request, payload: SettingsPatch):
     who = admin_actor(request)
-    return settings_out(services.save_commission_settings(who.user, payload.dict(exclude_unset=True)))
+    return settings_out(configuration.save_commission_settings(who.user, payload.dict(exclude_unset=True)))
 
 
 # Simulation -------------------------------------------------------------------------
@@ -307,7 +307,7 @@ class SimulationOut(Schema):
     ),
 )
 def simulate(request, payload: SimulateIn):
-    earnings, _ = services.simulate_for(staff_actor(request), payload.dict())
+    earnings, _ = simulation.simulate_for(staff_actor(request), payload.dict())
     return {
         "earnings": [{**e, "amount": format_amount(e["amount"])} for e in earnings],
         "total": format_amount(sum((e["amount"] for e in earnings), Decimal("0"))),
@@ -441,7 +441,7 @@ def _associate_in_body(associate_id: int) -> Associate:
              summary="Correct an associate's balance, with a reason (admins); approved at once")
 def create_adjustment(request, payload: AdjustmentIn):
     who = admin_actor(request)
-    entry = services.record_adjustment(who.user, _associate_in_body(payload.associate_id), payload.amount,
+    entry = payouts.record_adjustment(who.user, _associate_in_body(payload.associate_id), payload.amount,
                                        payload.reason)
     return 201, earning_out(entry)
 
@@ -509,7 +509,7 @@ def create_payout(request, payload: PayoutIn):
     who = admin_actor(request)
     associate = _associate_in_body(payload.associate_id)
     try:
-        payout = services.record_payout(
+        payout = payouts.record_payout(
             who.user, associate, payload.amount, payload.method, reference=payload.reference,
             note=payload.note, confirm_over_balance=payload.confirm_over_balance,
         )

@@ -1,4 +1,4 @@
-"""An entry's breakdown — what it was computed from — put together from where the ledger keeps it.
+"""An entry's breakdown — what it was computed from — described from where the ledger keeps it.
 
 An earning or an override holds its own inputs in columns (base, rate, level, rule and version,
 line); the rule's name, kind and value at that version are the rule's own while it is current and
@@ -9,19 +9,10 @@ its status moves), and the discount shares are allocated again from them by the 
 `rules.earning_breakdown` and `rules.override_breakdown` give the description the shape a
 simulation shows. Reversals, adjustments and payouts keep their whole description in `details`.
 
-Reading many entries costs five queries per 500 of them, whatever their orders.
+`models.attach_breakdowns` reads those inputs for many entries at once (five queries per 500 of
+them, whatever their orders); the functions here describe what it read, and read nothing.
 """
 
-from collections import defaultdict
-
-from shopfloor.commissions.models import (
-    ACCRUAL_KINDS,
-    CommissionRule,
-    EntryKind,
-    LedgerEntry,
-    OrderAccrual,
-    RuleVersion,
-)
 from shopfloor.commissions.rules import (
     LineFacts,
     allocate_discount,
@@ -29,65 +20,11 @@ from shopfloor.commissions.rules import (
     earning_breakdown,
     override_breakdown,
 )
-from shopfloor.orders.models import Order, OrderLine
-
-CHUNK = 500
 
 
-def attach(entries: list[LedgerEntry]) -> None:
-    """Set the breakdown of every entry (read once per entry; never written)."""
-    pending = [entry for entry in entries if "_breakdown" not in entry.__dict__]
-    for start in range(0, len(pending), CHUNK):
-        _attach(pending[start:start + CHUNK])
-
-
-def _attach(entries: list[LedgerEntry]) -> None:
-    computed = [entry for entry in entries if _is_computed(entry)]
-    for entry in entries:
-        if not _is_computed(entry):
-            entry._breakdown = entry.details or {}
-    if not computed:
-        return
-    order_ids = {entry.order_id for entry in computed}
-    orders = {order.pk: order for order in Order.objects.filter(pk__in=order_ids).only(
-        "pk", "external_id", "currency", "subtotal", "discount")}
-    lines = defaultdict(list)
-    for line in OrderLine.objects.filter(order_id__in=order_ids).order_by("order_id", "pk").only(
-            "pk", "order_id", "sku", "quantity", "unit_price", "line_total"):
-        lines[line.order_id].append(line)
-    accruals = {order_id: (associate_id, inputs) for order_id, associate_id, inputs in
-                OrderAccrual.objects.filter(order_id__in=order_ids).values_list("order_id", "associate_id", "inputs")}
-    versions = _rule_versions({(entry.rule_id, entry.rule_version) for entry in computed if entry.rule_id})
-    described = {order_id: _order(order, lines[order_id], *accruals.get(order_id, (None, None)))
-                 for order_id, order in orders.items()}
-    for entry in computed:
-        order = described.get(entry.order_id)
-        entry._breakdown = (_describe(entry, order, versions) if order is not None else entry.details) or {}
-
-
-def _is_computed(entry: LedgerEntry) -> bool:
-    """Earnings and overrides written with their inputs in columns; any entry holding a whole
-    description in `details` (every other kind) shows it as it is."""
-    return entry.kind in ACCRUAL_KINDS and not (entry.details and "kind" in entry.details) and entry.order_id
-
-
-def _rule_versions(keys: set) -> dict:
-    """{(rule id, version): the rule as it was}: a past version from RuleVersion, the current from the rule."""
-    if not keys:
-        return {}
-    rule_ids = {rule_id for rule_id, _ in keys}
-    found = {(v.rule_id, v.version): v.describe()
-             for v in RuleVersion.objects.filter(rule_id__in=rule_ids) if (v.rule_id, v.version) in keys}
-    for rule in CommissionRule.objects.filter(pk__in=rule_ids).only("pk", "name", "kind", "value", "priority",
-                                                                       "version"):
-        if (rule.pk, rule.version) in keys:
-            found.setdefault((rule.pk, rule.version), {
-                "id": rule.pk, "name": rule.name, "version": rule.version, "kind": rule.kind,
-                "value": str(rule.value), "priority": rule.priority})
-    return found
-
-
-def _order(order: Order, lines: list[OrderLine], seller_id: int | None, inputs: dict | None) -> dict:
+def describe_order(order, lines: list, seller_id: int | None, inputs: dict | None) -> dict:
+    """What the entries of one order share: the order and its lines (`Order`, `OrderLine`), the seller
+    and the upline chain (`OrderAccrual.associate_id` and `.inputs`)."""
     inputs = inputs or {}
     shares = allocate_discount([line.line_total for line in lines], order.discount)
     return {
@@ -104,9 +41,11 @@ def _order(order: Order, lines: list[OrderLine], seller_id: int | None, inputs: 
     }
 
 
-def _describe(entry: LedgerEntry, order: dict, versions: dict) -> dict:
+def describe_entry(entry, order: dict, versions: dict) -> dict:
+    """An earning's or an override's breakdown; `order`: `describe_order` of its order; `versions`:
+    {(rule id, version): the rule as it was}."""
     chain, seller = order["chain"], order["seller"]
-    if entry.kind == EntryKind.OVERRIDE:
+    if entry.kind == "override":  # models.EntryKind.OVERRIDE, as the engine names it (`rules.Proposal`)
         upline = next((step for step in chain if step["level"] == entry.level), None)
         return override_breakdown(
             entry.level, {"id": entry.associate_id, "name": upline["name"] if upline else ""}, seller,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from shopfloor.access import Actor
-from shopfloor.commissions import coupons, selectors, services
+from shopfloor.commissions import configuration, coupons, payouts, selectors, services
 from shopfloor.commissions.models import CouponKind, OrderAccrual, PayoutMethod
 from shopfloor.orders.models import Order, OrderStatus
 from shopfloor.orders.services import refund_order
@@ -37,9 +37,9 @@ COUPON = {"code": "ANA-WELCOME10", "kind": CouponKind.PERCENT, "value": Decimal(
 
 def seed_rules(admin, associates: dict, now: datetime) -> str:
     """The rules, the settings and Ana's coupon; returns the coupon's code."""
-    services.save_commission_settings(admin, {"hold_days": HOLD_DAYS, "override_levels": OVERRIDE_LEVELS})
+    configuration.save_commission_settings(admin, {"hold_days": HOLD_DAYS, "override_levels": OVERRIDE_LEVELS})
     for rule in RULES:
-        services.save_commission_rule(admin, rule)
+        configuration.save_commission_rule(admin, rule)
     ana = associates["Ana Ribeiro"]
     return coupons.create_coupon(Actor(ana.user), {**COUPON, "expires_at": now + timedelta(days=60)}).code
 
@@ -56,5 +56,5 @@ def seed(admin, associates: dict, now: datetime) -> None:
         associate = associates[name]
         amount = selectors.balance(associate)["balance"] // 10 * 10
         if amount > 0:
-            services.record_payout(admin, associate, amount, method, reference=f"{reference}-{now:%Y%m}-{associate.pk}",
+            payouts.record_payout(admin, associate, amount, method, reference=f"{reference}-{now:%Y%m}-{associate.pk}",
                                    note=f"Commission payout, {now:%B %Y}.")

@@ -9,6 +9,7 @@ Amounts never change once written; a refund or a cancellation is a new negative 
 at the entry it reverses.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,7 +19,9 @@ from django.db.models.functions import Upper
 
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Category
+from shopfloor.commissions.breakdowns import describe_entry, describe_order
 from shopfloor.customers.models import Customer, CustomerGroup
+from shopfloor.money import to_cents
 from shopfloor.orders.models import Order, OrderLine, Refund
 
 
@@ -73,7 +76,7 @@ class CommissionRule(models.Model):
 class RuleVersion(models.Model):
     """A rule as it was at one of its past versions: what the earnings computed with it name.
 
-    Written when an edit replaces the version (`services.save_commission_rule`, the one place a
+    Written when an edit replaces the version (`configuration.save_commission_rule`, the one place a
     version goes up, in the same transaction), never changed. The current version is the rule
     itself, so an accrual writes nothing here. (An entry's amount does not depend on it: the entry
     keeps its own base and rate.)
@@ -108,7 +111,7 @@ def default_override_levels():
 
 
 class CommissionSettings(models.Model):
-    """The retailer's commission settings: one row, id 1 (`services.get_commission_settings`)."""
+    """The retailer's commission settings: one row, id 1 (`configuration.get_commission_settings`)."""
 
     hold_days = models.PositiveIntegerField(
         default=14, help_text="Days after an order completes before its earnings are approved."
@@ -127,23 +130,6 @@ class CommissionSettings(models.Model):
         return "Commission settings"
 
 
-class ConfigStamp(models.Model):
-    """One row (id 1) whose token database triggers replace on every change of a commission rule,
-    its condition sets, the commission settings or the attribution settings (migration 0006).
-
-    `snapshot.current()` reuses what it read while the token stays the same: one query per
-    order instead of four, and an edited rule still applies to the next order.
-    """
-
-    token = models.CharField(max_length=64)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="config_stamp_singleton")]
-
-    def __str__(self):
-        return f"Configuration stamp {self.token}"
-
-
 class EntryKind(models.TextChoices):
     # What the selling associate earned on a line (or once per order); positive.
     EARNING = "earning", "Earning"
@@ -159,6 +145,23 @@ class EntryKind(models.TextChoices):
 
 # Kinds written when an order is accrued, and the only kinds a reversal can point at.
 ACCRUAL_KINDS = (EntryKind.EARNING, EntryKind.OVERRIDE)
+
+# How each kind of entry moves the balance: the one place a ledger sign is decided.
+# Adjustments carry the sign the admin gave them.
+ENTRY_SIGN = {
+    EntryKind.EARNING: 1,
+    EntryKind.OVERRIDE: 1,
+    EntryKind.REVERSAL: -1,
+    EntryKind.PAYOUT: -1,
+}
+
+
+def signed_amount(kind: str, amount: Decimal) -> Decimal:
+    """The amount an entry of `kind` records for `amount` (a magnitude, except for adjustments)."""
+    amount = to_cents(amount)
+    if kind == EntryKind.ADJUSTMENT:
+        return amount
+    return ENTRY_SIGN[kind] * abs(amount)
 
 
 class EntryStatus(models.TextChoices):
@@ -223,14 +226,13 @@ class Payout(models.Model):
 
 
 class LedgerEntryQuerySet(models.QuerySet):
-    def _fetch_all(self):
-        fresh = self._result_cache is None
-        super()._fetch_all()
-        if fresh and self._result_cache and isinstance(self._result_cache[0], LedgerEntry):
+    def __iter__(self):
+        entries = list(super().__iter__())
+        if entries and isinstance(entries[0], LedgerEntry):
             # The first `breakdown` asked of one entry loads those of all the entries read with it.
-            siblings = self._result_cache
-            for entry in siblings:
-                entry._siblings = siblings
+            for entry in entries:
+                entry.read_with(entries)
+        return iter(entries)
 
 
 class LedgerEntry(models.Model):
@@ -250,7 +252,7 @@ class LedgerEntry(models.Model):
     )
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
-    # Signed as it moves the balance (services.signed_amount), rounded half-up to cents.
+    # Signed as it moves the balance (signed_amount), rounded half-up to cents.
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     order = models.ForeignKey(
@@ -355,16 +357,30 @@ class LedgerEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnly("Ledger entries are never deleted; write a reversal or an adjustment instead.")
 
+    def read_with(self, entries: list) -> None:
+        """Remember the entries read in the same query: `breakdown` describes them all at once."""
+        self._read_with = entries
+
+    def remember_breakdown(self, breakdown: dict) -> None:
+        """Keep the breakdown `attach_breakdowns` put together (an entry's inputs never change)."""
+        self._breakdown = breakdown
+
+    @property
+    def has_breakdown(self) -> bool:
+        return getattr(self, "_breakdown", None) is not None
+
     @property
     def breakdown(self) -> dict:
         """The inputs the entry was computed from, as one description (`commissions.breakdowns`)."""
-        found = self.__dict__.get("_breakdown")
-        if found is None:
-            from shopfloor.commissions.breakdowns import attach
+        if not self.has_breakdown:
+            attach_breakdowns(getattr(self, "_read_with", None) or [self])
+        return self._breakdown
 
-            attach(self.__dict__.get("_siblings") or [self])
-            found = self.__dict__["_breakdown"]
-        return found
+    @property
+    def has_inputs_in_columns(self) -> bool:
+        """An earning or an override written with its inputs in columns; every other entry holds its
+        whole description in `details`, and shows it as it is."""
+        return self.kind in ACCRUAL_KINDS and not (self.details and "kind" in self.details) and bool(self.order_id)
 
 
 class OrderAccrual(models.Model):
@@ -394,6 +410,59 @@ class OrderAccrual(models.Model):
 
     def __str__(self):
         return f"Commissions of order {self.order_id}"
+
+
+# Breakdowns, read for many entries at once -----------------------------------------------------
+
+BREAKDOWN_CHUNK = 500
+
+
+def attach_breakdowns(entries: list[LedgerEntry]) -> None:
+    """Set the breakdown of every entry that has none yet: five queries per BREAKDOWN_CHUNK entries."""
+    pending = [entry for entry in entries if not entry.has_breakdown]
+    for start in range(0, len(pending), BREAKDOWN_CHUNK):
+        _attach_breakdowns(pending[start:start + BREAKDOWN_CHUNK])
+
+
+def _attach_breakdowns(entries: list[LedgerEntry]) -> None:
+    computed = [entry for entry in entries if entry.has_inputs_in_columns]
+    for entry in entries:
+        if not entry.has_inputs_in_columns:
+            entry.remember_breakdown(entry.details or {})
+    if not computed:
+        return
+    order_ids = {entry.order_id for entry in computed}
+    orders = {order.pk: order for order in Order.objects.filter(pk__in=order_ids).only(
+        "pk", "external_id", "currency", "subtotal", "discount")}
+    lines = defaultdict(list)
+    for line in OrderLine.objects.filter(order_id__in=order_ids).order_by("order_id", "pk").only(
+            "pk", "order_id", "sku", "quantity", "unit_price", "line_total"):
+        lines[line.order_id].append(line)
+    accruals = {order_id: (associate_id, inputs) for order_id, associate_id, inputs in
+                OrderAccrual.objects.filter(order_id__in=order_ids).values_list("order_id", "associate_id", "inputs")}
+    versions = _rule_versions({(entry.rule_id, entry.rule_version) for entry in computed if entry.rule_id})
+    described = {order_id: describe_order(order, lines[order_id], *accruals.get(order_id, (None, None)))
+                 for order_id, order in orders.items()}
+    for entry in computed:
+        order = described.get(entry.order_id)
+        entry.remember_breakdown(
+            (describe_entry(entry, order, versions) if order is not None else entry.details) or {})
+
+
+def _rule_versions(keys: set) -> dict:
+    """{(rule id, version): the rule as it was}: a past version from RuleVersion, the current from the rule."""
+    if not keys:
+        return {}
+    rule_ids = {rule_id for rule_id, _ in keys}
+    found = {(v.rule_id, v.version): v.describe()
+             for v in RuleVersion.objects.filter(rule_id__in=rule_ids) if (v.rule_id, v.version) in keys}
+    for rule in CommissionRule.objects.filter(pk__in=rule_ids).only("pk", "name", "kind", "value", "priority",
+                                                                       "version"):
+        if (rule.pk, rule.version) in keys:
+            found.setdefault((rule.pk, rule.version), {
+                "id": rule.pk, "name": rule.name, "version": rule.version, "kind": rule.kind,
+                "value": str(rule.value), "priority": rule.priority})
+    return found
 
 
 class RefundReversal(models.Model):

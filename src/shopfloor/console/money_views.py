@@ -32,7 +32,7 @@ from shopfloor.access import (
 )
 from shopfloor.catalog.models import Product
 from shopfloor.commissions import coupons as coupon_services
-from shopfloor.commissions import services as commissions
+from shopfloor.commissions import simulation
 from shopfloor.commissions.models import CouponKind, PayoutMethod
 from shopfloor.commissions.payout_profiles import get_payout_profile, save_payout_profile
 from shopfloor.commissions.statements import statement, statement_csv
@@ -205,7 +205,7 @@ def _simulation(actor, form, lines) -> dict | None:
             return None
         payload["store_id"] = credited.store_id
     try:
-        earnings, team_mode = commissions.simulate_for(actor, payload)
+        earnings, team_mode = simulation.simulate_for(actor, payload)
     except InvalidInput as exc:
         _put_errors(form, exc.errors, {"customer_id": "customer", "associate_id": "associate",
                                        "store_id": "customer"})

@@ -38,8 +38,8 @@ from shopfloor.api import api
 from shopfloor.clienteling.record import record_context
 from shopfloor.clienteling.selectors import view_counts as task_view_counts
 from shopfloor.commissions import selectors as commissions_selectors
-from shopfloor.commissions import services as commissions
 from shopfloor.commissions.models import EntryKind, Payout, PayoutMethod
+from shopfloor.commissions.payouts import record_payout
 from shopfloor.comms import selectors as comms_selectors
 from shopfloor.comms import services as comms
 from shopfloor.comms.models import NotificationKind
@@ -564,7 +564,7 @@ def payouts(request):
             data = form.cleaned_data
             associate = data["associate"]
             try:
-                payout = commissions.record_payout(
+                payout = record_payout(
                     request.user, associate, data["amount"], data["method"], reference=data["reference"],
                     note=data["note"], confirm_over_balance=data["confirm_over_balance"],
                     request_key=data["request_key"],

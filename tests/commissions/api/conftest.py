@@ -22,7 +22,8 @@ from shopfloor.commissions.models import (
     Payout,
     PayoutProfile,
 )
-from shopfloor.commissions.services import approve_due_earnings, record_adjustment
+from shopfloor.commissions.payouts import record_adjustment
+from shopfloor.commissions.services import approve_due_earnings
 from shopfloor.orders.services import change_order_status
 from tests.api.conftest import API, CAST, PERSONAS, client_for, place_order, user_for
 from tests.api.conftest import snapshot as api_snapshot

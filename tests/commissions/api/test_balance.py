@@ -2,7 +2,7 @@
 
 import pytest
 
-from shopfloor.commissions.services import record_payout
+from shopfloor.commissions.payouts import record_payout
 from tests.commissions.api.conftest import API, MONEY_MATRIX, PERSONAS, owner
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shopfloor.commissions.services import record_adjustment
+from shopfloor.commissions.payouts import record_adjustment
 from tests.commissions.api.conftest import API, MONEY_MATRIX, PERSONAS, owner
 
 

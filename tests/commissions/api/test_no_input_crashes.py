@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shopfloor.commissions.models import CommissionRule
-from shopfloor.commissions.services import record_payout
+from shopfloor.commissions.payouts import record_payout
 from tests.api.test_no_input_crashes import EDGE_TEXT, FUZZ, junk, path_value, plausible
 from tests.commissions.api.conftest import API
 from tests.conftest import bearer_client

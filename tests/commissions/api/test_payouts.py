@@ -3,7 +3,7 @@
 import pytest
 
 from shopfloor.commissions.models import LedgerEntry, Payout
-from shopfloor.commissions.services import record_payout
+from shopfloor.commissions.payouts import record_payout
 from tests.commissions.api.conftest import API, MONEY_MATRIX, PERSONAS, owner, snapshot, user_for
 
 

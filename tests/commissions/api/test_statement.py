@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shopfloor.commissions.models import LedgerEntry
-from shopfloor.commissions.services import record_adjustment, record_payout
+from shopfloor.commissions.payouts import record_adjustment, record_payout
 from tests.api.conftest import place_order
 from tests.commissions.api.conftest import API, MONEY_MATRIX, PERSONAS, owner
 

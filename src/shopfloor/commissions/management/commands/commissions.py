@@ -8,7 +8,8 @@ hold period has passed (the scheduled job, run by hand).
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shopfloor.commissions.services import SETTLE_BATCH_SIZE, approve_due_earnings, settle_orders
+from shopfloor.commissions.services import approve_due_earnings
+from shopfloor.commissions.settlement import SETTLE_BATCH_SIZE, settle_orders
 
 
 class Command(BaseCommand):
