@@ -166,13 +166,17 @@ ORDER_STATEMENTS = [
     "SELECT accounts_apitoken",  # the bearer token, its user (and the user's associate)
     "SELECT customers_customer",  # the customer with their store
     "SELECT catalog_product",  # the lines' products
-    "SELECT commissions_configstamp",  # the cached rules, windows and upline chains are still current
+    "SELECT commissions_commissionsettings",  # the override levels (read afresh: no cache)
+    "SELECT orders_attributionsettings",  # the attribution windows
+    "SELECT commissions_commissionrule",  # the active rules
+    "SELECT commissions_commissionrule_associates",  # and their conditions, one query for every kind
     "SELECT commissions_referralclick",  # rule 3: the visitor's referral click
     "SELECT orders_interaction",  # rule 4: an associate's interaction with the customer
     "SELECT customers_customerassignment",  # rule 5: the customer's primary associate
     "INSERT orders_order",
     "INSERT orders_orderline",  # every line at once
     "INSERT accounts_auditevent",  # order.recorded
+    "SELECT accounts_associate",  # the seller's upline chain, one join per override level
     "INSERT commissions_orderaccrual",
     "INSERT commissions_ledgerentry",  # every earning and override at once
     "INSERT accounts_auditevent",  # commissions.order_accrued
@@ -181,15 +185,15 @@ ORDER_STATEMENTS = [
 ]
 
 
-def test_recording_an_order_credited_to_a_primary_associate_takes_fifteen_statements(
+def test_recording_an_order_credited_to_a_primary_associate_takes_nineteen_statements(
     world, admin_api, upline_world
 ):
-    """The intake reads through the ORM: token, customer, products, the rules' stamp, one query per
-    attribution rule that looks for evidence (click, interaction, primary assignment); the lines and
-    the ledger rows are one INSERT each; the answer reads the order's refunds and lines. The seller has
-    no login, so the sale notification reads nothing more. A longer order takes the same statements."""
+    """The intake reads through the ORM: token, customer, products, the rules and settings (four reads), one
+    query per attribution rule that looks for evidence (click, interaction, primary assignment), the seller's
+    upline chain; the lines and the ledger rows are one INSERT each; the answer reads the order's refunds and
+    lines. The seller has no login, so the sale notification reads nothing more. A longer order takes the
+    same statements."""
     admin_api.post(f"{API}/orders", _order(upline_world, "WARM-1"), content_type="application/json")
-    # token customer products stamp click interaction primary; order lines audit accrual ledger audit; refunds lines
     with CaptureQueriesContext(connection) as captured:
         response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-1"), content_type="application/json")
     assert response.status_code == 201, response.content
@@ -204,7 +208,7 @@ def test_recording_an_order_credited_to_a_primary_associate_takes_fifteen_statem
     assert list(AuditEvent.objects.filter(target_id=str(order.pk)).order_by("pk").values_list("verb", flat=True)) \
         == ["order.recorded", "commissions.order_accrued"]
 
-    # Twelve lines: the same fifteen statements.
+    # Twelve lines: the same nineteen statements.
     with CaptureQueriesContext(connection) as captured:
         response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-2", extra_lines=10),
                                   content_type="application/json")

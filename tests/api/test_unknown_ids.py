@@ -10,7 +10,7 @@ import copy
 import typing
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,6 @@ from tests.factories import make_customer
 
 API_PREFIX = "/api/v1/"
 UNKNOWN_ID = 999_999
-COMMISSIONS_XFAIL = "commissions: fixed with the commissions rewrite"
 
 # Where a field sits in a body: names, with 0 for "the first item of this list of objects".
 FieldPath = tuple[str | int, ...]
@@ -141,8 +140,6 @@ class Write:
     path: Callable[[Records], dict] = lambda records: {}
     # The world's person who sends it (their login's bearer token); admins unless the role cannot.
     sender: str = "admin"
-    # (field path, reason) of the cases expected to fail until the reason is fixed.
-    xfail: dict[FieldPath, str] = field(default_factory=dict)
 
 
 def _lines(records: Records) -> list[dict]:
@@ -221,9 +218,6 @@ VALID_WRITES: dict[str, Write] = {
     "PATCH /api/v1/commission-rules/{rule_id}": Write(path=lambda r: {"rule_id": r.rule.pk}, body=_rule),
     "POST /api/v1/commissions/simulate": Write(
         body=lambda r: {**_order(r), "associate_id": r.world.ana.pk},
-        # simulate_for checks these through access.get_earner_for / get_customer_for / visible_stores: 404.
-        xfail={("associate_id",): COMMISSIONS_XFAIL, ("customer_id",): COMMISSIONS_XFAIL,
-               ("store_id",): COMMISSIONS_XFAIL},
     ),
     "POST /api/v1/adjustments": Write(
         body=lambda r: {"associate_id": r.world.ana.pk, "amount": "5.00", "reason": "Window display"},
@@ -288,13 +282,8 @@ def _label(path: FieldPath) -> str:
 
 def _cases():
     for operation, fields in sorted(OPERATIONS.items()):
-        write = VALID_WRITES.get(operation)
         for path, is_list in fields:
-            marks = []
-            reason = write.xfail.get(path) if write else None
-            if reason:
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
-            yield pytest.param(operation, path, is_list, marks=marks, id=f"{operation} {_label(path)}")
+            yield pytest.param(operation, path, is_list, id=f"{operation} {_label(path)}")
 
 
 def _with_unknown_id(body: dict, path: FieldPath, is_list: bool) -> dict:

@@ -1,4 +1,4 @@
-"""Admins record payouts in the console (commissions.services.record_payout): the balance drops at once,
+"""Admins record payouts in the console (commissions.payouts.record_payout): the balance drops at once,
 over-balance needs the explicit confirmation, and nobody else may pay anybody."""
 
 import itertools

@@ -1,4 +1,4 @@
-"""The console's "What would I earn?" (commissions.services.simulate_order): what a sale would pay,
+"""The console's "What would I earn?" (commissions.simulation.simulate_for): what a sale would pay,
 with its breakdown, as each person may see it; it writes nothing."""
 
 import re

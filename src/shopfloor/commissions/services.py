@@ -51,7 +51,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from shopfloor.accounts.models import Associate
-from shopfloor.accounts.services import audit_event, record_event
+from shopfloor.accounts.services import record_event
 from shopfloor.commissions import snapshot
 from shopfloor.commissions.accrual import (
     ACCRUABLE_STATUSES,
@@ -128,8 +128,7 @@ def accrue_order(order: Order) -> list[LedgerEntry]:
     return entries
 
 
-def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snapshot | None = None,
-                     events: list | None = None) -> int:
+def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snapshot | None = None) -> int:
     """`accrue_order` for an order inserted a moment ago in the caller's (still open) transaction;
     returns how many entries it wrote.
 
@@ -139,9 +138,6 @@ def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snap
     needs are skipped, and the facts come from memory. Writes what `accrue_order` would,
     its audit event included. `config`: the rules and settings the caller read for this
     order (None: read them now).
-
-    `events` is only for the orders service as it was (it passed its unsaved audit events,
-    which this one joined); it goes once that caller stops passing it.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("accrue_new_order runs in the transaction that inserted the order.")
@@ -151,10 +147,7 @@ def accrue_new_order(order: Order, lines: list[OrderLine], config: snapshot.Snap
     _accrual, evaluation = _accrue(order, associate, config or snapshot.current(), lines)
     written = len(evaluation.proposals)
     data = {"entries": written, "commissionable_amount": str(evaluation.commissionable_amount)}
-    if events is None:
-        record_event(None, "commissions.order_accrued", order, **data)
-    else:
-        events.append(audit_event(None, "commissions.order_accrued", order, **data))
+    record_event(None, "commissions.order_accrued", order, **data)
     return written
 
 

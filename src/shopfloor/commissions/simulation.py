@@ -5,118 +5,49 @@ A saved order is evaluated with today's rules as if it arrived now; an order pay
 associate it names. Both go through the facts and the engine accrual uses (`accrual`, `rules`).
 """
 
-from django.utils import timezone
 
-from shopfloor.access import (
-    NotVisible,
-    get_customer_for,
-    get_earner_for,
-    visible_customers,
-    visible_earners,
-    visible_stores,
-)
-from shopfloor.accounts.models import Associate, SellingMode, Store
-from shopfloor.catalog.models import Product
+from shopfloor import references
+from shopfloor.access import visible_customers, visible_earners, visible_stores
+from shopfloor.accounts.models import Associate, SellingMode
 from shopfloor.commissions import snapshot
 from shopfloor.commissions.accrual import evaluate_order, is_first_order, order_facts
 from shopfloor.commissions.models import EntryStatus, signed_amount
 from shopfloor.commissions.rules import LineFacts, OrderFacts
-from shopfloor.commissions.validation import is_whole, moment_field
-from shopfloor.customers.models import Customer
 from shopfloor.errors import InvalidInput
-from shopfloor.money import MAX_AMOUNT, ZERO, parse_amount, to_cents
 from shopfloor.orders.attribution import attribute
+from shopfloor.orders.intake import resolve_order
 from shopfloor.orders.models import Order
 
 
-def _payload_facts(data: dict) -> tuple[OrderFacts | None, Associate | None]:
-    """Facts of an order payload as `POST /orders` takes it, plus an optional `associate_id` to credit."""
+def _payload_facts(data: dict, customers=None, stores=None, associates=None
+                   ) -> tuple[OrderFacts | None, Associate | None]:
+    """Facts of an order payload as `POST /orders` takes it (read by the intake's own `resolve_order`), plus
+    an optional `associate_id` to credit instead of running the attribution."""
     errors = []
-
-    def fail(loc, message):
-        errors.append((("body", *loc), message))
-
-    customer = None
-    if data.get("customer_id") is not None:
-        customer = Customer.objects.select_related("store").filter(pk=data["customer_id"]).first()
-        if customer is None:
-            fail(("customer_id",), "Unknown customer.")
-    elif data.get("customer_external_id"):
-        customer = Customer.objects.select_related("store").filter(
-            external_id=data["customer_external_id"]).first()
-        if customer is None:
-            fail(("customer_external_id",), "Unknown customer.")
-    store = customer.store if customer is not None else None
-    if data.get("store_id") is not None:
-        store = Store.objects.filter(pk=data["store_id"]).first()
-        if store is None:
-            fail(("store_id",), "Unknown store.")
-    elif store is None and not errors:
-        fail(("store_id",), "Field required when the order has no customer.")
-    associate = placed_by = None
-    for key in ("associate_id", "placed_by_associate_id"):
-        if data.get(key) is not None:
-            found = Associate.objects.filter(pk=data[key]).first()
-            if found is None:
-                fail((key,), "Unknown associate.")
-            elif key == "associate_id":
-                associate = found
-            else:
-                placed_by = found
-    lines = data.get("lines") or []
-    if not lines:
-        fail(("lines",), "An order needs at least one line.")
-    products = {p.sku: p for p in Product.objects.filter(sku__in={line.get("sku") for line in lines})}
-    line_facts, subtotal = [], ZERO
-    for index, line in enumerate(lines):
-        quantity = line.get("quantity")
-        if not is_whole(quantity) or quantity < 1:
-            fail(("lines", index, "quantity"), "Must be a whole number of at least 1.")
-            continue
-        try:
-            unit_price = to_cents(parse_amount(line.get("unit_price")))
-        except ValueError as exc:
-            fail(("lines", index, "unit_price"), str(exc))
-            continue
-        if unit_price < 0:
-            fail(("lines", index, "unit_price"), "Must be zero or more.")
-            continue
-        product = products.get(line.get("sku"))
-        line_total = to_cents(unit_price * quantity)
-        subtotal += line_total
-        line_facts.append(LineFacts(index=index, sku=str(line.get("sku") or ""), quantity=quantity,
-                                    unit_price=unit_price, line_total=line_total,
-                                    category_id=product.category_id if product else None))
+    associate = references.one(associates if associates is not None else Associate.objects.all(),
+                               data.get("associate_id"), "associate_id", errors=errors)
     try:
-        discount = to_cents(parse_amount(data.get("discount") or 0))
-    except ValueError as exc:
-        fail(("discount",), str(exc))
-        discount = ZERO
-    if subtotal > MAX_AMOUNT:
-        fail(("lines",), f"The order subtotal may not exceed {MAX_AMOUNT}.")
-    elif not ZERO <= discount <= subtotal:
-        fail(("discount",), "Must be between zero and the subtotal.")
-    placed_at = moment_field(data.get("placed_at"), "placed_at", errors) or timezone.now()
+        body = resolve_order(data, customers=customers, stores=stores)
+    except InvalidInput as invalid:
+        raise InvalidInput(errors + invalid.errors) from None
     if errors:
         raise InvalidInput(errors)
-    currency = (data.get("currency") or store.currency).upper()
     if associate is None:
-        attribution = attribute(Order(
-            customer=customer, store=store, currency=currency, placed_by_associate=placed_by,
-            coupon_code=data.get("coupon_code") or "", referral_code=data.get("referral_code") or "",
-            visitor_id=data.get("visitor_id") or "", placed_at=placed_at, subtotal=subtotal,
-            discount=discount, total=subtotal - discount,
-        ))
-        associate = attribution.associate
+        associate = attribute(body.unsaved_order()).associate
     if associate is None:
         return None, None
+    customer = body.customer
     return OrderFacts(
-        associate_id=associate.pk, associate_name=associate.name, currency=currency, subtotal=subtotal,
-        discount=discount, placed_at=placed_at, lines=tuple(line_facts),
+        associate_id=associate.pk, associate_name=associate.name, currency=body.currency, subtotal=body.subtotal,
+        discount=body.discount, placed_at=body.placed_at,
+        lines=tuple(
+            LineFacts(index=index, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price,
+                      line_total=line.line_total, category_id=line.product.category_id if line.product else None)
+            for index, line in enumerate(body.lines)),
         customer_id=customer.pk if customer else None,
         customer_group_id=customer.group_id if customer else None,
-        is_first_order=is_first_order(customer.pk if customer else None, placed_at, None),
-        external_id=str(data.get("external_id") or ""),
+        is_first_order=is_first_order(customer.pk if customer else None, body.placed_at, None),
+        external_id=body.external_id,
     ), associate
 
 
@@ -133,6 +64,11 @@ def simulate_order(order_like) -> list[dict]:
         facts = order_facts(order, associate) if associate is not None else None
     else:
         facts, associate = _payload_facts(order_like)
+    return _proposed(facts, associate)
+
+
+def _proposed(facts: OrderFacts | None, associate: Associate | None) -> list[dict]:
+    """The entries evaluating `facts` with today's rules would write, as dicts."""
     if facts is None:
         return []
     evaluation = evaluate_order(facts, associate, snapshot.current())
@@ -154,29 +90,21 @@ def simulate_for(actor, data: dict) -> tuple[list[dict], bool]:
 
     Admins simulate any order; others are credited themselves unless they may see
     the associate named in `associate_id`, may only name customers and stores
-    they see (else NotVisible), and see only the earnings of associates whose
-    money they may see (an associate never sees their upline's override).
+    they see (others are unknown ids: 422 at the field), and see only the earnings
+    of associates whose money they may see (an associate never sees their upline's override).
     """
     data = {key: value for key, value in data.items() if key != "status"}
-    credited = None
-    if data.get("associate_id") is not None:
-        credited = get_earner_for(actor, data["associate_id"])
-    elif not actor.is_admin:
-        credited = actor.associate
-        data["associate_id"] = credited.pk
-    if data.get("customer_id") is not None:
-        get_customer_for(actor, data["customer_id"])
-    elif data.get("customer_external_id") and not visible_customers(actor).filter(
-            external_id=data["customer_external_id"]).exists():
-        raise NotVisible
-    if data.get("store_id") is not None and not visible_stores(actor).filter(pk=data["store_id"]).exists():
-        raise NotVisible
+    if data.get("associate_id") is None and not actor.is_admin:
+        data["associate_id"] = actor.associate.pk
     if not actor.is_admin:
         data.pop("placed_by_associate_id", None)
+    # Names the actor may not see are unknown to them (422 at the field), as in any body.
+    facts, credited = _payload_facts(data, customers=visible_customers(actor), stores=visible_stores(actor),
+                                     associates=visible_earners(actor).select_related("store"))
     if credited is not None and credited.store.selling_mode == SellingMode.TEAM:
         # A team-mode store is credited with its sales: its associates earn nothing on them.
         return [], True
-    earnings = simulate_order(data)
+    earnings = _proposed(facts, credited)
     if not actor.is_admin:
         shown = set(visible_earners(actor).filter(pk__in={e["associate_id"] for e in earnings})
                     .values_list("pk", flat=True))

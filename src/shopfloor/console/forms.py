@@ -92,7 +92,7 @@ class ApiTokenForm(forms.Form):
 
 
 class PayoutForm(forms.Form):
-    """An admin records money paid to an associate (commissions.services.record_payout does the rest)."""
+    """An admin records money paid to an associate (commissions.payouts.record_payout does the rest)."""
 
     associate = forms.ModelChoiceField(queryset=None, label="Associate", empty_label="Choose an associate")
     amount = forms.DecimalField(

@@ -10,16 +10,16 @@ from django.utils import timezone
 
 from shopfloor import references
 from shopfloor.access import Actor, NotAllowed, require_admin, visible_associates, visible_customers
-from shopfloor.accounts.models import Associate, Store
+from shopfloor.accounts.models import Associate
 from shopfloor.accounts.services import record_event
-from shopfloor.catalog.models import Product
 from shopfloor.commissions import coupons, snapshot
 from shopfloor.commissions import services as commissions
 from shopfloor.comms import services as comms
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.money import MAX_AMOUNT, ZERO, to_cents
+from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.attribution import attribute
+from shopfloor.orders.intake import resolve_order
 from shopfloor.orders.models import (
     AttributionSettings,
     Interaction,
@@ -39,73 +39,6 @@ TRANSITIONS = {
 }
 
 
-def _resolve(data: dict) -> dict:
-    """References and amounts of an incoming order, or InvalidInput naming each bad field."""
-    errors = []
-
-    def fail(loc, message):
-        errors.append((("body", *loc), message))
-
-    customer = None
-    customers = Customer.objects.select_related("store")
-    if data.get("customer_id") is not None:
-        customer = references.one(customers, data["customer_id"], "customer_id", errors=errors)
-    elif data.get("customer_external_id"):
-        customer = customers.filter(external_id=data["customer_external_id"]).first()
-        if customer is None:
-            fail(("customer_external_id",), "Unknown customer.")
-    store = None
-    if data.get("store_id") is not None:
-        store = references.one(Store.objects.all(), data["store_id"], "store_id", errors=errors)
-    elif customer is not None:
-        store = customer.store
-    else:
-        fail(("store_id",), "Field required when the order has no customer.")
-    currency = (data.get("currency") or (store.currency if store else "")).upper()
-    if store is not None and currency != store.currency:
-        fail(("currency",), f"The store sells in {store.currency}.")
-    placed_by = references.one(Associate.objects.all(), data.get("placed_by_associate_id"), "placed_by_associate_id",
-                               errors=errors)
-    lines = data.get("lines") or []
-    if not lines:
-        fail(("lines",), "An order needs at least one line.")
-    products = Product.objects.in_bulk({line["sku"] for line in lines}, field_name="sku")
-    subtotal = ZERO
-    clean_lines = []
-    for index, line in enumerate(lines):
-        if line["quantity"] < 1:
-            fail(("lines", index, "quantity"), "Must be at least 1.")
-        if line["unit_price"] < 0:
-            fail(("lines", index, "unit_price"), "Must be zero or more.")
-        unit_price = to_cents(line["unit_price"])
-        line_total = to_cents(unit_price * line["quantity"])
-        if line_total > MAX_AMOUNT:
-            fail(("lines", index, "quantity"), f"The line total may not exceed {MAX_AMOUNT}.")
-        subtotal += line_total
-        product = products.get(line["sku"])
-        clean_lines.append(OrderLine(
-            sku=line["sku"], product=product, name=product.name if product else line.get("name", ""),
-            quantity=line["quantity"], unit_price=unit_price, line_total=line_total,
-        ))
-    if subtotal > MAX_AMOUNT:
-        fail(("lines",), f"The order subtotal may not exceed {MAX_AMOUNT}.")
-    discount = to_cents(data.get("discount") or ZERO)
-    if discount < 0:
-        fail(("discount",), "Must be zero or more.")
-    elif discount > subtotal:
-        fail(("discount",), "Cannot exceed the subtotal.")
-    status = data.get("status") or OrderStatus.PLACED
-    if status not in OrderStatus.values:
-        fail(("status",), f"Must be one of {', '.join(OrderStatus.values)}.")
-    if errors:
-        raise InvalidInput(errors)
-    return {
-        "customer": customer, "store": store, "currency": currency, "placed_by": placed_by,
-        "lines": clean_lines, "subtotal": subtotal, "discount": discount, "total": subtotal - discount,
-        "status": status,
-    }
-
-
 def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     """Record an order once per external id and attribute it; returns (order, created).
 
@@ -116,32 +49,26 @@ def record_order(actor: Actor, data: dict) -> tuple[Order, bool]:
     is the first order looked up.
     """
     try:
-        clean = _resolve(data)
+        body = resolve_order(data)
     except InvalidInput:
         existing = Order.objects.filter(external_id=data["external_id"]).first()
         if existing is not None:
             return existing, False
         raise
-    order = Order(
-        external_id=data["external_id"], customer=clean["customer"], store=clean["store"],
-        currency=clean["currency"], status=clean["status"], subtotal=clean["subtotal"],
-        discount=clean["discount"], total=clean["total"], coupon_code=data.get("coupon_code") or "",
-        referral_code=data.get("referral_code") or "", visitor_id=data.get("visitor_id") or "",
-        placed_by_associate=clean["placed_by"], placed_at=data.get("placed_at") or timezone.now(),
-    )
+    order = body.unsaved_order()
     try:
         with transaction.atomic():
             # The rules, override levels and attribution windows, read once for both steps.
             config = snapshot.current()
             _attribute(order, config)
             order.save(force_insert=True)
-            for line in clean["lines"]:
+            for line in body.lines:
                 line.order = order
-            OrderLine.objects.bulk_create(clean["lines"])
+            OrderLine.objects.bulk_create(body.lines)
             coupons.record_coupon_use(order)
             record_event(actor.user, "order.recorded", order, rule=order.attribution_rule)
             # In the same transaction: an order is never recorded without its earnings.
-            commissions.accrue_new_order(order, clean["lines"], config)
+            commissions.accrue_new_order(order, body.lines, config)
             comms.notify_sale(order)
     except IntegrityError:
         # Another request recorded the same external id a moment earlier: answer with it.
