@@ -9,7 +9,6 @@ own payout details. Rules and settings are readable by all staff.
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
@@ -58,10 +57,6 @@ KIND_QUERY = Query(None, description="Only this kind of entry.")
 # `from` is a Python keyword: the parameters are named start and end and read as from and to.
 FROM_QUERY = Query(None, alias="from", description="First day, inclusive, e.g. 2026-03-01.")
 TO_QUERY = Query(None, alias="to", description="Last day, inclusive, e.g. 2026-03-31.")
-# Bounds of the database's integer column.
-MIN_INT, MAX_INT = -(2**31), 2**31 - 1
-Sku = Annotated[str, Field(min_length=1, max_length=64)]
-CategoryName = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -82,39 +77,44 @@ def money_or_none(value) -> str | None:
 
 
 class RuleIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    """A rule's fields and their types; what makes a rule valid is checked once, by the service
+    (configuration.save_commission_rule), whoever writes it (this API, the admin, the demo)."""
+
+    name: str = Field(..., description="At most 200 characters.")
     active: bool = True
-    priority: int = Field(0, ge=MIN_INT, le=MAX_INT, description="Higher wins when several rules match a line.")
+    priority: int = Field(0, description="Higher wins when several rules of a kind match a line.")
     kind: RuleKind = RuleKind.PERCENTAGE
-    value: Decimal = Field(..., ge=0, max_digits=12, decimal_places=4,
-                           description="Percent (10 = 10%) for percentage rules, else an amount.")
-    currency: str = Field("", pattern=r"^([A-Za-z]{3})?$", description="Only orders in this currency; empty: any.")
+    value: Decimal = Field(..., description="Percent (10 = 10%, at most 100) for percentage rules, else an "
+                                            "amount; zero or more, at most four decimal places.")
+    currency: str = Field("", description="Only orders in this three-letter currency; empty: any.")
     associate_ids: list[ObjectId] = Field(default_factory=list, max_length=1000)
-    product_skus: list[Sku] = Field(default_factory=list, max_length=1000)
-    categories: list[CategoryName] = Field(default_factory=list, max_length=200, description="Category names.")
+    product_skus: list[str] = Field(default_factory=list, max_length=1000)
+    categories: list[str] = Field(default_factory=list, max_length=200, description="Category names.")
     customer_group_ids: list[ObjectId] = Field(default_factory=list, max_length=1000)
     customer_ids: list[ObjectId] = Field(default_factory=list, max_length=1000)
-    min_subtotal: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    max_subtotal: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    min_subtotal: Decimal | None = Field(None, description="Zero or more; the order subtotal from which it pays.")
+    max_subtotal: Decimal | None = Field(None, description="The order subtotal up to which it pays.")
     first_order_only: bool = False
     starts_at: ApiDateTime | None = None
     ends_at: ApiDateTime | None = None
 
 
 class RulePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    """Only the fields sent change; the rule as changed is checked as RuleIn's is."""
+
+    name: str | None = None
     active: bool | None = None
-    priority: int | None = Field(None, ge=MIN_INT, le=MAX_INT)
+    priority: int | None = None
     kind: RuleKind | None = None
-    value: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=4)
-    currency: str | None = Field(None, pattern=r"^([A-Za-z]{3})?$")
+    value: Decimal | None = None
+    currency: str | None = None
     associate_ids: list[ObjectId] | None = Field(None, max_length=1000)
-    product_skus: list[Sku] | None = Field(None, max_length=1000)
-    categories: list[CategoryName] | None = Field(None, max_length=200)
+    product_skus: list[str] | None = Field(None, max_length=1000)
+    categories: list[str] | None = Field(None, max_length=200)
     customer_group_ids: list[ObjectId] | None = Field(None, max_length=1000)
     customer_ids: list[ObjectId] | None = Field(None, max_length=1000)
-    min_subtotal: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="null: none.")
-    max_subtotal: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="null: none.")
+    min_subtotal: Decimal | None = Field(None, description="null: none.")
+    max_subtotal: Decimal | None = Field(None, description="null: none.")
     first_order_only: bool | None = None
     starts_at: ApiDateTime | None = Field(None, description="null: no start.")
     ends_at: ApiDateTime | None = Field(None, description="null: no end.")

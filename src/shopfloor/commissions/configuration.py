@@ -30,6 +30,10 @@ MAX_OVERRIDE_LEVELS = 10
 MAX_HOLD_DAYS = 3650
 # What a rule's value column holds (12 digits, 4 of them decimals).
 MAX_RULE_VALUE = Decimal("99999999.9999")
+MAX_RULE_NAME = 200
+# Bounds of the database's integer column (a rule's priority).
+MIN_PRIORITY, MAX_PRIORITY = -(2**31), 2**31 - 1
+MAX_SKU, MAX_CATEGORY_NAME = 64, 120
 
 # Settings -------------------------------------------------------------------
 
@@ -125,13 +129,15 @@ def _clean_rule(data: dict, rule: CommissionRule, creating: bool) -> dict:
         name = (data.get("name") or "").strip()
         if not name:
             fail("name", "Field required.")
-        clean["name"] = name[:200]
+        elif len(name) > MAX_RULE_NAME:
+            fail("name", f"At most {MAX_RULE_NAME} characters.")
+        clean["name"] = name
     for flag in ("active", "first_order_only"):
         if data.get(flag) is not None:
             clean[flag] = bool(data[flag])
     if data.get("priority") is not None:
-        if not is_whole(data["priority"]):
-            fail("priority", "Must be a whole number.")
+        if not is_whole(data["priority"]) or not MIN_PRIORITY <= data["priority"] <= MAX_PRIORITY:
+            fail("priority", f"Must be a whole number from {MIN_PRIORITY} to {MAX_PRIORITY}.")
         else:
             clean["priority"] = data["priority"]
     kind = data.get("kind") or (RuleKind.PERCENTAGE if creating else rule.kind)
@@ -165,8 +171,9 @@ def _clean_rule(data: dict, rule: CommissionRule, creating: bool) -> dict:
         clean["currency"] = currency
     if data.get("product_skus") is not None:
         skus = data["product_skus"]
-        if not isinstance(skus, list | tuple) or not all(isinstance(s, str) and s.strip() for s in skus):
-            fail("product_skus", "Must be a list of SKUs.")
+        if not isinstance(skus, list | tuple) or not all(
+                isinstance(sku, str) and 0 < len(sku.strip()) <= MAX_SKU for sku in skus):
+            fail("product_skus", f"Must be a list of SKUs of at most {MAX_SKU} characters.")
         else:
             clean["product_skus"] = sorted({sku.strip() for sku in skus})
     for bound in ("min_subtotal", "max_subtotal"):
@@ -205,8 +212,9 @@ def _clean_rule(data: dict, rule: CommissionRule, creating: bool) -> dict:
         clean[relation] = sorted(found)
     if data.get("categories") is not None:
         names = data["categories"]
-        if not isinstance(names, list | tuple) or not all(isinstance(n, str) and n.strip() for n in names):
-            fail("categories", "Must be a list of category names.")
+        if not isinstance(names, list | tuple) or not all(
+                isinstance(name, str) and 0 < len(name.strip()) <= MAX_CATEGORY_NAME for name in names):
+            fail("categories", f"Must be a list of category names of at most {MAX_CATEGORY_NAME} characters.")
         else:
             clean["category_names"] = sorted({n.strip() for n in names})
     if errors:
