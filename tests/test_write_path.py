@@ -220,3 +220,53 @@ def test_a_request_that_fails_after_writing_leaves_nothing_and_the_others_beside
     assert not Store.objects.filter(code__in=["HALF", "REFUSED"]).exists()
     assert sorted(Order.objects.values_list("external_id", flat=True)) == ["KEPT-1", "KEPT-2"]
     assert OrderLine.objects.count() == 2
+
+
+class _MailServerDown:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_a_side_effect_that_fails_after_commit_leaves_the_request_answered_as_written_and_is_retried(
+        world, transactional_db, settings, monkeypatch):
+    """The list's email is a task written with the request: the request answers what it wrote whatever
+    happens to the email afterwards, and the email goes once the mail server is back."""
+    from django.core import mail
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from shopfloor import jobs
+    from shopfloor.access import actor_for
+    from shopfloor.lists import services as lists
+
+    def failing_wake_up():
+        raise RuntimeError("a callback that fails after COMMIT")
+
+    monkeypatch.setattr(jobs, "wake_server_workers", failing_wake_up)
+    settings.EMAIL_BACKEND = f"{__name__}._MailServerDown"
+    customer_list = lists.create_list(actor_for(world.ana.user), world.anas_customer, "Terrace")
+    _, token = create_api_token(world.ana.user)
+    answers = []
+
+    @runs_in_own_loop
+    async def notify():
+        answers.append(await call(f"/api/v1/lists/{customer_list.pk}/notify", "POST", b"",
+                                  {"Authorization": f"Bearer {token}"}))
+
+    notify()
+    status, _, body = answers[0]
+    assert status == 200, body
+    customer_list.refresh_from_db()
+    assert customer_list.notified_at is not None  # written, and answered so
+    assert jobs.run_queued_tasks() == 1  # the worker's attempt meets the mail server down
+    failed, retry = DBTaskResult.objects.filter(task_path__endswith="send_email_task").order_by("enqueued_at")
+    assert (failed.status, retry.status) == (TaskResultStatus.FAILED, TaskResultStatus.READY)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    jobs.run_queued_tasks()
+    [email] = mail.outbox
+    assert email.to == [world.anas_customer.email]
