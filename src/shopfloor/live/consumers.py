@@ -27,6 +27,7 @@ tick (events.PageAnnouncements), and the write waits in writes.py for the next b
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -90,6 +91,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """What both ends share: frame checks, rate limit, error frames, group membership."""
 
     handlers: dict = {}
+
+    async def __call__(self, scope, receive, send):
+        async def send_unless_gone(message):
+            # An OSError is how an ASGI server says "the client has gone" (the ASGI spec; uvicorn's ClientDisconnected):
+            # a tab closed while an event was on its way to it. The frame is moot; the websocket.disconnect that
+            # follows is not, and raised, the error would end the consumer before it: uvicorn swallows it, the
+            # disconnect handler never runs, and the visitor stays "on site" (the associate "present"), groups joined.
+            with contextlib.suppress(OSError):
+                await send(message)
+
+        await super().__call__(scope, receive, send_unless_gone)
 
     async def connect(self):
         self.limit = RateLimit()
