@@ -36,7 +36,6 @@ from urllib.parse import urlsplit
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils.functional import LazyObject, empty
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, can_see_live_visitor
 from shopfloor.errors import Conflict, InvalidInput
@@ -373,12 +372,7 @@ class AssociateConsumer(LiveConsumer):
     }
 
     async def connect(self):
-        user = self.scope.get("user")
-        # Channels' AuthMiddleware hands a lazy wrapper it has already filled: the Actor gets the user itself, so
-        # access.py sees a User (its type, its cached relations), as it does in views and tests.
-        if isinstance(user, LazyObject) and user._wrapped is not empty:
-            user = user._wrapped
-        self.actor = Actor(user)
+        self.actor = Actor(self.scope.get("user"))
         self.associate_id = None
         self.customer_seen: dict[int, bool] = {}
         # The visitors this workspace lists (it was allowed to see them): their page changes pass straight on.
