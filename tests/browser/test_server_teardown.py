@@ -1,24 +1,16 @@
 """A browser test's teardown waits until the server has finished with the closed pages, so the database is
 never flushed while their sockets' disconnect handlers still write (conftest.close_contexts, server.py)."""
 
-import re
-
 from playwright.sync_api import expect
 
 from shopfloor.live.models import AssociateLive, Visitor, VisitorState
 from tests.browser.conftest import close_contexts
-from tests.factories import PASSWORD
+from tests.browser.test_live_workspace import sign_in
 
 
 def test_closing_the_pages_returns_after_the_servers_disconnect_handlers_wrote(new_page, live_server_url, world):
     associate = new_page()
-    associate.goto("/console/login/")
-    associate.get_by_label("Email").fill("ana@example.com")
-    associate.get_by_label("Password").fill(PASSWORD)
-    associate.get_by_role("button", name="Sign in").click()
-    associate.wait_for_url("**/console/**")
-    associate.goto("/console/live/")
-    expect(associate.locator("[data-connection]")).to_have_class(re.compile("is-live"))
+    sign_in(associate, "ana@example.com")
     shopper = new_page()
     shopper.goto("/shop/")
     expect(shopper.locator("[data-sfl-launcher]")).to_be_visible()  # the widget's socket said hello
