@@ -4,16 +4,21 @@ Tests here use `transactional_db`, so the data they create is committed and the
 server process sees it. Screenshots land in test-artifacts/ for a person to look at.
 """
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.error import HTTPError
 from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
 
 import pytest
 from django.conf import settings
+
+from tests.browser.server import QUIET_PATH, QUIET_TIMEOUT_SECONDS
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # test body are still synchronous, so the async-safety guard does not apply.
@@ -61,21 +66,24 @@ def live_server_url(django_db_setup, django_db_blocker):
     }
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "uvicorn.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "shopfloor.asgi:application", "--host", "127.0.0.1",
+        # Shopfloor's application, counting what it is handling (server.py): teardowns wait for none.
+        [sys.executable, "-m", "uvicorn", "tests.browser.server:application", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning", "--lifespan", "off"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+            # Answered once uvicorn listens and Shopfloor is loaded (server.py loads it at the first request).
+            wait_until_the_server_is_quiet(url)
+            break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(f"uvicorn did not start; see {ARTIFACTS / 'uvicorn.log'}")
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
+    yield url
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -101,36 +109,27 @@ def browser():
         browser.close()
 
 
-def wait_until_the_server_is_quiet(timeout: float = 5.0) -> None:
-    """Wait until the server process holds no open transaction on the test database.
+def wait_until_the_server_is_quiet(server_url: str) -> None:
+    """Return once the server handles no request and no socket (tests/browser/server.py says when).
 
-    Closing a page makes the server run its socket disconnect handlers (a visit ends, a
-    presence is cleared) a moment later. If pytest-django's flush (TRUNCATE) ran in that
-    moment, PostgreSQL could pick the flush as the victim of a deadlock and fail the test
-    at teardown. SQLite serialises writers itself, so only PostgreSQL needs to wait.
+    Call it after closing the browser contexts and before the database is flushed: the server finishes
+    with closed pages a moment after they close (their sockets' disconnect handlers write), and a flush
+    in that moment deadlocked with those writes on PostgreSQL, or was followed by them.
     """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    quiet_in_a_row = 0
-    deadline = time.monotonic() + timeout
-    while quiet_in_a_row < 3 and time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
-            )
-            busy = cursor.fetchone()[0]
-        quiet_in_a_row = 0 if busy else quiet_in_a_row + 1
-        time.sleep(0.05)
+    try:
+        with urlopen(server_url + QUIET_PATH, timeout=QUIET_TIMEOUT_SECONDS + 10) as response:
+            answer = json.load(response)
+    except HTTPError as error:
+        answer = json.load(error)
+    if not answer["quiet"]:
+        raise RuntimeError(f"The server is still busy with {answer['busy']}; see {ARTIFACTS / 'uvicorn.log'}")
 
 
-def close_contexts(contexts) -> None:
-    """Close browser contexts, then let the server finish what their sockets started."""
+def close_contexts(contexts, server_url: str) -> None:
+    """Close browser contexts, then wait until the server has finished what their pages started."""
     for context in contexts:
         context.close()
-    wait_until_the_server_is_quiet()
+    wait_until_the_server_is_quiet(server_url)
 
 
 @pytest.fixture
@@ -149,7 +148,7 @@ def new_page(browser, live_server_url, transactional_db):
         return context.new_page()
 
     yield factory
-    close_contexts(contexts)
+    close_contexts(contexts, live_server_url)
 
 
 @pytest.fixture

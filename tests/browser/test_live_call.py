@@ -35,7 +35,7 @@ def media_pages(browser, live_server_url, transactional_db, world):
         return context.new_page()
 
     yield factory
-    close_contexts(contexts)
+    close_contexts(contexts, live_server_url)
     camera_browser.close()
 
 

@@ -1,5 +1,6 @@
 """The live WebSockets through Channels' testing tools: visitors, the workspace, chat, Navigate, calls, abuse."""
 
+import asyncio
 import json
 
 import pytest
@@ -423,3 +424,47 @@ async def test_the_workspace_opens_for_the_user_as_channels_auth_middleware_hand
     snapshot = await communicator.receive_json_from(timeout=15)
     assert (snapshot["type"], snapshot["associate_id"]) == ("snapshot", world.ana.pk)
     await communicator.disconnect()
+
+
+class ClientGone(OSError):
+    """What an ASGI server raises when the application sends to a WebSocket whose client has gone (uvicorn's
+    ClientDisconnected); Channels' testing tools never raise it."""
+
+
+@runs_in_own_loop
+async def test_a_tab_that_closed_as_an_event_was_on_its_way_to_it_is_still_marked_gone(world):
+    from channels.layers import get_channel_layer
+
+    from shopfloor.live import events
+    from tests.live.conftest import HEADERS, visitor_app
+
+    inbox, outbox = asyncio.Queue(), asyncio.Queue()
+    client = {"gone": False, "refused": asyncio.Event()}
+
+    async def send(message):
+        if client["gone"]:
+            client["refused"].set()
+            raise ClientGone
+        await outbox.put(message)
+
+    scope = {"type": "websocket", "path": "/ws/live/visitor/", "raw_path": b"/ws/live/visitor/",
+             "query_string": b"", "headers": HEADERS, "subprotocols": []}
+    socket = asyncio.ensure_future(visitor_app()(scope, inbox.get, send))
+    await inbox.put({"type": "websocket.connect"})
+    assert (await asyncio.wait_for(outbox.get(), 5))["type"] == "websocket.accept"
+    await inbox.put({"type": "websocket.receive", "text": json.dumps(
+        {"type": "hello", "store": world.north.widget_key, "visitor": visitor_key()})})
+    welcome = json.loads((await asyncio.wait_for(outbox.get(), 15))["text"])
+    visitor = await Visitor.objects.aget(key=welcome["visitor"])
+    assert visitor.connections == 1
+
+    # The tab closes just as an event for it arrives: the server refuses the frame, then reports the close.
+    client["gone"] = True
+    await get_channel_layer().group_send(events.visitor_group(visitor.pk), {
+        "type": "live.event", "payload": {"type": "availability", "talk_to_us": False}})
+    await asyncio.wait_for(client["refused"].wait(), 5)
+    await inbox.put({"type": "websocket.disconnect", "code": 1001})
+    await asyncio.wait_for(socket, 15)
+
+    await visitor.arefresh_from_db()
+    assert (visitor.connections, visitor.state) == (0, "offline")

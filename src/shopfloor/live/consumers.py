@@ -27,6 +27,7 @@ tick (events.PageAnnouncements), and the write waits in writes.py for the next b
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -35,7 +36,6 @@ from urllib.parse import urlsplit
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils.functional import LazyObject, empty
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, can_see_live_visitor
 from shopfloor.errors import Conflict, InvalidInput
@@ -90,6 +90,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """What both ends share: frame checks, rate limit, error frames, group membership."""
 
     handlers: dict = {}
+
+    async def __call__(self, scope, receive, send):
+        async def send_unless_gone(message):
+            # An OSError is how an ASGI server says "the client has gone" (the ASGI spec; uvicorn's ClientDisconnected):
+            # a tab closed while an event was on its way to it. The frame is moot; the websocket.disconnect that
+            # follows is not, and raised, the error would end the consumer before it: uvicorn swallows it, the
+            # disconnect handler never runs, and the visitor stays "on site" (the associate "present"), groups joined.
+            with contextlib.suppress(OSError):
+                await send(message)
+
+        await super().__call__(scope, receive, send_unless_gone)
 
     async def connect(self):
         self.limit = RateLimit()
@@ -361,12 +372,7 @@ class AssociateConsumer(LiveConsumer):
     }
 
     async def connect(self):
-        user = self.scope.get("user")
-        # Channels' AuthMiddleware hands a lazy wrapper it has already filled: the Actor gets the user itself, so
-        # access.py sees a User (its type, its cached relations), as it does in views and tests.
-        if isinstance(user, LazyObject) and user._wrapped is not empty:
-            user = user._wrapped
-        self.actor = Actor(user)
+        self.actor = Actor(self.scope.get("user"))
         self.associate_id = None
         self.customer_seen: dict[int, bool] = {}
         # The visitors this workspace lists (it was allowed to see them): their page changes pass straight on.

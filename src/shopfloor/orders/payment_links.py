@@ -1,8 +1,8 @@
 """Payment links: how a customer pays an order an associate placed for them.
 
 A link's URL is `/pay/<token>/` where the token is the link id, the order id, the amount
-and a random 128-bit nonce, signed with the site's secret (`django.core.signing`). Changing
-any of them breaks the signature; the link's row says whether it still works (expired,
+and a random 128-bit nonce, signed with the site's secret (`django.core.signing`), one token
+per link (`LinkSigner`). Changing any of them breaks the signature; the link's row says whether it still works (expired,
 replaced, paid). Every answer to a bad link is a page that says what happened, never a 5xx.
 
 Paying charges once, whatever happens at the door: the link's row and the order's row are
@@ -54,9 +54,27 @@ class LinkProblem(Exception):
 # Tokens --------------------------------------------------------------------------------------
 
 
+class LinkSigner(signing.TimestampSigner):
+    """`signing.dumps`' signer, stamping the time the link was made instead of the time of signing.
+
+    A token holds the time it was signed, which nothing checks (the row says when a link expires); stamped
+    with the clock, the same link got another URL each second: the reminder carried another URL than the
+    first email, and the API's answer to a repeated order another payment_url. Stamped with the link's
+    creation, a link has one URL, and tokens signed at any time before this still open theirs (`loads`).
+    """
+
+    def __init__(self, signed_at, **kwargs):
+        super().__init__(salt=SALT, **kwargs)
+        self.signed_at = signed_at
+
+    def timestamp(self):
+        return signing.b62_encode(int(self.signed_at.timestamp()))
+
+
 def link_token(link: PaymentLink) -> str:
-    return signing.dumps(
-        {"l": link.pk, "o": link.order_id, "a": str(link.amount), "n": link.nonce}, salt=SALT, compress=False
+    """The link's token, the same whenever it is made."""
+    return LinkSigner(link.created_at).sign_object(
+        {"l": link.pk, "o": link.order_id, "a": str(link.amount), "n": link.nonce}, compress=False
     )
 
 

@@ -91,7 +91,6 @@ function connect() {
   state.socket = socket;
   socket.addEventListener("open", () => {
     state.retry = 0;
-    setConnection("Live: updates arrive as they happen.", true);
   });
   socket.addEventListener("message", (event) => {
     let message;
@@ -128,6 +127,9 @@ function isOlderPage(incoming, shown) {
 function handle(message) {
   switch (message.type) {
     case "snapshot":
+      // Live once the snapshot is drawn, not when the socket opens: until then the page shows what the server
+      // rendered before, which the snapshot may still change (the visitors, the availability a click just chose).
+      setConnection("Live: updates arrive as they happen.", true);
       state.associateId = message.associate_id;
       state.iceServers = message.ice_servers || [];
       state.visitors = new Map(message.visitors.map((visitor) => [visitor.id, visitor]));

@@ -284,6 +284,7 @@ class LiveWidget {
     if (chat && this.chat && chat.id !== this.chat.id) {
       this.messages = [];
       this.lastSeq = 0;
+      this.list.replaceChildren();
     }
     this.chat = chat;
     if (chat && chat.seq > this.lastSeq && this.connected) this.send({ type: "resume", since: this.lastSeq });
@@ -291,6 +292,7 @@ class LiveWidget {
 
   addMessages(messages) {
     let gap = false;
+    const added = [];
     for (const message of messages) {
       if (message.seq <= this.lastSeq) continue; // delivered once: a repeat is dropped
       if (message.seq > this.lastSeq + 1 && this.lastSeq > 0) {
@@ -298,6 +300,7 @@ class LiveWidget {
         break;
       }
       this.messages.push(message);
+      added.push(message);
       this.lastSeq = message.seq;
       if (message.sender === "associate" && this.box.hidden) {
         this.unread += 1;
@@ -306,7 +309,7 @@ class LiveWidget {
     }
     if (gap) this.send({ type: "resume", since: this.lastSeq });
     this.typing.hidden = true;
-    this.renderMessages();
+    this.showMessages(added);
     this.render();
   }
 
@@ -539,9 +542,13 @@ class LiveWidget {
     this.statusLine.textContent = status;
   }
 
-  renderMessages() {
-    this.list.replaceChildren(
-      ...this.messages.map((message) =>
+  // New messages are added below the others, which stay as they are: the list is aria-live, and a screen
+  // reader announces what is added (redrawn rows would be read out again with every message); a selection
+  // in the conversation survives the next message too.
+  showMessages(messages) {
+    if (!messages.length) return;
+    this.list.append(
+      ...messages.map((message) =>
         h(
           "li",
           { class: `sfl-message sfl-message--${message.sender}`, "data-seq": message.seq },
