@@ -111,6 +111,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Messages a socket's channel holds on one process; beyond it a message is dropped (Channels' default is 100).
+IN_MEMORY_CHANNEL_CAPACITY = 1000
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -119,7 +121,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "shopfloor.live.layers.ScalableInMemoryChannelLayer"}}
+    # Channels' own layer, with room for a burst of a store's page changes (shopfloor/live/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": IN_MEMORY_CHANNEL_CAPACITY}}}
 
 TASKS = {
     "default": {

@@ -5,13 +5,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.test import Client
 from django.utils import timezone
 
 from shopfloor.live import services, writes
 from shopfloor.live.identity import VisitorIdentity
-from shopfloor.live.layers import ScalableInMemoryChannelLayer
 from shopfloor.live.models import PageView, Visit, Visitor
 from tests.live.conftest import associate_socket, drain, receive_until, runs_in_own_loop, visitor_key, visitor_socket
 
@@ -189,7 +188,7 @@ async def test_pings_refresh_the_heartbeat_in_a_batch(world, monkeypatch):
 
 @runs_in_own_loop
 async def test_the_in_memory_layer_delivers_a_group_message_to_every_member_once():
-    layer = ScalableInMemoryChannelLayer(capacity=2)
+    layer = InMemoryChannelLayer(capacity=2)
     channels = [await layer.new_channel() for _ in range(3)]
     for channel in channels:
         await layer.group_add("store", channel)
@@ -203,7 +202,9 @@ async def test_the_in_memory_layer_delivers_a_group_message_to_every_member_once
     assert layer.channels.get(channels[0]) is None
 
 
-def test_the_single_process_layer_is_the_scalable_one(settings):
+def test_the_single_process_layer_holds_a_burst_of_a_thousand_messages(settings):
     if "Redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
         pytest.skip("several processes share Redis")
-    assert isinstance(get_channel_layer(), ScalableInMemoryChannelLayer)
+    layer = get_channel_layer()
+    assert isinstance(layer, InMemoryChannelLayer)
+    assert layer.capacity == 1000

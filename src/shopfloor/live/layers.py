@@ -1,7 +1,7 @@
 """The channel layers: Channels' in-memory layer on one process (no REDIS_URL), Redis publish/subscribe across several.
 
-On one process it is Channels' InMemoryChannelLayer with one of its documented options changed: capacity
-1,000 messages per channel instead of 100, because a workspace receives its store's page changes (a message per
+On one process it is Channels' InMemoryChannelLayer (settings.py) with one of its documented options changed:
+capacity 1,000 messages per channel instead of 100, because a workspace receives its store's page changes (a message per
 tick, events.PageAnnouncements) besides every other live event, and a burst of them must not be dropped.
 Channels sweeps every channel and group membership for expired messages on each receive and group_send, which
 is O(sockets) per message: bench/live_load.py measures what that costs at 1,000 visitors on one process.
@@ -12,18 +12,7 @@ Several processes share Redis through RedisPubSubLayer below (settings.py).
 import asyncio
 import contextlib
 
-from channels.layers import InMemoryChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
-
-
-class ScalableInMemoryChannelLayer(InMemoryChannelLayer):
-    """Channels' in-memory layer with a capacity of 1,000 messages (see the module's note); nothing else changed.
-
-    settings.py names this class; `channels.layers.InMemoryChannelLayer` with CONFIG {"capacity": 1000} is the same.
-    """
-
-    def __init__(self, capacity=1000, **kwargs):
-        super().__init__(capacity=capacity, **kwargs)
 
 
 class RedisPubSubLayer(RedisPubSubChannelLayer):
