@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shopfloor.access import actor_for
 from shopfloor.clienteling import services as tasks
-from shopfloor.live import services as live
+from shopfloor.live import chats as live_chats
 from shopfloor.live.models import Chat, ChatOrigin, ChatStatus, Visitor
 from shopfloor.lookbooks.models import Lookbook, LookbookStatus
 from shopfloor.orders.models import InteractionKind, OrderStatus
@@ -162,9 +162,9 @@ def test_chat_response_time_is_from_the_request_to_an_associate_taking_it(world,
             last_seen_at=start,
             customer=world.anas_customer if number else None,
         )
-        chat = live.request_chat(visitor, now=start)
-        live.take_chat(actor_for(world.ana.user), chat.pk, now=start + timedelta(seconds=wait))
-        live.close_chat(chat, "associate", now=start + timedelta(seconds=wait + 60))
+        chat = live_chats.request_chat(visitor, now=start)
+        live_chats.take_chat(actor_for(world.ana.user), chat.pk, now=start + timedelta(seconds=wait))
+        live_chats.close_chat(chat, "associate", now=start + timedelta(seconds=wait + 60))
     # A chat Ana started herself had no one waiting: it does not count.
     visitor = Visitor.objects.create(store=world.north, key="v-own", first_seen_at=start, last_seen_at=start)
     Chat.objects.create(

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shopfloor.live import services
+from shopfloor.live import conf, presence
 from shopfloor.live.identity import identify, origin_is_allowed, requires_verified_identity
 from shopfloor.live.models import AssociateLive, Availability, LiveSettings
 from shopfloor.storefront.models import WidgetSettings
@@ -27,7 +27,7 @@ def test_the_store_of_a_widget_key_comes_with_its_widget_and_live_settings_in_on
         assert origin_is_allowed(identity.store, "https://shop.north.test/", "http://testserver") is True
         assert origin_is_allowed(identity.store, "https://elsewhere.test", "http://testserver") is False
         assert origin_is_allowed(identity.store, "http://testserver", "http://testserver") is True
-        assert services.settings_for(identity.store).country_only is True
+        assert conf.settings_for(identity.store).country_only is True
 
 
 def test_a_store_without_widget_settings_has_the_defaults_without_another_query(world, django_assert_num_queries):
@@ -51,28 +51,28 @@ def test_the_welcome_reads_the_launcher_and_the_requestable_associates_in_one_qu
                                  heartbeat_at=timezone.now() - timedelta(minutes=5))
     store = identify(None, world.north.widget_key).store  # as the hello has it, with its widget settings
     with django_assert_num_queries(1):
-        talk_to_us, associates = services.welcome_facts(store)
+        talk_to_us, associates = presence.welcome_facts(store)
     assert talk_to_us is True
     assert associates == [{"id": world.ana.pk, "name": "Ana Pop"}, {"id": world.bruno.pk, "name": "Bruno Dias"},
                           {"id": world.nora.pk, "name": "Nora Manager"}]
-    assert (talk_to_us, associates) == (services.talk_to_us(world.north),
-                                        services.requestable_associates(world.north))
+    assert (talk_to_us, associates) == (presence.talk_to_us(world.north),
+                                        presence.requestable_associates(world.north))
 
 
 def test_the_welcome_hides_the_launcher_when_nobody_present_is_available(world):
     AssociateLive.objects.create(associate=world.ana, availability=Availability.AVAILABLE,
                                  heartbeat_at=timezone.now() - timedelta(minutes=5))
     make_available(world.tom)  # another store's
-    assert services.welcome_facts(world.north)[0] is False
+    assert presence.welcome_facts(world.north)[0] is False
 
 
 def test_the_welcome_of_a_store_requiring_verified_identities_offers_talk_to_known_customers_only(world):
     WidgetSettings.objects.create(store=world.north, require_verified_identity=True)
     make_available(world.ana)
-    assert services.welcome_facts(world.north)[0] is False
-    assert services.welcome_facts(world.north, world.anas_customer)[0] is True
+    assert presence.welcome_facts(world.north)[0] is False
+    assert presence.welcome_facts(world.north, world.anas_customer)[0] is True
 
 
 def test_a_team_store_welcome_names_nobody(world):
     make_available(world.tom)
-    assert services.welcome_facts(world.south) == (True, [])
+    assert presence.welcome_facts(world.south) == (True, [])

@@ -9,7 +9,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.test import Client
 from django.utils import timezone
 
-from shopfloor.live import services, writes
+from shopfloor.live import visitors, writes
 from shopfloor.live.identity import VisitorIdentity
 from shopfloor.live.models import PageView, Visit, Visitor
 from tests.live.conftest import associate_socket, drain, receive_until, runs_in_own_loop, visitor_key, visitor_socket
@@ -62,19 +62,19 @@ def _snapshot(visitors):
 
 def test_a_batch_writes_exactly_what_one_by_one_writes(world):
     start = timezone.now() - timedelta(hours=1)
-    one_by_one = [services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=start) for _ in range(2)]
-    batched = [services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=start) for _ in range(2)]
+    one_by_one = [visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=start) for _ in range(2)]
+    batched = [visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=start) for _ in range(2)]
     for index, url, seconds in _script(start):
-        services.record_page_view(
+        visitors.record_page_view(
             one_by_one[index].pk, url, url[-1].upper(), "http://ref.test/", now=start + timedelta(seconds=seconds)
         )
     reports = [
-        services.page_view_report(
+        visitors.page_view_report(
             batched[index].pk, url, url[-1].upper(), "http://ref.test/", now=start + timedelta(seconds=seconds)
         )
         for index, url, seconds in _script(start)
     ]
-    views = services.record_page_views(reports, already_live=True)
+    views = visitors.record_page_views(reports, already_live=True)
     assert views[2].pk == views[0].pk  # the same load reported twice
     assert _snapshot(batched) == _snapshot(one_by_one)
     assert PageView.objects.filter(visitor__in=batched).count() == 6
@@ -82,10 +82,10 @@ def test_a_batch_writes_exactly_what_one_by_one_writes(world):
 
 def test_an_older_page_reported_late_goes_into_the_history_behind_the_current_page(world):
     now = timezone.now()
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now)
-    services.record_page_view(visitor.pk, "http://shop.test/b", "B", now=now, client_at=1_700_000_005_000)
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now)
+    visitors.record_page_view(visitor.pk, "http://shop.test/b", "B", now=now, client_at=1_700_000_005_000)
     # The beacon of the page before arrives after the next page's socket report: 5 s older by the widget's clock.
-    services.record_page_view(
+    visitors.record_page_view(
         visitor.pk, "http://shop.test/a", "A", now=now + timedelta(seconds=1), client_at=1_700_000_000_000
     )
     visitor.refresh_from_db()
@@ -105,8 +105,8 @@ def test_an_older_page_reported_late_goes_into_the_history_behind_the_current_pa
 def test_a_beacon_overtaken_by_the_socket_never_shows_the_older_page(world):
     now = timezone.now()
     key = visitor_key()
-    visitor = services.connect_visitor(VisitorIdentity(world.north), key, now=now)
-    services.record_page_view(visitor.pk, "http://testserver/shop/bag/", "Bag", now=now, client_at=2_000)
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), key, now=now)
+    visitors.record_page_view(visitor.pk, "http://testserver/shop/bag/", "Bag", now=now, client_at=2_000)
     response = Client().post(
         "/live/beacon",
         data=json.dumps(
@@ -126,9 +126,9 @@ def test_a_beacon_overtaken_by_the_socket_never_shows_the_older_page(world):
 
 
 def test_a_clock_that_is_not_a_number_is_ignored(world):
-    report = services.page_view_report(1, "http://shop.test/a", client_at="yesterday")
+    report = visitors.page_view_report(1, "http://shop.test/a", client_at="yesterday")
     assert report.client_at is None
-    assert services.page_view_report(1, "http://shop.test/a", client_at=True).client_at is None
+    assert visitors.page_view_report(1, "http://shop.test/a", client_at=True).client_at is None
 
 
 @runs_in_own_loop

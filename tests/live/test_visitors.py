@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shopfloor.live import geo, services
+from shopfloor.live import geo, visitors
 from shopfloor.live.identity import VisitorIdentity, identify
 from shopfloor.live.models import LiveSettings, PageView, Visit, Visitor
 from shopfloor.live.tasks import purge_old_visitors_task
@@ -21,14 +21,14 @@ PORTUGAL = "81.193.0.1"
 def test_a_returning_visitor_is_recognised_and_a_new_visit_starts_after_30_minutes(world):
     key = visitor_key()
     start = timezone.now() - timedelta(hours=2)
-    visitor = services.connect_visitor(VisitorIdentity(world.north), key, now=start)
-    services.record_page_view(visitor.pk, "http://shop.test/a", "A", now=start)
-    services.disconnect_visitor(visitor.pk, now=start + timedelta(minutes=1))
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), key, now=start)
+    visitors.record_page_view(visitor.pk, "http://shop.test/a", "A", now=start)
+    visitors.disconnect_visitor(visitor.pk, now=start + timedelta(minutes=1))
     # Back within half an hour: the same visit.
-    services.connect_visitor(VisitorIdentity(world.north), key, now=start + timedelta(minutes=20))
-    services.disconnect_visitor(visitor.pk, now=start + timedelta(minutes=21))
+    visitors.connect_visitor(VisitorIdentity(world.north), key, now=start + timedelta(minutes=20))
+    visitors.disconnect_visitor(visitor.pk, now=start + timedelta(minutes=21))
     # Back after more than half an hour: a new visit of the same visitor.
-    again = services.connect_visitor(VisitorIdentity(world.north), key, now=start + timedelta(minutes=60))
+    again = visitors.connect_visitor(VisitorIdentity(world.north), key, now=start + timedelta(minutes=60))
     assert again.pk == visitor.pk
     assert again.visit_count == 2
     assert Visit.objects.filter(visitor=visitor).count() == 2
@@ -36,16 +36,16 @@ def test_a_returning_visitor_is_recognised_and_a_new_visit_starts_after_30_minut
 
 
 def test_an_unusable_visitor_id_is_replaced(world):
-    visitor = services.connect_visitor(VisitorIdentity(world.north), "x' OR 1=1")
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), "x' OR 1=1")
     assert visitor.key != "x' OR 1=1"
     assert len(visitor.key) >= 16
 
 
 def test_a_page_view_closes_the_time_on_the_previous_page(world):
     now = timezone.now()
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now)
-    first = services.record_page_view(visitor.pk, "http://shop.test/a", "A", now=now)
-    services.record_page_view(visitor.pk, "http://shop.test/b", "B", "http://shop.test/a",
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now)
+    first = visitors.record_page_view(visitor.pk, "http://shop.test/a", "A", now=now)
+    visitors.record_page_view(visitor.pk, "http://shop.test/b", "B", "http://shop.test/a",
                               now=now + timedelta(seconds=42))
     first.refresh_from_db()
     assert first.seconds_on_page == 42
@@ -57,9 +57,9 @@ def test_a_page_view_closes_the_time_on_the_previous_page(world):
 
 def test_the_same_load_reported_twice_is_one_page_view(world):
     now = timezone.now()
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now)
-    services.record_page_view(visitor.pk, "http://shop.test/a", now=now)
-    services.record_page_view(visitor.pk, "http://shop.test/a", now=now + timedelta(milliseconds=300))
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now)
+    visitors.record_page_view(visitor.pk, "http://shop.test/a", now=now)
+    visitors.record_page_view(visitor.pk, "http://shop.test/a", now=now + timedelta(milliseconds=300))
     assert PageView.objects.count() == 1
 
 
@@ -67,24 +67,24 @@ def test_the_same_load_reported_twice_is_one_page_view(world):
 def test_a_bad_page_url_is_refused_and_nothing_is_written(world, url):
     from shopfloor.errors import InvalidInput
 
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key())
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key())
     with pytest.raises(InvalidInput) as refused:
-        services.record_page_view(visitor.pk, url)
+        visitors.record_page_view(visitor.pk, url)
     assert refused.value.errors[0][0] == ("body", "url")
     assert PageView.objects.count() == 0
 
 
 def test_the_location_comes_from_the_client_address(world):
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer=PORTUGAL)
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer=PORTUGAL)
     assert (visitor.country, visitor.country_name) == ("PT", "Portugal")
 
 
 def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(world, settings):
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer="127.0.0.1",
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer="127.0.0.1",
                                        forwarded_for=PORTUGAL)
     assert visitor.country == ""
     settings.LIVE_TRUSTED_PROXIES = "127.0.0.1"
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer="127.0.0.1",
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer="127.0.0.1",
                                        forwarded_for=PORTUGAL)
     assert visitor.country == "PT"
 
@@ -105,7 +105,7 @@ def test_a_store_that_keeps_the_country_only_stores_no_city(world, monkeypatch):
         return geo.Location("PT", "Portugal", "" if country_only else "Lisbon")
 
     monkeypatch.setattr(geo, "locate", locate)
-    visitor = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer=PORTUGAL)
+    visitor = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), peer=PORTUGAL)
     assert seen == {"country_only": True}
     assert (visitor.country, visitor.city) == ("PT", "")
 
@@ -118,16 +118,16 @@ def test_a_signed_identity_links_the_customer_and_an_anonymous_one_never_does(wo
     forged = identify("customer_id:1.forged", world.north.widget_key)
     assert forged.customer is None and forged.was_refused
     key = visitor_key()
-    visitor = services.connect_visitor(anonymous, key)
+    visitor = visitors.connect_visitor(anonymous, key)
     assert visitor.customer_id is None
 
 
 def test_visitor_data_past_the_retention_is_purged(world):
     now = timezone.now()
-    old = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now - timedelta(days=91))
-    services.record_page_view(old.pk, "http://shop.test/a", now=now - timedelta(days=91))
-    recent = services.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now - timedelta(days=89))
-    short = services.connect_visitor(VisitorIdentity(world.south), visitor_key(), now=now - timedelta(days=8))
+    old = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now - timedelta(days=91))
+    visitors.record_page_view(old.pk, "http://shop.test/a", now=now - timedelta(days=91))
+    recent = visitors.connect_visitor(VisitorIdentity(world.north), visitor_key(), now=now - timedelta(days=89))
+    short = visitors.connect_visitor(VisitorIdentity(world.south), visitor_key(), now=now - timedelta(days=8))
     LiveSettings.objects.update_or_create(store=world.south, defaults={"retention_days": 7})
     purge_old_visitors_task.call()
     assert list(Visitor.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -1,4 +1,5 @@
-"""Live-shopping settings from the environment (each may be overridden in Django settings by the same name).
+"""Live-shopping settings: each store's (`settings_for`, Django admin → Live settings) and these from the
+environment (each may be overridden in Django settings by the same name):
 
 LIVE_TRUSTED_PROXIES   comma-separated addresses/networks whose X-Forwarded-For is believed (default: none)
 LIVE_GEOIP_DATA_FILE   a geoip2fast data file with cities (geoip2fast-city.dat.gz); default: countries only
@@ -9,6 +10,9 @@ LIVE_TURN_USERNAME, LIVE_TURN_CREDENTIAL   credentials for the TURN URLs
 import os
 
 from django.conf import settings
+
+from shopfloor.accounts.models import Store
+from shopfloor.live.models import LiveSettings
 
 # Heartbeats: the widget and the workspace ping every HEARTBEAT seconds; silence for
 # PRESENCE_WINDOW means gone (a crashed process cannot say goodbye).
@@ -56,3 +60,12 @@ def ice_servers() -> list[dict]:
     if username:
         server.update(username=username, credential=credential)
     return [server]
+
+
+def settings_for(store: Store) -> LiveSettings:
+    """The store's live settings (Django admin → Live settings), made with the defaults the first time."""
+    try:
+        return store.live_settings
+    except LiveSettings.DoesNotExist:
+        live_settings, _ = LiveSettings.objects.get_or_create(store=store)
+        return live_settings

@@ -39,7 +39,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_see_customer, can_see_live_visitor
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.live import conf, events, selectors, services
+from shopfloor.live import chats, conf, events, presence, selectors, services, visitors
 from shopfloor.live.identity import identify, origin_is_allowed, requires_verified_identity
 from shopfloor.live.models import Chat, ChatStatus, Visitor
 from shopfloor.live.writes import pending_writes
@@ -202,7 +202,7 @@ class VisitorConsumer(LiveConsumer):
         if self.visitor_id is not None:
             # This tab's page views land before it is marked gone (and none is lost when the server stops).
             await pending_writes().flush()
-            await self.db(services.disconnect_visitor, self.visitor_id)
+            await self.db(visitors.disconnect_visitor, self.visitor_id)
 
     async def dispatch_check(self, content) -> bool:
         if self.visitor_id is None:
@@ -222,15 +222,15 @@ class VisitorConsumer(LiveConsumer):
             return None, "origin refused"
         forwarded = _header(self.scope, b"x-forwarded-for")
         peer = (self.scope.get("client") or [""])[0] or ""
-        visitor = services.connect_visitor(identity, content.get("visitor"), peer, forwarded)
+        visitor = visitors.connect_visitor(identity, content.get("visitor"), peer, forwarded)
         chat = visitor.open_chats[0] if visitor.open_chats else None
         since = _int(content.get("chat_seq")) or 0
-        talk_to_us, associates = services.welcome_facts(identity.store, visitor.customer)
+        talk_to_us, associates = presence.welcome_facts(identity.store, visitor.customer)
         welcome = {
             "type": "welcome", "visitor": visitor.key, "talk_to_us": talk_to_us,
             "known": visitor.customer_id is not None,
-            "chat": services.visitor_chat_state(chat) if chat else None,
-            "messages": services.messages_since(chat, since) if chat else [],
+            "chat": chats.visitor_chat_state(chat) if chat else None,
+            "messages": chats.messages_since(chat, since) if chat else [],
             "ice_servers": conf.ice_servers(),
             "associates": associates,
         }
@@ -254,7 +254,7 @@ class VisitorConsumer(LiveConsumer):
         self.page_reported_at = visitor.page_reported_at
         self.last_beat = time.monotonic()
         await self.join(events.visitor_group(visitor.pk))
-        await self.join(services.launcher_group(visitor.store_id))
+        await self.join(presence.launcher_group(visitor.store_id))
         await self.send_json(welcome)
         if content.get("url"):
             await self.on_page(content)
@@ -262,7 +262,7 @@ class VisitorConsumer(LiveConsumer):
     async def on_page(self, content):
         if not await self.dispatch_check(content):
             return
-        report = services.page_view_report(self.visitor_id, content.get("url"), content.get("title"),
+        report = visitors.page_view_report(self.visitor_id, content.get("url"), content.get("title"),
                                            content.get("referrer"), content.get("at"))
         self.last_beat = time.monotonic()
         # Queued for writing before it is announced: whoever saw the change and then flushes finds it written.
@@ -280,7 +280,7 @@ class VisitorConsumer(LiveConsumer):
 
     async def on_activity(self, content):
         if await self.dispatch_check(content):
-            await self.db(services.report_activity, self.visitor_id, content.get("state"))
+            await self.db(visitors.report_activity, self.visitor_id, content.get("state"))
 
     async def on_ping(self, content):
         if await self.dispatch_check(content):
@@ -297,13 +297,13 @@ class VisitorConsumer(LiveConsumer):
 
     @database_sync_to_async
     def _open_chat(self) -> Chat | None:
-        return Chat.objects.filter(visitor_id=self.visitor_id, status__in=services.OPEN).select_related(
+        return Chat.objects.filter(visitor_id=self.visitor_id, status__in=visitors.OPEN).select_related(
             "associate").order_by("-created_at", "-id").first()
 
     async def on_say(self, content):
         if await self.dispatch_check(content):
             visitor = await self._visitor()
-            message = await self.db(services.visitor_says, visitor, content.get("body"))
+            message = await self.db(chats.visitor_says, visitor, content.get("body"))
             await self.send_json({"type": "sent", "ref": content.get("ref"), "seq": message.seq})
 
     async def on_typing(self, content):
@@ -321,19 +321,19 @@ class VisitorConsumer(LiveConsumer):
         if await self.dispatch_check(content):
             chat = await self._open_chat()
             if chat is not None:
-                messages = await self.db(services.messages_since, chat, _int(content.get("since")))
+                messages = await self.db(chats.messages_since, chat, _int(content.get("since")))
                 await self.send_json({"type": "messages", "chat_id": chat.pk, "messages": messages})
 
     async def on_close(self, content):
         if await self.dispatch_check(content):
             chat = await self._open_chat()
             if chat is not None:
-                await self.db(services.close_chat, chat, "visitor")
+                await self.db(chats.close_chat, chat, "visitor")
 
     async def on_ask(self, content):
         if await self.dispatch_check(content):
             visitor = await self._visitor()
-            await self.db(services.request_chat, visitor, _int(content.get("associate_id")),
+            await self.db(chats.request_chat, visitor, _int(content.get("associate_id")),
                           wants_call=bool(content.get("call")))
 
     async def on_signal(self, content):
@@ -352,12 +352,12 @@ class VisitorConsumer(LiveConsumer):
         if await self.dispatch_check(content):
             chat = await self._open_chat()
             if chat is not None:
-                await self.db(services.end_call, chat)
+                await self.db(chats.end_call, chat)
 
     async def on_leave_message(self, content):
         if await self.dispatch_check(content):
             visitor = await self._visitor()
-            await self.db(services.leave_message, visitor.store, content.get("body"), content.get("name"),
+            await self.db(chats.leave_message, visitor.store, content.get("body"), content.get("name"),
                           content.get("email"), visitor=visitor,
                           requested_associate_id=_int(content.get("associate_id")))
             await self.send_json({"type": "message_left", "ref": content.get("ref")})
@@ -411,7 +411,7 @@ class AssociateConsumer(LiveConsumer):
     def _snapshot(self) -> dict:
         visitors = selectors.live_visitors(self.actor)
         chats = selectors.visible_chats_for_workspace(self.actor)
-        availability = services.live_of(self.actor.associate).availability if self.associate_id else None
+        availability = presence.live_of(self.actor.associate).availability if self.associate_id else None
         self.listed = {visitor.pk for visitor in visitors}
         return {
             "type": "snapshot", "visitors": [selectors.visitor_row(v) for v in visitors],
@@ -422,7 +422,7 @@ class AssociateConsumer(LiveConsumer):
     async def disconnect(self, code):
         await super().disconnect(code)
         if getattr(self, "associate_id", None):
-            await self.db(services.associate_left, self.associate_id)
+            await self.db(presence.associate_left, self.associate_id)
 
     async def _customer_visible(self, customer_id) -> bool:
         if customer_id is None or self.actor.is_admin:
@@ -499,7 +499,7 @@ class AssociateConsumer(LiveConsumer):
 
     async def on_ping(self, content):
         if self.associate_id:
-            await self.db(services.associate_heartbeat, self.associate_id)
+            await self.db(presence.associate_heartbeat, self.associate_id)
         await self.send_json({"type": "pong"})
 
     async def on_refresh(self, content):
@@ -508,21 +508,21 @@ class AssociateConsumer(LiveConsumer):
     async def _chat_answer(self, chat: Chat, ref=None):
         def load():
             chat_row = selectors.chat_row(Chat.objects.select_related("associate").get(pk=chat.pk))
-            return chat_row, services.messages_since(chat, 0)
+            return chat_row, chats.messages_since(chat, 0)
 
         row, messages = await database_sync_to_async(load)()
         await self.send_json({"type": "chat_opened", "chat": row, "messages": messages, "ref": ref})
 
     async def on_start(self, content):
-        chat = await self._call(services.start_chat, _int(content.get("visitor_id")))
+        chat = await self._call(chats.start_chat, _int(content.get("visitor_id")))
         await self._chat_answer(chat, content.get("ref"))
 
     async def on_take(self, content):
-        chat = await self._call(services.take_chat, _int(content.get("chat_id")))
+        chat = await self._call(chats.take_chat, _int(content.get("chat_id")))
         await self._chat_answer(chat, content.get("ref"))
 
     async def on_say(self, content):
-        message = await self._call(services.associate_says, _int(content.get("chat_id")), content.get("body"))
+        message = await self._call(chats.associate_says, _int(content.get("chat_id")), content.get("body"))
         await self.send_json({"type": "sent", "ref": content.get("ref"), "seq": message.seq,
                               "chat_id": content.get("chat_id")})
 
@@ -541,28 +541,28 @@ class AssociateConsumer(LiveConsumer):
             "type": "live.event", "payload": {"type": "typing", "from": "associate"}})
 
     async def on_read(self, content):
-        await self._call(services.mark_read, _int(content.get("chat_id")), _int(content.get("seq")))
+        await self._call(chats.mark_read, _int(content.get("chat_id")), _int(content.get("seq")))
 
     async def on_resume(self, content):
         def load(actor, chat_id, since):
             from shopfloor.access import get_live_chat_for
 
-            return services.messages_since(get_live_chat_for(actor, chat_id), since)
+            return chats.messages_since(get_live_chat_for(actor, chat_id), since)
 
         chat_id = _int(content.get("chat_id"))
         messages = await self._call(load, chat_id, _int(content.get("since")))
         await self.send_json({"type": "messages", "chat_id": chat_id, "messages": messages})
 
     async def on_close(self, content):
-        await self._call(services.associate_closes, _int(content.get("chat_id")))
+        await self._call(chats.associate_closes, _int(content.get("chat_id")))
 
     async def on_navigate(self, content):
-        url = await self._call(services.navigate, _int(content.get("chat_id")), content.get("url"),
+        url = await self._call(chats.navigate, _int(content.get("chat_id")), content.get("url"),
                                own_origin(self.scope))
         await self.send_json({"type": "navigated", "url": url, "ref": content.get("ref")})
 
     async def on_call(self, content):
-        await self._call(services.start_call, _int(content.get("chat_id")))
+        await self._call(chats.start_call, _int(content.get("chat_id")))
 
     async def on_signal(self, content):
         chat = await self._owned(_int(content.get("chat_id")))
@@ -572,4 +572,4 @@ class AssociateConsumer(LiveConsumer):
             "type": "live.event", "payload": {"type": "signal", "data": content["data"]}})
 
     async def on_hangup(self, content):
-        await self._call(services.associate_ends_call, _int(content.get("chat_id")))
+        await self._call(chats.associate_ends_call, _int(content.get("chat_id")))

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from shopfloor.live.services import purge_old_visitors
+from shopfloor.live.visitors import purge_old_visitors
 
 
 @task()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from shopfloor.access import get_live_chat_for
 from shopfloor.console.views import console_page, render_page
 from shopfloor.errors import InvalidInput
-from shopfloor.live import selectors, services
+from shopfloor.live import presence, selectors, visitors
 from shopfloor.live.identity import identify, origin_is_allowed
 from shopfloor.live.models import Availability, Chat
 
@@ -25,7 +25,7 @@ MAX_BEACON_BYTES = 8 * 1024
 @console_page
 def workspace(request):
     actor = request.actor
-    availability = services.live_of(actor.associate).availability if actor.associate else None
+    availability = presence.live_of(actor.associate).availability if actor.associate else None
     return render_page(request, "live/workspace.html", {
         "availability": availability,
         "availabilities": Availability.choices,
@@ -74,7 +74,7 @@ def beacon(request):
     if not origin_is_allowed(identity.store, origin, _own_origin(request)):
         return JsonResponse({"detail": "This origin may not report to this store."}, status=403)
     try:
-        services.beacon_page_view(
+        visitors.beacon_page_view(
             identity, data.get("visitor"), data.get("url"), data.get("title"), data.get("referrer"),
             peer=request.META.get("REMOTE_ADDR", ""), forwarded_for=request.headers.get("X-Forwarded-For", ""),
             client_at=data.get("at"),

@@ -5,7 +5,7 @@ on Channels' single database thread (each 5-10 ms) and hold every other socket's
 So a visitor socket checks the page view, sends the change to the workspaces at once (from the
 frame, not re-read from the database: consumers.VisitorConsumer.on_page), and leaves the write
 here: every FLUSH_SECONDS, or sooner when MAX_ROWS are waiting, one trip to the database thread
-writes them all (services.record_page_views, one transaction) with the pings' heartbeats.
+writes them all (visitors.record_page_views, one transaction) with the pings' heartbeats.
 
 What can be lost: a socket that closes flushes first (VisitorConsumer.disconnect), and a server
 that stops closes its sockets, so a graceful stop or restart loses nothing. A hard kill (SIGKILL,
@@ -23,7 +23,7 @@ import logging
 
 from channels.db import database_sync_to_async
 
-from shopfloor.live import events, services
+from shopfloor.live import events, visitors
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +33,13 @@ MAX_ROWS = 500
 
 class PendingWrites:
     def __init__(self):
-        self.reports: list[services.PageViewReport] = []
+        self.reports: list[visitors.PageViewReport] = []
         self.heartbeats: set[int] = set()
         self.full = asyncio.Event()
         self.lock = asyncio.Lock()
         self.worker: asyncio.Task | None = None
 
-    def add_page_view(self, report: services.PageViewReport) -> None:
+    def add_page_view(self, report: visitors.PageViewReport) -> None:
         self.reports.append(report)
         if len(self.reports) >= MAX_ROWS:
             self.full.set()
@@ -85,9 +85,9 @@ class PendingWrites:
 
 def _write(reports, heartbeats) -> list:
     def write():
-        services.record_page_views(reports, already_live=True)
+        visitors.record_page_views(reports, already_live=True)
         # Visitors with a page view in the batch have their heartbeat from it already.
-        services.record_heartbeats(heartbeats - {report.visitor_id for report in reports})
+        visitors.record_heartbeats(heartbeats - {report.visitor_id for report in reports})
 
     _, pending = events.collecting(write)
     return pending
