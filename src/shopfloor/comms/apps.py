@@ -20,8 +20,8 @@ class CommsConfig(AppConfig):
 
     def ready(self):
         checks.register(check_registration_rate_limit)
+        from shopfloor import consolekit
         from shopfloor.access import Actor
-        from shopfloor.console import nav
 
         def unread_announcements(actor: Actor):
             from shopfloor.comms.selectors import unread_announcements
@@ -38,7 +38,16 @@ class CommsConfig(AppConfig):
 
             return pending_registrations(actor).count() if actor.is_admin else None
 
-        nav.register("Announcements", "comms:announcements", icon="send", order=70, badge=unread_announcements,
-                     section=nav.TEAM)
-        nav.register("Messages", "comms:threads", icon="message", order=72, badge=unread_messages, section=nav.TEAM)
-        nav.register("Agents", "comms:agents", icon="user-check", order=74, badge=pending_agents, section=nav.TEAM)
+        def unread_notifications(actor: Actor):
+            from shopfloor.comms.selectors import unread_count
+
+            return unread_count(actor.user)
+
+        consolekit.register_nav("Announcements", "comms:announcements", icon="send", order=70,
+                                badge=unread_announcements, section=consolekit.TEAM)
+        consolekit.register_nav("Messages", "comms:threads", icon="message", order=72, badge=unread_messages,
+                                section=consolekit.TEAM)
+        consolekit.register_nav("Agents", "comms:agents", icon="user-check", order=74, badge=pending_agents,
+                                section=consolekit.TEAM)
+        # The bell in every console page's header.
+        consolekit.register_frame_value("unread_notifications", unread_notifications)

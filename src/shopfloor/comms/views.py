@@ -28,7 +28,7 @@ from shopfloor.accounts.models import AgentRegistration, RegistrationStatus
 from shopfloor.comms import selectors, services
 from shopfloor.comms.api import attachment_response
 from shopfloor.comms.forms import AgentRegistrationForm, AnnouncementForm, ReplyForm, ThreadForm
-from shopfloor.console.views import console_page, render_page
+from shopfloor.consolekit import console_page, render_page
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.live.geo import client_address
 

@@ -38,7 +38,8 @@ from shopfloor.commissions.payout_profiles import get_payout_profile, save_payou
 from shopfloor.commissions.statements import statement, statement_csv
 from shopfloor.console import selectors as figures
 from shopfloor.console.money_forms import CouponForm, PayoutProfileForm, SimulateForm, StatementForm
-from shopfloor.console.views import PAGE_SIZE, console_page, render_page
+from shopfloor.console.views import PAGE_SIZE
+from shopfloor.consolekit import console_page, render_page
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import ZERO, to_cents
 

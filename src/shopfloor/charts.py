@@ -1,10 +1,11 @@
 """Sales over time as an inline SVG bar chart, drawn on the server (no chart library, no script).
 
-`bar_chart` returns the geometry the template `console/_chart.html` draws; the same
+`sales_chart` draws a period's daily sales (`clienteling.kpis.daily_sales`), a bar a day, or a bar a week
+for a long period. `bar_chart` returns the geometry the template `console/_chart.html` draws; the same
 entries also fill the chart's table, so screen readers and printouts get the numbers.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from shopfloor.money import ZERO
@@ -68,3 +69,23 @@ def bar_chart(entries: list[dict], weekly: bool) -> dict:
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "base": TOP + plot_height,
         "bars": bars, "grid": grid, "top": top, "weekly": weekly, "label_y": HEIGHT - 8,
     }
+
+
+def weeks_of(series: list[dict]) -> list[dict]:
+    """Days summed into ISO weeks (Monday first); each entry keeps the first day it covers."""
+    weeks: dict[date, dict] = {}
+    for entry in series:
+        monday = entry["day"] - timedelta(days=entry["day"].weekday())
+        week = weeks.setdefault(monday, {"day": max(monday, series[0]["day"]), "orders": 0, "sales": ZERO,
+                                         "last": entry["day"]})
+        week["orders"] += entry["orders"]
+        week["sales"] += entry["sales"]
+        week["last"] = entry["day"]
+    return list(weeks.values())
+
+
+def sales_chart(series: list[dict], days: int) -> dict:
+    """A period's daily entries as a bar a day, or as a bar a week when the period has more than
+    MAX_DAILY_BARS days."""
+    by_week = days > MAX_DAILY_BARS
+    return bar_chart(weeks_of(series) if by_week else series, by_week)
