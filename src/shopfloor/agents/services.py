@@ -1,5 +1,7 @@
 """Agent onboarding: the public registration form, recruit links, approval into an agent with a login.
 
+The models (AgentRegistration, AgentSignupSettings, RecruitLink, AgentGroup) are accounts'.
+
 An approved agent gets a login without a password and an email with a set-password link made with
 Django's password-reset token (single use: it dies once the password is set, or when it expires
 after PASSWORD_RESET_TIMEOUT).
@@ -40,6 +42,7 @@ from shopfloor.accounts.models import (
     User,
 )
 from shopfloor.accounts.services import record_event
+from shopfloor.comms.services import notify
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.links import absolute_url
 from shopfloor.phones import normalize_phone
@@ -148,33 +151,15 @@ def register_agent(data: dict, recruit_code: str | None = None) -> AgentRegistra
 
 
 def _tell_admins(registration: AgentRegistration) -> None:
-    from shopfloor.comms.services import notify
-
-    url = reverse("comms:agents")
+    url = reverse("agents:index")
     via = f" (recruited by {registration.recruiter.name})" if registration.recruiter else ""
     for admin in User.objects.filter(is_staff=True, is_active=True).order_by("pk"):
         notify(admin, "agent", f"Agent registration: {registration.name}", f"{registration.email}{via}", url)
 
 
-def pending_registrations(actor: Actor):
-    if not actor.is_admin:
-        return AgentRegistration.objects.none()
-    return (AgentRegistration.objects.filter(status=RegistrationStatus.PENDING)
-            .select_related("recruiter", "store").order_by("created_at", "pk"))
-
-
-def get_registration_for(actor: Actor, registration_id) -> AgentRegistration:
-    if not actor.is_admin:
-        raise NotVisible
-    try:
-        return AgentRegistration.objects.select_related("recruiter", "store").get(pk=registration_id)
-    except (ValueError, TypeError, AgentRegistration.DoesNotExist):
-        raise NotVisible
-
-
 def set_password_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("comms:set_password", args=[uid, default_token_generator.make_token(user)])
+    return reverse("agents:set_password", args=[uid, default_token_generator.make_token(user)])
 
 
 def approve_registration(actor: Actor, registration: AgentRegistration) -> Associate:
@@ -207,10 +192,8 @@ def approve_registration(actor: Actor, registration: AgentRegistration) -> Assoc
         link = absolute_url(set_password_path(user))
         _welcome(user.email, registration.name, link)
         if recruiter is not None and recruiter.user_id:
-            from shopfloor.comms.services import notify
-
             notify(recruiter.user, "agent", f"{associate.name} joined as your subagent",
-                   "Their sales now show on your agents page.", reverse("comms:agents"))
+                   "Their sales now show on your agents page.", reverse("agents:index"))
     return associate
 
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from shopfloor.accounts.models import AgentRegistration, AgentSignupSettings, Associate, RecruitLink, User
-from shopfloor.accounts.onboarding import recruit_link_for
+from shopfloor.agents.services import recruit_link_for
 from shopfloor.comms.models import Notification
 
 FORM = {"name": "Rita Agent", "email": "Rita@Example.com", "phone": "+351912345678", "about": "Furniture, Porto"}

@@ -7,9 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from shopfloor.accounts.models import AgentRegistration
-from shopfloor.accounts.onboarding import recruit_link_for, registration_rate_limit
-from shopfloor.comms.apps import check_registration_rate_limit
-from tests.accounts.test_agent_onboarding import FORM
+from shopfloor.agents.apps import check_registration_rate_limit
+from shopfloor.agents.services import recruit_link_for, registration_rate_limit
+from tests.agents.test_onboarding import FORM
 
 
 def client_from(address: str) -> Client:

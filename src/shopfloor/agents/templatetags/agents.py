@@ -1,13 +1,13 @@
-"""Template tags other console pages use to show comms parts (the approvals page's agent registrations)."""
+"""Template tags other console pages use to show agents parts (the approvals page's agent registrations)."""
 
 from django import template
 
-from shopfloor.accounts.onboarding import pending_registrations
+from shopfloor.agents.selectors import pending_registrations
 
 register = template.Library()
 
 
-@register.inclusion_tag("comms/_agent_registrations.html", takes_context=True)
+@register.inclusion_tag("agents/_registrations.html", takes_context=True)
 def agent_registrations(context):
     """Pending agent registrations, for admins, when there are any (nothing for anyone else)."""
     actor = context.get("actor")
