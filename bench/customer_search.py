@@ -586,7 +586,8 @@ def naive_customer_page(actor, query: str = "", status=None, *, limit: int, offs
     from django.db.models import Q
 
     from shopfloor.access import visible_customers
-    from shopfloor.customers.selectors import SORT_ORDER, CustomerPage
+    from shopfloor.customers.listing import SORT_ORDER
+    from shopfloor.customers.selectors import CustomerPage
 
     queryset = visible_customers(actor)
     query = query.strip()
