@@ -54,7 +54,7 @@ def test_an_admin_changes_what_associates_may_do_in_the_admin(world, signed_in):
 @pytest.fixture
 def token(world, shop, allow):
     from shopfloor.access import actor_for
-    from shopfloor.orders import on_behalf
+    from shopfloor.orders.on_behalf import services as on_behalf
 
     allow()
     _, link, _ = on_behalf.place_order(actor_for(world.ana.user), world.anas_customer.pk,
@@ -83,7 +83,7 @@ def test_the_customer_page_lists_orders_waiting_for_payment_and_sends_a_new_link
     from django.core import mail
 
     from shopfloor.access import actor_for
-    from shopfloor.orders import on_behalf
+    from shopfloor.orders.on_behalf import services as on_behalf
 
     allow()
     order, link, _ = on_behalf.place_order(actor_for(world.ana.user), world.anas_customer.pk,

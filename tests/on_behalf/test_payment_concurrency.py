@@ -8,8 +8,9 @@ from django.db import close_old_connections
 
 from shopfloor.access import actor_for
 from shopfloor.commissions.models import CommissionRule, LedgerEntry
-from shopfloor.orders import on_behalf, payment_links
+from shopfloor.orders import payment_links
 from shopfloor.orders.models import OrderStatus, Payment
+from shopfloor.orders.on_behalf import services as on_behalf
 from shopfloor.orders.payments import TestProvider
 
 pytestmark = pytest.mark.django_db(transaction=True)

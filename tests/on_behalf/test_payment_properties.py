@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from shopfloor.access import actor_for
 from shopfloor.commissions.models import CommissionRule, LedgerEntry
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.orders import on_behalf, payment_links
+from shopfloor.orders import payment_links
 from shopfloor.orders.models import OrderStatus, Payment, PaymentLink
+from shopfloor.orders.on_behalf import services as on_behalf
 from shopfloor.orders.services import change_order_status
 
 pytestmark = pytest.mark.django_db

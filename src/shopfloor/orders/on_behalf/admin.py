@@ -14,7 +14,7 @@ from shopfloor.accounts.models import AuditEvent
 from shopfloor.adminkit import SingletonSettingsAdmin
 from shopfloor.errors import InvalidInput
 from shopfloor.orders.models import OnBehalfSettings, Payment, PaymentLink, ShopAsSession
-from shopfloor.orders.on_behalf import update_settings
+from shopfloor.orders.on_behalf.services import update_settings
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -16,7 +16,7 @@ from shopfloor.apikit import (
     paginate,
     staff_actor,
 )
-from shopfloor.commissions import coupons
+from shopfloor.commissions.coupons import services as coupons
 from shopfloor.commissions.models import CouponKind
 from shopfloor.money import MAX_AMOUNT
 

@@ -47,7 +47,7 @@ from shopfloor.orders.models import (
     ShopAsEndReason,
     ShopAsSession,
 )
-from shopfloor.orders.on_behalf_settings import on_behalf_settings
+from shopfloor.orders.on_behalf.settings import on_behalf_settings
 from shopfloor.orders.services import record_order
 
 MAX_SESSION_MINUTES = 24 * 60

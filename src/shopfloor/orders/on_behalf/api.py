@@ -6,9 +6,9 @@ from ninja import Field, Path, Router, Schema
 
 from shopfloor.apikit import MAX_ID, staff_actor
 from shopfloor.links import absolute_url
-from shopfloor.orders import on_behalf
 from shopfloor.orders.api import OrderOut, order_out
 from shopfloor.orders.models import Order
+from shopfloor.orders.on_behalf import services as on_behalf
 from shopfloor.orders.payment_links import link_path
 
 router = Router(tags=["Catalog and orders"])
