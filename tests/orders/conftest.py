@@ -1,4 +1,4 @@
-"""What the attribution tests share: recording an order at a fixed moment, and the evidence behind it."""
+"""What the orders tests share: for attribution, recording an order at a fixed moment, and the evidence behind it."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,7 +9,6 @@ from django.utils import timezone
 from shopfloor.access import Actor
 from shopfloor.commissions.models import Coupon, CouponKind, ReferralClick
 from shopfloor.orders.services import record_interaction, record_order
-from tests.api.conftest import client_for  # noqa: F401 (a fixture)
 
 NOW = timezone.now().replace(microsecond=0)
 

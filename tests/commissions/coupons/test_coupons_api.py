@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from shopfloor.commissions.models import Coupon, CouponBounds, CouponKind
 from shopfloor.orders.services import record_interaction
-from tests.api.conftest import API, PERSONAS, user_for
+from tests.api.conftest import API
+from tests.conftest import PERSONAS, user_for
 
 
 def post(api, path, body):

@@ -6,7 +6,7 @@ from shopfloor.access import Actor
 from shopfloor.commissions.models import CouponUse
 from shopfloor.orders.models import AttributionRule
 from shopfloor.orders.services import record_order
-from tests.attribution.conftest import NOW, click, coupon_of, interaction, place
+from tests.orders.conftest import NOW, click, coupon_of, interaction, place
 
 
 def credited(order):

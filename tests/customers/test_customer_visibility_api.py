@@ -3,7 +3,8 @@
 import pytest
 
 from shopfloor.accounts.models import Associate
-from tests.api.conftest import API, PERSONAS, snapshot
+from tests.api.conftest import API, snapshot
+from tests.conftest import PERSONAS
 
 # What each persona gets when opening the record's owner's customer (ana's in North, tom's in South).
 OPEN = {

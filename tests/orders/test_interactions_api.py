@@ -4,7 +4,8 @@ import pytest
 
 from shopfloor.orders.models import AttributionSettings, Interaction
 from shopfloor.orders.services import record_interaction
-from tests.api.conftest import API, PERSONAS, user_for
+from tests.api.conftest import API
+from tests.conftest import PERSONAS, user_for
 
 # A customer the caller may not see is, in a body, an unknown id: 422 naming customer_id (never 404 or 403,
 # which would tell them apart from one that does not exist).

@@ -23,7 +23,7 @@ SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture
 def ana_token(world, products):
-    from tests.widget.conftest import start_session
+    from tests.storefront.conftest import start_session
 
     return start_session(world.north, email="ana@example.com")[1]["token"]
 

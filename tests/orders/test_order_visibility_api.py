@@ -2,8 +2,9 @@
 
 import pytest
 
-from tests.api.conftest import API, PERSONAS, place_order, snapshot
-from tests.api.test_customer_visibility import OPEN
+from tests.api.conftest import API, place_order, snapshot
+from tests.conftest import PERSONAS
+from tests.customers.test_customer_visibility_api import OPEN
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.test import Client
 
 from shopfloor.storefront.models import WidgetSettings
 from shopfloor.storefront.widget import identity_from_token, register_feature
-from tests.widget.conftest import start_session
+from tests.storefront.conftest import start_session
 
 SHOP = "https://shop.example.com"
 

@@ -10,7 +10,7 @@ from shopfloor.orders.services import record_interaction
 from shopfloor.storefront import widget
 from shopfloor.storefront.widget import Identity, Kind, issue_token
 from tests.factories import make_customer
-from tests.widget.conftest import WidgetClient
+from tests.storefront.conftest import WidgetClient
 
 
 @pytest.fixture
