@@ -17,27 +17,25 @@ the naive way (an OR of `icontains` over first name, last name, email and phone)
 
 import argparse
 import json
-import math
-import os
-import platform
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from common import (
+    add_database_arguments,
+    bulk_insert,
+    percentile,
+    ratio,
+    run_databases,
+    summarize,
+    use_database,
+    vacuum_analyze,
+    write_figures,
+)
 from names import first_names, last_names
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_DIR = BENCH_DIR / "results"
-DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "shopfloor-bench"
-DEFAULT_POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/shopfloor_bench"
-)
 # Bump when the generated data changes, so --reuse regenerates.
 GENERATOR_VERSION = 2
 # The issue's targets at 1,000,000 customers: p95 of a search, p95 of the list's first page.
@@ -59,101 +57,37 @@ EMAIL_DOMAINS = (
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000, help="How many customers to generate.")
-    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    add_database_arguments(parser, "shopfloor_bench", default="both")
     parser.add_argument("--queries", type=int, default=200, help="Timed requests per persona and query kind.")
     parser.add_argument("--baseline-queries", type=int, default=20,
                         help="Timed naive requests per persona and kind (each scans the whole table).")
     parser.add_argument("--list-requests", type=int, default=100, help="Timed first-page requests per persona.")
     parser.add_argument("--warmup", type=int, default=10, help="Untimed requests before each series.")
     parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
-                        help="Where the SQLite file and the settings' data dir go.")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help="The PostgreSQL database to create, fill and drop.")
     parser.add_argument("--reuse", action="store_true",
                         help="Keep an existing bench database of the same size instead of regenerating it.")
     parser.add_argument("--keep", action="store_true", help="Leave the bench database behind (for --reuse).")
     parser.add_argument("--explain", action="store_true", help="Print the plans of one request per kind.")
-    parser.add_argument("--json", type=Path, help="Write the figures here instead of bench/results/.")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.database == "both":
-        return run_both(args)
-    result = run_database(args.database, args)
-    write_results(args, [result])
+    results = run_databases(__file__, args, run_database, print_summary,
+                            ("customers", "queries", "baseline_queries", "list_requests", "warmup", "seed",
+                             "data_dir", "postgres_url"), ("reuse", "keep", "explain"))
+    write_figures("customer_search", {"customers": args.customers, "targets_p95_ms": TARGET_P95_MS}, results,
+                  args.json, f"customer_search-{args.customers}")
     return 0
-
-
-def run_both(args) -> int:
-    """Each database in a process of its own: Django's settings are fixed once a process reads them."""
-    results = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for database in ("sqlite", "postgres"):
-            out = Path(scratch) / f"{database}.json"
-            command = [sys.executable, str(Path(__file__).resolve()), "--database", database, "--json", str(out)]
-            for name in ("customers", "queries", "baseline_queries", "list_requests", "warmup", "seed",
-                         "data_dir", "postgres_url"):
-                command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-            command += [flag for flag in ("--reuse", "--keep", "--explain") if getattr(args, flag[2:])]
-            completed = subprocess.run(command)
-            if completed.returncode != 0:
-                return completed.returncode
-            results.extend(json.loads(out.read_text())["databases"])
-    print()
-    for result in results:
-        print_summary(result)
-    write_results(args, results)
-    return 0
-
-
-def write_results(args, results: list[dict]) -> None:
-    document = {
-        "bench": "customer_search",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "customers": args.customers,
-        "targets_p95_ms": TARGET_P95_MS,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count()},
-        "databases": results,
-    }
-    path = args.json
-    if path is None:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        databases = "-".join(result["database"] for result in results)
-        path = RESULTS_DIR / f"customer_search-{args.customers}-{databases}-{stamp}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"figures written to {path}")
 
 
 # One database -----------------------------------------------------------------------------------------
 
 
 def run_database(database: str, args) -> dict:
-    data_dir = args.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if database == "sqlite":
-        sqlite_path = data_dir / f"customer_search-{args.customers}.sqlite3"
-        url = f"sqlite:///{sqlite_path}"
-    else:
-        url = args.postgres_url
-    os.environ["SHOPFLOOR_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = url
-    # Persistent connections, as a production deployment runs: connecting is not the search's cost.
-    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopfloor.settings")
-    os.environ["DEBUG"] = "false"
-
-    fresh = not args.reuse
-    if database == "sqlite":
-        if fresh:
-            remove_sqlite(sqlite_path)
-    else:
-        prepare_postgres(url, drop_first=fresh)
+    bench_database = use_database(database, args.data_dir, f"customer_search-{args.customers}.sqlite3",
+                                  args.postgres_url)
+    bench_database.create(drop_first=not args.reuse)
 
     import django
 
@@ -173,10 +107,7 @@ def run_database(database: str, args) -> dict:
         if meta != wanted:
             if meta is not None:
                 connection.close()
-                if database == "sqlite":
-                    remove_sqlite(sqlite_path)
-                else:
-                    prepare_postgres(url, drop_first=True)
+                bench_database.create()
                 call_command("migrate", verbosity=0, interactive=False)
             started = time.perf_counter()
             generate(args.customers, args.seed)
@@ -190,45 +121,7 @@ def run_database(database: str, args) -> dict:
     finally:
         connection.close()
         if not args.keep:
-            if database == "sqlite":
-                remove_sqlite(sqlite_path)
-            else:
-                drop_postgres(url)
-
-
-def remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _maintenance_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("--postgres-url must name a database, e.g. postgres://postgres@127.0.0.1/shopfloor_bench")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def prepare_postgres(url: str, drop_first: bool) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = _maintenance_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        if drop_first:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = _maintenance_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            bench_database.remove()
 
 
 def read_meta() -> dict | None:
@@ -392,9 +285,9 @@ def generate(total: int, seed: int) -> None:
             assignment_rows.append({"id": assignment_id, "customer_id": customer_id,
                                     "associate_id": rng.choice(pool), "is_primary": False, "created_at": moment,
                                     **keys})
-    bulk_insert(Customer, customer_rows)
-    bulk_insert(CustomerAssignment, assignment_rows)
-    finish_load([Customer, CustomerAssignment])
+    bulk_insert(Customer, customer_rows, rebuild_indexes=True, skip_triggers=True)
+    bulk_insert(CustomerAssignment, assignment_rows, rebuild_indexes=True, skip_triggers=True)
+    vacuum_analyze([Customer, CustomerAssignment])
     check_assignment_keys()
 
 
@@ -408,106 +301,6 @@ def check_assignment_keys() -> None:
     drifted = CustomerAssignment.objects.exclude(**{key: F(f"customer__{key}") for key in SEARCH_KEYS})
     if drifted.exists():
         raise RuntimeError(f"{drifted.count()} assignments carry search keys that are not their customer's.")
-
-
-def _rows(model, dicts: list[dict]) -> tuple[list[str], list[tuple]]:
-    """Columns and value tuples; a column the generator does not fill gets the field's default."""
-    columns, fillers = [], []
-    for field in model._meta.concrete_fields:
-        columns.append(field.column)
-        if field.attname in dicts[0]:
-            fillers.append(field.attname)
-        else:
-            default = field.get_default() if field.has_default() else None
-            fillers.append((default,))
-    rows = [
-        tuple(row[filler] if isinstance(filler, str) else filler[0] for filler in fillers) for row in dicts
-    ]
-    return columns, rows
-
-
-def bulk_insert(model, dicts: list[dict]) -> None:
-    """COPY on PostgreSQL, executemany in one transaction on SQLite; secondary indexes built after."""
-    from django.db import connection, transaction
-
-    if not dicts:
-        return
-    table = model._meta.db_table
-    columns, rows = _rows(model, dicts)
-    dropped = drop_secondary_indexes(table)
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Skip the row-by-row foreign key triggers of a bulk load (the data is consistent by
-                # construction); needs a superuser, and without one the load is just slower.
-                try:
-                    with transaction.atomic():
-                        cursor.execute("SET LOCAL session_replication_role = replica")
-                except Exception:  # noqa: BLE001 - a missing privilege only costs time
-                    pass
-                with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            placeholders = ", ".join("?" for _ in columns)
-            connection.ensure_connection()
-            connection.connection.executemany(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", rows
-            )
-    recreate_indexes(dropped)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM " f"{table}))", [table]
-            )
-
-
-def drop_secondary_indexes(table: str) -> list[str]:
-    """Drop the indexes that no constraint needs, returning the statements that recreate them."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN ("
-                " SELECT index_class.relname FROM pg_constraint"
-                " JOIN pg_class index_class ON index_class.oid = pg_constraint.conindid"
-                " WHERE pg_constraint.conrelid = %s::regclass)",
-                [table, table],
-            )
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [table],
-            )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [definition for _, definition in indexes]
-
-
-def recreate_indexes(statements: list[str]) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def finish_load(models) -> None:
-    """What a database that has been running a while has: statistics, and on PostgreSQL a vacuumed
-    table whose visibility map allows index-only scans (autovacuum does both after a bulk load).
-    SQLite keeps no statistics unless someone runs ANALYZE, so none are made here."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # Queries ----------------------------------------------------------------------------------------------
@@ -586,7 +379,8 @@ def naive_customer_page(actor, query: str = "", status=None, *, limit: int, offs
     from django.db.models import Q
 
     from shopfloor.access import visible_customers
-    from shopfloor.customers.selectors import SORT_ORDER, CustomerPage
+    from shopfloor.customers.listing import SORT_ORDER
+    from shopfloor.customers.selectors import CustomerPage
 
     queryset = visible_customers(actor)
     query = query.strip()
@@ -618,14 +412,6 @@ def naive_search():
 
 
 # Measuring --------------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * p / 100
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def client_for(user):
@@ -687,11 +473,6 @@ def explain(client, params: dict, label: str) -> None:
                 print("    ", " | ".join(str(value) for value in row))
 
 
-def summarize(times: list[float]) -> dict:
-    return {"n": len(times), "p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
-            "max_ms": round(max(times), 2)}
-
-
 def measure(database: str, args) -> dict:
     from django.db import connection
 
@@ -730,8 +511,8 @@ def measure(database: str, args) -> dict:
                 "median_count": int(percentile(counts, 50)),
                 "queries_per_request": queries_per_request(client, timed[0]),
                 "baseline": {**naive, "median_count": int(percentile(naive_counts, 50))},
-                "ratio_p50": round(naive["p50_ms"] / optimised["p50_ms"], 2),
-                "ratio_p95": round(naive["p95_ms"] / optimised["p95_ms"], 2),
+                "ratio_p50": ratio(naive["p50_ms"], optimised["p50_ms"]),
+                "ratio_p95": ratio(naive["p95_ms"], optimised["p95_ms"]),
                 "examples": [params.get("q", "") for params in timed[:5]],
             }
             rows.append(row)

@@ -21,22 +21,18 @@ a table and written as JSON to bench/results/.
 """
 
 import argparse
-import json
-import math
-import os
-import platform
-import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_DIR = BENCH_DIR / "results"
-DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "shopfloor-bench-lists"
-DEFAULT_POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/shopfloor_bench_lists")
+from common import (
+    add_database_arguments,
+    ratio,
+    run_databases,
+    summarize,
+    use_database,
+    write_figures,
+)
+
 # The issue's target: p95 of the list page and of the list's API detail.
 TARGET_P95_MS = 100.0
 ROOMS = ["Living room", "Dining room", "Kitchen", "Hall", "Main bedroom", "Guest room", "Bathroom", "Study",
@@ -52,86 +48,25 @@ def parse_args(argv=None):
     parser.add_argument("--comments", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=200, help="Timed requests per page.")
     parser.add_argument("--warmup", type=int, default=10, help="Untimed requests before each series.")
-    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="sqlite")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--json", type=Path, help="Write the figures here instead of bench/results/.")
+    add_database_arguments(parser, "shopfloor_bench_lists")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.database == "both":
-        results = []
-        with tempfile.TemporaryDirectory() as scratch:
-            for database in ("sqlite", "postgres"):
-                out = Path(scratch) / f"{database}.json"
-                command = [sys.executable, str(Path(__file__).resolve()), "--database", database, "--json", str(out)]
-                for name in ("items", "comments", "requests", "warmup", "data_dir", "postgres_url"):
-                    command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-                if subprocess.run(command).returncode != 0:
-                    return 1
-                results.extend(json.loads(out.read_text())["databases"])
-        print()
-        for result in results:
-            print_summary(result)
-    else:
-        results = [run_database(args.database, args)]
-    write_results(args, results)
+    results = run_databases(__file__, args, run_database, print_summary,
+                            ("items", "comments", "requests", "warmup", "data_dir", "postgres_url"))
+    write_figures("lists", {"items": args.items, "comments": args.comments, "target_p95_ms": TARGET_P95_MS},
+                  results, args.json, f"lists-{args.items}-{args.comments}")
     return 0
-
-
-def write_results(args, results: list[dict]) -> None:
-    document = {
-        "bench": "lists", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "items": args.items, "comments": args.comments, "target_p95_ms": TARGET_P95_MS,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
-        "databases": results,
-    }
-    path = args.json
-    if path is None:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        databases = "-".join(result["database"] for result in results)
-        path = RESULTS_DIR / f"lists-{args.items}-{args.comments}-{databases}-{stamp}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"figures written to {path}")
 
 
 # One database ---------------------------------------------------------------------------------------------
 
 
-def _maintenance(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
-def _postgres(url: str, statement: str) -> None:
-    import psycopg
-
-    maintenance, _ = _maintenance(url)
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def run_database(database: str, args) -> dict:
-    data_dir = args.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    sqlite_path = data_dir / "lists-bench.sqlite3"
-    if database == "sqlite":
-        url = f"sqlite:///{sqlite_path}"
-        remove_sqlite(sqlite_path)
-    else:
-        url = args.postgres_url
-        name = _maintenance(url)[1]
-        _postgres(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _postgres(url, f'CREATE DATABASE "{name}"')
-    os.environ["SHOPFLOOR_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopfloor.settings")
-    os.environ["DEBUG"] = "false"
+    bench_database = use_database(database, args.data_dir, "lists-bench.sqlite3", args.postgres_url)
+    bench_database.create()
 
     import django
 
@@ -154,15 +89,7 @@ def run_database(database: str, args) -> dict:
         return result
     finally:
         connection.close()
-        if database == "sqlite":
-            remove_sqlite(sqlite_path)
-        else:
-            _postgres(url, f'DROP DATABASE IF EXISTS "{_maintenance(url)[1]}" WITH (FORCE)')
-
-
-def remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        bench_database.remove()
 
 
 def generate(item_count: int, comment_count: int) -> dict:
@@ -221,19 +148,6 @@ def generate(item_count: int, comment_count: int) -> dict:
 # Measuring ------------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * p / 100
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def summarize(times: list[float]) -> dict:
-    return {"n": len(times), "p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
-            "max_ms": round(max(times), 2)}
-
-
 def timed(client, url: str, count: int, warmup: int) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -278,7 +192,7 @@ def measure(database: str, world: dict, args) -> dict:
         if baseline is not None:
             base = rows[baseline]["p95_ms"]
             row.update(target_p95_ms=TARGET_P95_MS, meets_target=row["p95_ms"] <= TARGET_P95_MS,
-                       ratio_to_baseline_p95=round(row["p95_ms"] / base, 1) if base else None)
+                       ratio_to_baseline_p95=ratio(row["p95_ms"], base, 1))
         rows.append(row)
     return {"database": database, "items": args.items, "comments": args.comments, "rows": rows}
 

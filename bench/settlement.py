@@ -39,25 +39,25 @@ import argparse
 import cProfile
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-RESULTS_DIR = BENCH_DIR / "results"
-DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "shopfloor-bench"
-DEFAULT_POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/shopfloor_bench_settle"
+from common import (
+    ROOT,
+    add_database_arguments,
+    bulk_insert,
+    ratio,
+    run_databases,
+    use_database,
+    write_figures,
 )
+
 # The issue's targets: the ratio at any size, the seconds at 1,000,000 orders.
 TARGET_RATIO = 3.0
 TARGET_SQLITE_SECONDS = 120.0
@@ -73,14 +73,11 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1_000_000, help="How many orders to settle.")
-    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="sqlite")
+    add_database_arguments(parser, "shopfloor_bench_settle")
     parser.add_argument("--api-orders", type=int, default=2000, help="Orders posted to the API (0: skip).")
     parser.add_argument("--batch-size", type=int, default=5000, help="settle_orders' orders per transaction.")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--keep", action="store_true", help="Keep the generated database.")
-    parser.add_argument("--json", type=Path, default=None, help="Where to write the figures.")
     parser.add_argument("--profile", type=Path, default=None,
                         help="Write a cProfile of the timed API posts here (pstats format).")
     parser.add_argument("--http", type=int, default=0, metavar="CONNECTIONS",
@@ -91,55 +88,14 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.database == "both":
-        return run_both(args)
-    result = run_database(args.database, args)
-    write_results(args, [result])
+    results = run_databases(__file__, args, run_database, print_summary,
+                            ("orders", "api_orders", "batch_size", "seed", "data_dir", "postgres_url", "http"),
+                            ("keep",))
+    targets = {"ratio_to_floor": TARGET_RATIO, "sqlite_seconds": TARGET_SQLITE_SECONDS,
+               "api_orders_per_second": TARGET_ORDERS_PER_SECOND}
+    write_figures("settlement", {"orders": args.orders, "targets": targets}, results, args.json,
+                  f"settlement-{args.orders}")
     return 0
-
-
-def run_both(args) -> int:
-    """Each database in a process of its own: Django's settings are fixed once a process reads them."""
-    results = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for database in ("sqlite", "postgres"):
-            out = Path(scratch) / f"{database}.json"
-            command = [sys.executable, str(Path(__file__).resolve()), "--database", database, "--json", str(out)]
-            for name in ("orders", "api_orders", "batch_size", "seed", "data_dir", "postgres_url", "http"):
-                command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-            if args.keep:
-                command.append("--keep")
-            completed = subprocess.run(command)
-            if completed.returncode != 0:
-                return completed.returncode
-            results.extend(json.loads(out.read_text())["databases"])
-    print()
-    for result in results:
-        print_summary(result)
-    write_results(args, results)
-    return 0
-
-
-def write_results(args, results: list[dict]) -> None:
-    document = {
-        "bench": "settlement",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "orders": args.orders,
-        "targets": {"ratio_to_floor": TARGET_RATIO, "sqlite_seconds": TARGET_SQLITE_SECONDS,
-                    "api_orders_per_second": TARGET_ORDERS_PER_SECOND},
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count()},
-        "databases": results,
-    }
-    path = args.json
-    if path is None:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        databases = "-".join(result["database"] for result in results)
-        path = RESULTS_DIR / f"settlement-{args.orders}-{databases}-{stamp}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"figures written to {path}")
 
 
 def print_summary(result: dict) -> None:
@@ -169,22 +125,9 @@ def print_summary(result: dict) -> None:
 
 
 def run_database(database: str, args) -> dict:
-    data_dir = args.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if database == "sqlite":
-        sqlite_path = data_dir / f"settlement-{args.orders}-{os.getpid()}.sqlite3"
-        url = f"sqlite:///{sqlite_path}"
-    else:
-        url = args.postgres_url
-    os.environ["SHOPFLOOR_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopfloor.settings")
-    os.environ["DEBUG"] = "false"
-    if database == "sqlite":
-        remove_sqlite(sqlite_path)
-    else:
-        recreate_postgres(url)
+    bench_database = use_database(database, args.data_dir, f"settlement-{args.orders}-{os.getpid()}.sqlite3",
+                                  args.postgres_url)
+    bench_database.create()
     sys.path.insert(0, str(ROOT))
 
     import django
@@ -204,11 +147,10 @@ def run_database(database: str, args) -> dict:
                   "generated_in_s": round(time.perf_counter() - started, 1)}
         result["settlement"] = measure_settlement(args.batch_size)
         result["floor"] = measure_floor()
-        result["ratio_to_floor"] = round(result["settlement"]["seconds"] / max(result["floor"]["seconds"], 1e-9), 2)
+        result["ratio_to_floor"] = ratio(result["settlement"]["seconds"], result["floor"]["seconds"])
         # On a shared, loaded machine wall time mostly measures the queue for a CPU; on SQLite every
         # cycle is spent in this process, so the ratio of CPU times is the steadier figure there.
-        result["cpu_ratio_to_floor"] = round(
-            result["settlement"]["cpu_seconds"] / max(result["floor"]["cpu_seconds"], 1e-9), 2)
+        result["cpu_ratio_to_floor"] = ratio(result["settlement"]["cpu_seconds"], result["floor"]["cpu_seconds"])
         if args.api_orders:
             result["api"] = measure_api(args.api_orders, world, args.profile)
         if args.api_orders and args.http:
@@ -218,42 +160,7 @@ def run_database(database: str, args) -> dict:
     finally:
         connection.close()
         if not args.keep:
-            if database == "sqlite":
-                remove_sqlite(sqlite_path)
-            else:
-                drop_postgres(url)
-
-
-def remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _maintenance_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("--postgres-url must name a database")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = _maintenance_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = _maintenance_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            bench_database.remove()
 
 
 # Data -------------------------------------------------------------------------------------------------
@@ -341,7 +248,6 @@ def generate(total_orders: int, seed: int) -> dict:
         bulk_insert(Order, order_rows)
         bulk_insert(OrderLine, line_rows)
         line_total_count += len(line_rows)
-    reset_sequences([Order, OrderLine])
     analyze()
     return {"lines": line_total_count, "api_customers": api_customers, "sellers": [a.pk for a in sellers],
             "skus": [sku for _, sku, _ in prices[:50]]}
@@ -375,62 +281,6 @@ def make_rules(sellers, managers, categories, products, groups) -> None:
     rule("Managers", "percentage", "7", priority=2, associates=managers)
     rule("Spring campaign", "percentage", "15", priority=6, starts_at=datetime(2025, 3, 1, tzinfo=UTC),
          ends_at=datetime(2025, 4, 1, tzinfo=UTC), categories=categories[:2])
-
-
-def _columns(model, dicts: list[dict]):
-    """The model's columns, and per column the key to read or the constant default."""
-    columns, fillers = [], []
-    for field in model._meta.concrete_fields:
-        if field.attname not in dicts[0] and field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.attname in dicts[0]:
-            fillers.append(field.attname)
-        else:
-            default = field.get_default()
-            if isinstance(default, dict | list):
-                default = json.dumps(default)
-            fillers.append((default,))
-    return columns, fillers
-
-
-def bulk_insert(model, dicts: list[dict]) -> None:
-    """COPY on PostgreSQL, executemany on SQLite, in one transaction."""
-    from django.db import connection, transaction
-
-    if not dicts:
-        return
-    columns, fillers = _columns(model, dicts)
-    adapt = connection.ops.adapt_datetimefield_value if connection.vendor == "sqlite" else None
-    rows = []
-    for row in dicts:
-        values = []
-        for filler in fillers:
-            value = row[filler] if isinstance(filler, str) else filler[0]
-            if adapt is not None and isinstance(value, datetime):
-                value = adapt(value)
-            values.append(value)
-        rows.append(values)
-    table = connection.ops.quote_name(model._meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join("?" for _ in columns)
-            cursor.cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)
-
-
-def reset_sequences(models) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    statements = connection.ops.sequence_reset_sql(no_style(), models)
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
 
 
 def analyze() -> None:

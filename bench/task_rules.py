@@ -25,53 +25,41 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from customer_search import drop_postgres, drop_secondary_indexes, prepare_postgres, recreate_indexes, remove_sqlite
+from common import (
+    BENCH_DIR,
+    add_database_arguments,
+    bulk_insert,
+    ratio,
+    results_path,
+    use_database,
+    vacuum_analyze,
+)
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_DIR = BENCH_DIR / "results"
-DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "shopfloor-bench"
-DEFAULT_POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/shopfloor_bench_rules")
 TARGET_SECONDS = 60.0
 TODAY = date(2026, 6, 10)
 ASSOCIATES_PER_STORE = 10
-CHUNK = 50_000
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    add_database_arguments(parser, "shopfloor_bench_rules", both=False)
     parser.add_argument("--seed", type=int, default=20260610)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--reuse", action="store_true", help="Keep an existing bench database of the same size.")
     parser.add_argument("--keep", action="store_true", help="Leave the bench database behind (for --reuse).")
-    parser.add_argument("--json", type=Path, help="Write the figures here instead of bench/results/.")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    data_dir = args.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    sqlite_path = data_dir / f"task_rules-{args.customers}.sqlite3"
-    url = f"sqlite:///{sqlite_path}" if args.database == "sqlite" else args.postgres_url
-    os.environ["SHOPFLOOR_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopfloor.settings")
-    os.environ["DEBUG"] = "false"
-    marker = data_dir / f"task_rules-{args.customers}-{args.database}.generated"
+    bench_database = use_database(args.database, args.data_dir, f"task_rules-{args.customers}.sqlite3",
+                                  args.postgres_url)
+    marker = bench_database.data_dir / f"task_rules-{args.customers}-{args.database}.generated"
     fresh = not (args.reuse and marker.exists())
-    if args.database == "sqlite":
-        if fresh:
-            remove_sqlite(sqlite_path)
-    else:
-        prepare_postgres(url, drop_first=fresh)
+    bench_database.create(drop_first=fresh)
 
     import django
 
@@ -109,58 +97,18 @@ def main(argv=None) -> int:
         connection.close()
         if not args.keep:
             marker.unlink(missing_ok=True)
-            if args.database == "sqlite":
-                remove_sqlite(sqlite_path)
-            else:
-                drop_postgres(url)
+            bench_database.remove()
 
 
 # Data -------------------------------------------------------------------------------------------------
 
 
-def _chunks(rows, size):
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def load(model, rows) -> int:
-    """Insert generated rows (dicts of column attnames) in chunks: COPY on PostgreSQL, executemany on SQLite;
-    secondary indexes are dropped first and built once at the end, as a bulk load does."""
-    from django.db import connection, transaction
-
-    table = model._meta.db_table
-    dropped = drop_secondary_indexes(table)
-    fields = model._meta.concrete_fields
-    columns = [field.column for field in fields]
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    defaults = {field.attname: field.get_default() for field in fields}
-    total = 0
-    with transaction.atomic():
-        for chunk in _chunks(rows, CHUNK):
-            values = [tuple(row.get(field.attname, defaults[field.attname]) for field in fields) for row in chunk]
-            total += len(values)
-            if connection.vendor == "postgresql":
-                statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-                with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-                    for row in values:
-                        copy.write_row(row)
-            else:
-                connection.ensure_connection()
-                placeholders = ", ".join("?" for _ in columns)
-                connection.connection.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", values
-                )
-    recreate_indexes(dropped)
-    if connection.vendor == "postgresql" and total:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))", [table])
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+    """Insert generated rows as a bulk load does (secondary indexes built once at the end), then make the
+    table's statistics (PostgreSQL)."""
+    total = bulk_insert(model, rows, rebuild_indexes=True)
+    if total:
+        vacuum_analyze([model])
     return total
 
 
@@ -422,9 +370,6 @@ def measure(database: str) -> dict:
     floor_seconds = sum(item["seconds"] for item in floor.values())
     floor_cpu = sum(item["cpu"] for item in floor.values())
 
-    def ratio(value, base):
-        return round(value / base, 2) if base else None
-
     return {
         "floor_s": round(floor_seconds, 3),
         "first_run_s": round(first_seconds, 3),
@@ -473,11 +418,7 @@ def print_summary(result: dict) -> None:
 
 
 def write_results(args, result: dict) -> None:
-    path = args.json
-    if path is None:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = RESULTS_DIR / f"task_rules-{args.customers}-{args.database}-{stamp}.json"
+    path = args.json or results_path(f"task_rules-{args.customers}-{args.database}")
     path.write_text(json.dumps(result, indent=2, default=str))
     print(f"figures written to {path}")
 

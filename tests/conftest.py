@@ -1,4 +1,4 @@
-"""Shared fixtures: two stores (one per selling mode) and the people of the authorization matrix."""
+"""Shared fixtures: two stores (one per selling mode), the people of the authorization matrix, the demo shop's store."""
 
 import itertools
 import os
@@ -97,6 +97,69 @@ def api_as():
 @pytest.fixture
 def admin_api(admin_user):
     return bearer_client(admin_user)
+
+
+# Who asks, relative to the record under test (STYLE.md 18).
+PERSONAS = ("owner", "colleague", "other_store", "manager", "other_manager", "admin", "customer", "anonymous")
+
+# The people behind each persona, per selling mode. In associate mode (North) the record belongs
+# to ana; in team mode (South) to tom. The customer persona is the shopper Filipa (a North customer).
+CAST = {
+    "associate": {
+        "owner": "ana",
+        "colleague": "bruno",
+        "other_store": "tom",
+        "manager": "nora",
+        "other_manager": "sam",
+    },
+    "team": {
+        "owner": "tom",
+        "colleague": "tina",
+        "other_store": "ana",
+        "manager": "sam",
+        "other_manager": "nora",
+    },
+}
+
+
+def user_for(world, mode: str, persona: str):
+    """The user behind a persona, or None for anonymous."""
+    if persona == "admin":
+        return world.admin
+    if persona == "customer":
+        return world.shopper.user
+    if persona == "anonymous":
+        return None
+    return getattr(world, CAST[mode][persona]).user
+
+
+@pytest.fixture
+def client_for(world):
+    """client_for(mode, persona) → a client with that persona's bearer token (none for anonymous)."""
+    clients = {}
+
+    def make(mode: str, persona: str) -> Client:
+        user = user_for(world, mode, persona)
+        if user is None:
+            return Client()
+        if user.pk not in clients:
+            clients[user.pk] = bearer_client(user)
+        return clients[user.pk]
+
+    return make
+
+
+# The demo shop's store and its associate (storefront, coupons and referral journeys).
+@pytest.fixture
+def shop_store(db, settings):
+    store = make_store("chiado", "Chiado", SellingMode.ASSOCIATE, country="PT", currency="EUR")
+    settings.SHOPFLOOR = {**settings.SHOPFLOOR, "DEMO_SHOP_STORE": store.code}
+    return store
+
+
+@pytest.fixture
+def rep(shop_store):
+    return make_associate(shop_store, "Ana Ribeiro", "ana.ribeiro@example.com", phone="+351912480102")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,7 +10,7 @@ from shopfloor.apikit import AUTH, ApiParser, RefusedBody
 from shopfloor.catalog.api import router as catalog_router
 from shopfloor.clienteling.api import router as clienteling_router
 from shopfloor.commissions.api import router as commissions_router
-from shopfloor.commissions.coupons_api import router as coupons_router
+from shopfloor.commissions.coupons.api import router as coupons_router
 from shopfloor.comms.api import router as comms_router
 from shopfloor.customers.api import router as customers_router
 from shopfloor.errors import Conflict, InvalidInput
@@ -18,7 +18,7 @@ from shopfloor.lists.api import router as lists_router
 from shopfloor.live.api import router as live_router
 from shopfloor.lookbooks.api import router as lookbooks_router
 from shopfloor.orders.api import router as orders_router
-from shopfloor.orders.on_behalf_api import router as on_behalf_router
+from shopfloor.orders.on_behalf.api import router as on_behalf_router
 from shopfloor.outreach.api import router as outreach_router
 
 

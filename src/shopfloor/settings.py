@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "shopfloor.orders",
     "shopfloor.commissions",
     "shopfloor.comms",
+    "shopfloor.agents",
     "shopfloor.lists",
     "shopfloor.clienteling",
     "shopfloor.lookbooks",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("shopfloor.outreach.urls")),
     path("", include("shopfloor.live.urls")),
     path("", include("shopfloor.comms.urls")),
+    path("", include("shopfloor.agents.urls")),
     path("", include("shopfloor.storefront.urls")),
     # Shop as customer (start, exit) and payment links (/pay/<token>/).
     path("", include("shopfloor.storefront.impersonation_urls")),

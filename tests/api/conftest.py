@@ -1,9 +1,9 @@
-"""What the API tests share: the personas of the authorization matrix and a "nothing was written" check."""
+"""What the API tests of every app share: the API's prefix, a "nothing was written" check, an order recorded as
+POST /orders records it. The personas of the authorization matrix (PERSONAS, user_for, client_for) are
+tests/conftest.py's."""
 
 from decimal import Decimal
 
-import pytest
-from django.test import Client
 from django.utils import timezone
 
 from shopfloor.access import Actor
@@ -19,29 +19,6 @@ from shopfloor.customers.models import (
 )
 from shopfloor.orders.models import Order, OrderLine, Refund
 from shopfloor.orders.services import record_order
-from tests.conftest import bearer_client
-
-# Who asks, relative to the record under test (STYLE.md 18).
-PERSONAS = ("owner", "colleague", "other_store", "manager", "other_manager", "admin", "customer", "anonymous")
-
-# The people behind each persona, per selling mode. In associate mode (North) the record belongs
-# to ana; in team mode (South) to tom. The customer persona is the shopper Filipa (a North customer).
-CAST = {
-    "associate": {
-        "owner": "ana",
-        "colleague": "bruno",
-        "other_store": "tom",
-        "manager": "nora",
-        "other_manager": "sam",
-    },
-    "team": {
-        "owner": "tom",
-        "colleague": "tina",
-        "other_store": "ana",
-        "manager": "sam",
-        "other_manager": "nora",
-    },
-}
 
 # Every table an API write could touch. ApiToken is left out: using a token stamps its last use.
 WRITABLE_MODELS = (
@@ -63,33 +40,6 @@ WRITABLE_MODELS = (
 )
 
 API = "/api/v1"
-
-
-def user_for(world, mode: str, persona: str):
-    """The user behind a persona, or None for anonymous."""
-    if persona == "admin":
-        return world.admin
-    if persona == "customer":
-        return world.shopper.user
-    if persona == "anonymous":
-        return None
-    return getattr(world, CAST[mode][persona]).user
-
-
-@pytest.fixture
-def client_for(world):
-    """client_for(mode, persona) → a client with that persona's bearer token (none for anonymous)."""
-    clients = {}
-
-    def make(mode: str, persona: str) -> Client:
-        user = user_for(world, mode, persona)
-        if user is None:
-            return Client()
-        if user.pk not in clients:
-            clients[user.pk] = bearer_client(user)
-        return clients[user.pk]
-
-    return make
 
 
 def snapshot() -> dict:

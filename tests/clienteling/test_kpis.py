@@ -128,7 +128,7 @@ def test_the_csv_has_the_scope_and_each_associate(world, client_as, sales):
 
 
 def test_the_period_is_whole_days(world):
-    from shopfloor.clienteling.kpis import period_between
+    from shopfloor.periods import period_between
 
     period = period_between(date(2026, 1, 1), date(2026, 1, 31))
     start, end = period.bounds()

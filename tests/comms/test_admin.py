@@ -1,8 +1,7 @@
-"""The Django admin publishes announcements through the service and decides agent registrations."""
+"""The Django admin publishes announcements through the service."""
 
 from django.test import Client
 
-from shopfloor.accounts.models import AgentRegistration, AgentSignupSettings, Associate
 from shopfloor.comms.models import Announcement, Notification
 
 
@@ -22,17 +21,3 @@ def test_an_announcement_added_in_the_admin_is_sanitised_and_delivered(world):
     assert "<script" not in announcement.body_html and "<strong>all</strong>" in announcement.body_html
     assert announcement.delivered_at is not None
     assert Notification.objects.filter(kind="announcement").count() == 3
-
-
-def test_registrations_are_approved_with_the_admin_action(world):
-    AgentSignupSettings.objects.create(enabled=True, store=world.north)
-    registration = AgentRegistration.objects.create(name="Rui", email="rui@example.com", store=world.north)
-    client = admin_client(world)
-    assert client.get("/admin/accounts/agentregistration/").status_code == 200
-    response = client.post("/admin/accounts/agentregistration/", {
-        "action": "approve", "_selected_action": [registration.pk],
-    })
-    assert response.status_code == 302
-    registration.refresh_from_db()
-    assert registration.status == "approved"
-    assert Associate.objects.filter(email="rui@example.com", store=world.north).exists()

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from shopfloor.access import actor_for
-from shopfloor.commissions.coupons import create_coupon
+from shopfloor.commissions.coupons.services import create_coupon
 from shopfloor.commissions.models import Coupon, CouponBounds
 
 

@@ -2,8 +2,8 @@
 
 import re
 
+from shopfloor.customers.listing import COUNT_LIMIT
 from shopfloor.customers.models import Customer
-from shopfloor.customers.selectors import COUNT_LIMIT
 from shopfloor.customers.services import refresh_search_fields
 
 PAGE = 25

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from shopfloor import periods
 from shopfloor.access import actor_for
 from shopfloor.commissions.payouts import record_adjustment, record_payout
-from shopfloor.console import selectors as figures
 from shopfloor.orders.services import refund_order
 from tests.console.conftest import noon
 
@@ -20,7 +20,7 @@ def kpis(html: str) -> dict[str, str]:
 @pytest.fixture
 def sales(world, ten_percent, place_order):
     """Ana: 299.00 this month and 50.00 last month; Bruno: 1000.00 this month; South: 80 + 20 this month."""
-    last_month = figures.last_month().start
+    last_month = periods.last_month().start
     return {
         "ana_now": place_order(world.anas_customer, "149.50", quantity=2),
         "ana_before": place_order(world.anas_customer, "50.00", placed_at=noon(last_month)),

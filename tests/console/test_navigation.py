@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from shopfloor.console import nav
+from shopfloor import consolekit
+from shopfloor.access import Actor
 
 ASSOCIATE_MENU = [
     ("Sell", ["Dashboard", "Live", "Lists", "Tasks", "My Looks", "Lookbooks"]),
@@ -68,22 +69,23 @@ def test_the_current_page_is_marked_inside_its_section(client_as, world):
 
 
 def test_a_section_with_nothing_for_the_actor_is_left_out(world):
-    saved = dict(nav._registry)
+    saved = dict(consolekit._nav_registry)
     try:
         for url_name, entry in saved.items():
-            if entry.section == nav.TEAM:
-                nav.unregister(url_name)
-        nav.register("Only admins", "console:payouts", icon="wallet", roles=nav.ADMIN_ROLES, section=nav.TEAM)
-        ana = nav.sections_for(nav.Actor(world.ana.user), "/console/")
-        admin = nav.sections_for(nav.Actor(world.admin), "/console/")
+            if entry.section == consolekit.TEAM:
+                consolekit.unregister_nav(url_name)
+        consolekit.register_nav("Only admins", "console:payouts", icon="wallet", roles=consolekit.ADMIN_ROLES,
+                                section=consolekit.TEAM)
+        ana = consolekit.nav_sections_for(Actor(world.ana.user), "/console/")
+        admin = consolekit.nav_sections_for(Actor(world.admin), "/console/")
     finally:
-        nav._registry.clear()
-        nav._registry.update(saved)
+        consolekit._nav_registry.clear()
+        consolekit._nav_registry.update(saved)
     assert "Team" not in [section.label for section in ana]
     assert [link.label for link in next(s for s in admin if s.label == "Team").links] == ["Only admins"]
 
 
 def test_an_entry_in_an_unknown_section_is_refused_at_registration():
     with pytest.raises(ValueError, match="Unknown navigation section 'Selling'"):
-        nav.register("Oops", "console:oops", icon="x", section="Selling")
-    assert "console:oops" not in nav._registry
+        consolekit.register_nav("Oops", "console:oops", icon="x", section="Selling")
+    assert "console:oops" not in consolekit._nav_registry

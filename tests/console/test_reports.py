@@ -122,14 +122,14 @@ def test_long_periods_are_drawn_per_week(client_as, march):
 
 
 def test_presets_pick_their_period(client_as, march):
-    from shopfloor.console import selectors as figures
+    from shopfloor import periods
 
     html = client_as(march.admin).get("/console/reports/", {"preset": "last_month"}).content.decode()
-    period = figures.last_month()
+    period = periods.last_month()
     assert f'name="from" value="{period.start:%Y-%m-%d}"' in html
     assert 'class="preset is-active" href="?preset=last_month"' in html
     default = client_as(march.admin).get("/console/reports/").content.decode()
-    assert f'name="from" value="{figures.this_month().start:%Y-%m-%d}"' in default
+    assert f'name="from" value="{periods.this_month().start:%Y-%m-%d}"' in default
 
 
 @pytest.mark.parametrize("params, message", [

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from shopfloor.access import Actor, customer_assignments_seen, visible_customers
 from shopfloor.accounts.models import AssociateRole, RepCode, SellingMode
-from shopfloor.customers import selectors
+from shopfloor.customers import listing, search, selectors
 from shopfloor.customers.models import (
     Agency,
     AgencyRep,
@@ -52,7 +52,7 @@ queries = st.lists(
 
 
 def plain_matches(row: dict, query: str) -> bool:
-    """The search box's meaning, written the plain way (selectors.search_branches)."""
+    """The search box's meaning, written the plain way (search.search_branches)."""
     query = " ".join(query.lower().split())
     if not query:
         return True
@@ -133,12 +133,12 @@ _saved: dict = {}
 def with_monkeypatched_limits(sparse_limit: int) -> None:
     """Small limits, so every plan (read whole, walked, counted "more") runs on a few customers.
     (Hypothesis runs many examples in one test, so pytest's function-scoped monkeypatch does not fit.)"""
-    _saved.update(SPARSE_LIMIT=selectors.SPARSE_LIMIT, COUNT_LIMIT=selectors.COUNT_LIMIT)
-    selectors.SPARSE_LIMIT, selectors.COUNT_LIMIT = sparse_limit, COUNT_LIMIT
+    _saved.update(SPARSE_LIMIT=search.SPARSE_LIMIT, COUNT_LIMIT=listing.COUNT_LIMIT)
+    search.SPARSE_LIMIT, listing.COUNT_LIMIT = sparse_limit, COUNT_LIMIT
 
 
 def restore_limits() -> None:
-    selectors.SPARSE_LIMIT, selectors.COUNT_LIMIT = _saved["SPARSE_LIMIT"], _saved["COUNT_LIMIT"]
+    search.SPARSE_LIMIT, listing.COUNT_LIMIT = _saved["SPARSE_LIMIT"], _saved["COUNT_LIMIT"]
 
 
 def test_the_assignments_an_associate_searches_are_exactly_the_customers_they_see(world):

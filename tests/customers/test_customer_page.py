@@ -1,10 +1,11 @@
-"""customers.selectors.customer_page: the same page and count as the plain sorted query, on every plan."""
+"""customers.selectors.customer_page: the same page and count as the plain sorted query, on every plan of
+customers.search."""
 
 import pytest
 from django.db import connection
 
 from shopfloor.access import actor_for
-from shopfloor.customers import selectors
+from shopfloor.customers import listing, search, selectors
 from shopfloor.customers.models import Customer, CustomerRepCode, CustomerStatus
 from tests.factories import make_customer
 
@@ -49,11 +50,11 @@ def test_the_page_is_the_sorted_lists_slice_on_every_plan(crowd, monkeypatch, sp
     # A tiny sparse limit sends every branch down the walks of the name index; a database that
     # does not sort by code point merges the branches in its own collation; visibility written
     # for row-by-row probes (as on PostgreSQL) or as visible_customers writes it.
-    monkeypatch.setattr(selectors, "SPARSE_LIMIT", sparse_limit)
-    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(selectors, "_probes_row_by_row", lambda: probed)
+    monkeypatch.setattr(search, "SPARSE_LIMIT", sparse_limit)
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(listing, "probes_row_by_row", lambda: probed)
     if not sorted_in_python:
-        monkeypatch.setattr(selectors, "_sorts_by_code_point", lambda: False)
+        monkeypatch.setattr(listing, "sorts_by_code_point", lambda: False)
     for user in _people(crowd):
         actor = actor_for(user)
         for query in QUERIES:
@@ -71,7 +72,7 @@ def test_the_page_is_the_sorted_lists_slice_on_every_plan(crowd, monkeypatch, sp
 
 
 def test_counts_above_the_limit_read_as_more_and_the_last_page_counts_exactly(crowd, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
     admin = actor_for(crowd.admin)
     total = selectors.customer_list(admin).count()
     first = selectors.customer_page(admin, limit=5)
@@ -91,23 +92,23 @@ def test_names_sort_case_insensitively(crowd):
 
 
 def test_prefix_ranges_end_just_past_the_prefix():
-    assert selectors._successor("ma") == "mb"
-    assert selectors._successor("a\U0010ffff") is None
+    assert search._successor("ma") == "mb"
+    assert search._successor("a\U0010ffff") is None
 
 
 def test_each_branch_is_read_through_the_index_of_its_longest_prefix():
     # "tiago m": the first names from "tiago", not every last name from "m" (and the reverse).
-    assert selectors._driving((("search_last_name", "m"), ("search_first_name", "tiago"))) == 1
-    assert selectors._driving((("search_last_name", "martins"), ("search_first_name", "ana"))) == 0
+    assert search._driving((("search_last_name", "m"), ("search_first_name", "tiago"))) == 1
+    assert search._driving((("search_last_name", "martins"), ("search_first_name", "ana"))) == 0
     # A tie goes to the last name, whose index is the list's order.
-    assert selectors._driving((("search_last_name", "sá"), ("search_first_name", "ze"))) == 0
+    assert search._driving((("search_last_name", "sá"), ("search_first_name", "ze"))) == 0
 
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
 def test_sqlite_counts_a_two_word_branch_in_the_index_of_its_longer_prefix():
     branch = (("search_last_name", "m"), ("search_first_name", "tiago"))
-    queryset = Customer.objects.filter(selectors._branch_q(branch)).values("pk")
+    queryset = Customer.objects.filter(search._branch_q(branch)).values("pk")
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -119,8 +120,8 @@ def test_sqlite_counts_a_two_word_branch_in_the_index_of_its_longer_prefix():
 def test_the_list_without_a_search_is_the_sorted_lists_slice_with_its_count_for_everyone(crowd, monkeypatch,
                                                                                            probed):
     # The list reads its page and its capped count in one query (selectors._list_page).
-    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(selectors, "_probes_row_by_row", lambda: probed)
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(listing, "probes_row_by_row", lambda: probed)
     for user in _people(crowd):
         actor = actor_for(user)
         for status in (None, CustomerStatus.PENDING):

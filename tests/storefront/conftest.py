@@ -1,18 +1,58 @@
-"""The demo shop sells for the first store unless DEMO_SHOP_STORE names one; tests name it."""
+"""Storefront fixtures. The demo shop sells for the first store unless DEMO_SHOP_STORE names one; tests name it
+(shop_store, in tests/conftest.py). The widget: signed identities, widget tokens and a client that calls the
+panel's endpoints."""
+
+import json
 
 import pytest
+from django.test import Client
 
-from shopfloor.accounts.models import SellingMode
-from tests.factories import make_associate, make_store
+from shopfloor.storefront.widget import sign_identity
 
-
-@pytest.fixture
-def shop_store(db, settings):
-    store = make_store("chiado", "Chiado", SellingMode.ASSOCIATE, country="PT", currency="EUR")
-    settings.SHOPFLOOR = {**settings.SHOPFLOOR, "DEMO_SHOP_STORE": store.code}
-    return store
+PRODUCTS = [("LIN-1", "Linen throw", "89.00"), ("CER-2", "Stoneware bowl", "24.00")]
 
 
 @pytest.fixture
-def rep(shop_store):
-    return make_associate(shop_store, "Ana Ribeiro", "ana.ribeiro@example.com", phone="+351912480102")
+def products(db):
+    from shopfloor.catalog.models import Product
+
+    return [Product.objects.create(sku=sku, name=name, price=price) for sku, name, price in PRODUCTS]
+
+
+def start_session(store, *, email="", customer_id=None, client=None, origin=None, **signing):
+    """POST /widget/session with an identity signed for `store` → (response, payload)."""
+    client = client or Client()
+    body = {"store": store.widget_key}
+    if email or customer_id is not None:
+        identity, signature = sign_identity(store, email=email, customer_id=customer_id, **signing)
+        body.update(identity=identity, signature=signature)
+    headers = {"Origin": origin} if origin else {}
+    response = client.post("/widget/session", json.dumps(body), content_type="application/json", headers=headers)
+    return response, response.json()
+
+
+class WidgetClient:
+    """Calls the widget endpoints as the widget does: JSON, the token in X-Shopfloor-Widget."""
+
+    def __init__(self, token, origin=None):
+        self.token = token
+        self.client = Client()
+        self.headers = {"X-Shopfloor-Widget": token, **({"Origin": origin} if origin else {})}
+
+    def get(self, path, **params):
+        return self.client.get(path, params, headers=self.headers)
+
+    def post(self, path, body):
+        return self.client.post(path, json.dumps(body), content_type="application/json", headers=self.headers)
+
+
+@pytest.fixture
+def widget_as():
+    """widget_as(store, email=... | customer_id=...) → a WidgetClient with that identity's token."""
+
+    def factory(store, **identity):
+        response, payload = start_session(store, **identity)
+        assert response.status_code == 200
+        return WidgetClient(payload["token"])
+
+    return factory

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from shopfloor.accounts.models import (
     AgentGroup,
-    AgentRegistration,
     AgentSignupSettings,
     ApiToken,
     Associate,
@@ -292,46 +291,6 @@ class AgentSignupSettingsAdmin(admin.ModelAdmin):
             messages.warning(request, "Registration stays closed until you choose the store new agents join.")
         super().save_model(request, obj, form, change)
         record_event(request.user, "agent_signup_settings.saved", obj, enabled=obj.enabled, store_id=obj.store_id)
-
-
-@admin.register(AgentRegistration)
-class AgentRegistrationAdmin(ReadOnlyAdmin):
-    """People who asked to sell as agents. Approve or reject them with the actions (or in the console)."""
-
-    list_display = ("created_at", "name", "email", "store", "recruiter", "status", "decided_at")
-    list_filter = ("status", "store")
-    search_fields = ("name", "email")
-    list_select_related = ("store", "recruiter")
-    actions = ["approve", "reject"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def _decide(self, request, queryset, decide, verb):
-        from shopfloor.access import Actor
-        from shopfloor.errors import Conflict
-
-        done = 0
-        for registration in queryset.order_by("pk"):
-            try:
-                decide(Actor(request.user), registration)
-                done += 1
-            except Conflict as exc:
-                self.message_user(request, f"{registration.name}: {exc}", messages.WARNING)
-        if done:
-            self.message_user(request, f"{done} registration{'s' if done != 1 else ''} {verb}.", messages.SUCCESS)
-
-    @admin.action(description="Approve: create the agents and email them a set-password link")
-    def approve(self, request, queryset):
-        from shopfloor.accounts.onboarding import approve_registration
-
-        self._decide(request, queryset, approve_registration, "approved")
-
-    @admin.action(description="Reject the selected registrations")
-    def reject(self, request, queryset):
-        from shopfloor.accounts.onboarding import reject_registration
-
-        self._decide(request, queryset, reject_registration, "rejected")
 
 
 @admin.register(RecruitLink)

@@ -18,6 +18,7 @@ from shopfloor.apikit import (
 from shopfloor.clienteling import kpis, rules, selectors, services, timeline
 from shopfloor.clienteling.models import RuleKey, TaskPriority, TaskRule, TaskStatus
 from shopfloor.errors import InvalidInput
+from shopfloor.periods import period_between
 
 router = Router(tags=["Tasks"])
 
@@ -398,7 +399,7 @@ def get_kpis(request, start: date | None = PERIOD_START, end: date | None = PERI
              associate_id: int | None = optional_id_query("Managers and admins: one associate.")):
     who = staff_actor(request)
     try:
-        period = kpis.period_between(start, end)
+        period = period_between(start, end)
     except ValueError as exc:
         raise InvalidInput([(("query", "from"), str(exc))])
     scope = kpis.resolve_scope(who, store_id=store_id, associate_id=associate_id)

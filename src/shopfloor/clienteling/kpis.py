@@ -16,15 +16,18 @@ Where each figure comes from:
   an order credited to their sender or author (or the store, when no associate is credited).
 Figures another capability records (outreach, live, lookbooks) are read when that app's models exist;
 otherwise they are None and the page shows "—".
+
+`daily_sales` is the day-by-day series of the KPI page's chart and of the console's reports.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from shopfloor.access import Actor, NotVisible, kpi_scope, visible_associates, visible_stores
@@ -33,38 +36,11 @@ from shopfloor.clienteling.models import Task, TaskStatus
 from shopfloor.clienteling.selectors import with_effective_due
 from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.models import Interaction, Order, OrderStatus
+from shopfloor.periods import Period
 
 SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)
-MAX_PERIOD_DAYS = 731
 # An order within this many days of a message or a lookbook opening counts as converted.
 CONVERSION_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # included
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        zone = timezone.get_current_timezone()
-        return (datetime.combine(self.start, time.min, tzinfo=zone),
-                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone))
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-def period_between(start: date | None, end: date | None) -> Period:
-    """A period of whole days; default this month so far. ValueError says what is wrong."""
-    today = timezone.localdate()
-    end = end or today
-    start = start or end.replace(day=1)
-    if start > end:
-        raise ValueError("The period starts after it ends.")
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValueError("Choose a period of two years or less.")
-    return Period(start, end)
 
 
 @dataclass(frozen=True)
@@ -170,6 +146,23 @@ def sales(scope: Scope, period: Period) -> list[dict]:
         figures.append({"currency": row["currency"], "attributed_sales": total, "orders": row["count"],
                         "average_order_value": to_cents(total / row["count"]) if row["count"] else None})
     return figures
+
+
+def daily_sales(orders: QuerySet, period: Period) -> dict[str, list[dict]]:
+    """Per currency, one entry per day of the period: {"day", "orders", "sales"} (days without sales too)."""
+    zone = timezone.get_current_timezone()
+    rows = (orders.annotate(day=TruncDate("placed_at", tzinfo=zone)).values("day", "currency")
+            .annotate(count=Count("id"), sales=Sum("total")).order_by())
+    found: dict[str, dict[date, dict]] = defaultdict(dict)
+    for row in rows:
+        found[row["currency"]][row["day"]] = {"orders": row["count"], "sales": to_cents(row["sales"] or ZERO)}
+    series = {}
+    for currency, days in found.items():
+        series[currency] = [
+            {"day": day, **days.get(day, {"orders": 0, "sales": ZERO})}
+            for day in (period.start + timedelta(days=n) for n in range(period.days))
+        ]
+    return series
 
 
 def customers_contacted(scope: Scope, period: Period) -> int:

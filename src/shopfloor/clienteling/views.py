@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shopfloor import charts, periods
 from shopfloor.access import (
     Actor,
     Role,
@@ -32,9 +33,7 @@ from shopfloor.clienteling.forms import (
     TaskRuleForm,
 )
 from shopfloor.clienteling.models import RuleKey
-from shopfloor.console import charts
-from shopfloor.console import selectors as figures
-from shopfloor.console.views import console_page, render_page, require_role
+from shopfloor.consolekit import console_page, render_page, require_role
 from shopfloor.customers.services import update_customer
 from shopfloor.errors import InvalidInput
 
@@ -350,16 +349,16 @@ def _kpi_request(request):
     actor = request.actor
     error = ""
     try:
-        period, preset = figures.parse_period(request.GET)
-    except figures.BadPeriod as exc:
-        period, preset, error = figures.this_month(), "", str(exc)
+        period, preset = periods.parse_period(request.GET)
+    except periods.BadPeriod as exc:
+        period, preset, error = periods.this_month(), "", str(exc)
 
     def number(name):
         raw = request.GET.get(name, "")
         return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
     scope = kpis.resolve_scope(actor, store_id=number("store"), associate_id=number("associate"))
-    return scope, kpis.Period(period.start, period.end), period, preset, error
+    return scope, period, preset, error
 
 
 @never_cache
@@ -367,20 +366,19 @@ def _kpi_request(request):
 @console_page
 def kpi_page(request):
     actor = request.actor
-    scope, period, report_period, preset, error = _kpi_request(request)
+    scope, period, preset, error = _kpi_request(request)
     data = kpis.compute(scope, period)
     orders = kpis.scope_orders(scope).filter(kpis.in_period(period, "placed_at"))
-    series = figures.daily_sales(orders, report_period)
-    weekly = report_period.days > charts.MAX_DAILY_BARS
+    series = kpis.daily_sales(orders, period)
     chart_list = [
-        {"currency": currency, "chart": charts.bar_chart(figures.weekly(entries) if weekly else entries, weekly)}
+        {"currency": currency, "chart": charts.sales_chart(entries, period.days)}
         for currency, entries in sorted(series.items())
     ]
     query = request.GET.copy()
     can_pick = actor.is_admin or actor.is_manager
     return render_page(request, "clienteling/kpis.html", {
-        "scope": scope, "period": report_period, "preset": preset, "error": error, "data": data,
-        "presets": [(name, label) for name, (label, _) in figures.PRESETS.items()],
+        "scope": scope, "period": period, "preset": preset, "error": error, "data": data,
+        "presets": [(name, label) for name, (label, _) in periods.PRESETS.items()],
         "charts": chart_list, "csv_query": query.urlencode(),
         "associates": list(visible_associates(actor).filter(active=True).select_related("store")
                            .order_by("store__name", "name")) if can_pick else [],
@@ -410,7 +408,7 @@ def _cell(value) -> str:
 @console_page
 def kpi_csv(request):
     actor = request.actor
-    scope, period, _, _, error = _kpi_request(request)
+    scope, period, _, error = _kpi_request(request)
     if error:
         return HttpResponse(error, status=422, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

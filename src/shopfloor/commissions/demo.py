@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from shopfloor.access import Actor
-from shopfloor.commissions import configuration, coupons, payouts, selectors, services
+from shopfloor.commissions import configuration, payouts, selectors, services
+from shopfloor.commissions.coupons import services as coupons
 from shopfloor.commissions.models import CouponKind, OrderAccrual, PayoutMethod
 from shopfloor.orders.models import Order, OrderStatus
 from shopfloor.orders.services import refund_order

@@ -1,5 +1,5 @@
-"""Demo comms for Casa Lusa: agent registration open, an agent group, two announcements (one read,
-one scheduled), a thread with the retailer, one between an agent and a subagent, a waiting registration.
+"""Demo comms for Casa Lusa: two announcements (one read, one scheduled for the agents' group), a thread with
+the retailer, one between an agent and a subagent.
 
 Called once by storefront.demo.seed_demo (inside its transaction, so it is written whole or not at all).
 """
@@ -9,24 +9,13 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from shopfloor.access import Actor
-from shopfloor.accounts.models import AgentGroup, AgentRegistration, AgentSignupSettings
-from shopfloor.accounts.onboarding import recruit_link_for
+from shopfloor.accounts.models import AgentGroup
 from shopfloor.comms import services
 
 
-def seed(admin, stores: dict, associates: dict, now: datetime | None = None) -> int:
+def seed(admin, associates: dict, agents: AgentGroup, now: datetime | None = None) -> int:
     """Returns how many announcements and threads were made."""
     now = now or timezone.now()
-    lisbon = stores["lisbon-chiado"]
-    agents = AgentGroup.objects.create(name="Independent agents")
-    agents.associates.set([associates["Inês Carvalho"], associates["Rui Teixeira"]])
-    AgentSignupSettings.objects.create(enabled=True, store=lisbon, group=agents)
-    recruit_link_for(associates["Ana Ribeiro"])
-    AgentRegistration.objects.create(
-        name="Helena Duarte", email="helena.duarte@example.com", phone="+351913370001", store=lisbon,
-        recruiter=associates["Ana Ribeiro"], about="Interior designer in Cascais; hotels and holiday homes.",
-    )
-
     retailer = Actor(admin)
     spring = services.save_announcement(retailer, {
         "title": "Spring collection in store on Monday",

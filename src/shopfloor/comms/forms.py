@@ -1,4 +1,4 @@
-"""Console and public forms of comms: they shape input; the services decide."""
+"""Console forms of comms: they shape input; the services decide."""
 
 from django import forms
 
@@ -61,14 +61,3 @@ class ThreadForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class AgentRegistrationForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-    about = forms.CharField(label="About you (optional)", required=False, max_length=2000,
-                            widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="What you sell, where and to whom.")

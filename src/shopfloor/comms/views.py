@@ -1,41 +1,23 @@
-"""Console pages for announcements, messages and agents; the public agent registration pages.
+"""Console pages for announcements and messages.
 
 Thin: visibility from shopfloor.access (through the selectors), writes through the services.
 """
 
-import math
-
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from shopfloor.access import (
-    NotAllowed,
-    NotVisible,
-    get_announcement_for,
-    get_thread_for,
-    subagent_orders,
-    visible_subagents,
-)
-from shopfloor.accounts import onboarding
-from shopfloor.accounts.models import AgentRegistration, RegistrationStatus
+from shopfloor.access import NotAllowed, get_announcement_for, get_thread_for
 from shopfloor.comms import selectors, services
 from shopfloor.comms.api import attachment_response
-from shopfloor.comms.forms import AgentRegistrationForm, AnnouncementForm, ReplyForm, ThreadForm
-from shopfloor.console.views import console_page, render_page
-from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.live.geo import client_address
+from shopfloor.comms.forms import AnnouncementForm, ReplyForm, ThreadForm
+from shopfloor.consolekit import console_page, render_page
+from shopfloor.errors import InvalidInput
 
 PAGE_SIZE = 25
-RECENT_SALES = 20
-# Cancelled orders are not sales.
-SOLD = ~Q(attributed_orders__status="cancelled")
 
 
 def _add_errors(form, error: InvalidInput, names: dict | None = None) -> None:
@@ -148,96 +130,3 @@ def thread(request, thread_id: int):
 @console_page
 def attachment(request, attachment_id: int):
     return attachment_response(selectors.get_attachment_for(request.actor, attachment_id))
-
-
-# Agents -----------------------------------------------------------------------------------------------
-
-
-@never_cache
-@console_page
-def agents(request):
-    actor = request.actor
-    subagents = visible_subagents(actor).annotate(
-        sales=Count("attributed_orders", filter=SOLD, distinct=True),
-        revenue=Sum("attributed_orders__total", filter=SOLD),
-    ).order_by("name", "pk")
-    sales = subagent_orders(actor).select_related("attributed_associate", "store").order_by("-placed_at", "-id")
-    link = None
-    if actor.associate is not None and onboarding.registration_open():
-        link = request.build_absolute_uri(
-            reverse("comms:join", args=[onboarding.recruit_link_for(actor.associate).code])
-        )
-    decided = None
-    if actor.is_admin:
-        decided = (AgentRegistration.objects.exclude(status=RegistrationStatus.PENDING)
-                   .select_related("recruiter", "decided_by").order_by("-decided_at", "-id")[:10])
-    return render_page(request, "comms/agents.html", {
-        "page": Paginator(subagents, PAGE_SIZE).get_page(request.GET.get("page")),
-        "sales": sales[:RECENT_SALES], "recruit_link": link,
-        "pending": onboarding.pending_registrations(actor), "decided": decided,
-        "registration_open": onboarding.registration_open(),
-    })
-
-
-@require_POST
-@console_page
-def agent_decide(request, registration_id: int, decision: str):
-    actor = request.actor
-    registration = onboarding.get_registration_for(actor, registration_id)
-    try:
-        if decision == "approve":
-            associate = onboarding.approve_registration(actor, registration)
-            messages.success(request, f"{associate.name} is an agent now; they got an email to set their password.")
-        else:
-            onboarding.reject_registration(actor, registration)
-            messages.success(request, f"{registration.name}'s registration is rejected.")
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    return redirect(request.POST.get("next") if request.POST.get("next") == reverse("console:approvals")
-                    else "comms:agents")
-
-
-# Public registration ----------------------------------------------------------------------------------
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def register(request, code: str | None = None):
-    # Counted before anything else: these pages answer anyone, and recruit codes must not be guessable.
-    address = client_address(request.META.get("REMOTE_ADDR"), request.headers.get("X-Forwarded-For"))
-    wait = onboarding.take_registration_attempt(address)
-    if wait is not None:
-        response = render(request, "comms/register_limited.html", {"minutes": math.ceil(wait / 60)}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
-    try:
-        recruiter = onboarding.recruiter_for(code) if code is not None else None
-    except NotVisible:
-        raise Http404
-    if recruiter is None and not onboarding.registration_open():
-        raise Http404
-    form = AgentRegistrationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                onboarding.register_agent(form.cleaned_data, recruit_code=code)
-            except InvalidInput as error:
-                _add_errors(form, error)
-            else:
-                return render(request, "comms/register_done.html", {"recruiter": recruiter})
-        status = 422
-    return render(request, "comms/register.html", {"form": form, "recruiter": recruiter}, status=status)
-
-
-class SetPasswordView(auth_views.PasswordResetConfirmView):
-    """The link in an approved agent's welcome email (Django's password-reset token: single use)."""
-
-    template_name = "comms/set_password.html"
-    success_url = reverse_lazy("console:login")
-    post_reset_login = False
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, "Your password is set. Sign in with your email address.")
-        return response

@@ -1,5 +1,7 @@
 """Reads behind the dashboard, the reports and the payouts page: sales and earnings figures.
 
+Periods come from `shopfloor.periods`, the day-by-day series from `clienteling.kpis.daily_sales`.
+
 Which orders count comes from `shopfloor.access` (visible_orders, visible_associates,
 visible_stores); this module only groups and adds them up. A *sale* is an order that is
 placed or completed (pending-payment orders are not paid yet, cancelled ones never will be);
@@ -10,96 +12,19 @@ the associate it is attributed to; in a team-mode store it counts for the store,
 associate's row shows the sales they helped with (the order's influencer).
 """
 
-import calendar
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from shopfloor.access import Actor, visible_associates, visible_orders, visible_stores
 from shopfloor.accounts.models import Associate
+from shopfloor.clienteling.kpis import daily_sales
 from shopfloor.commissions.models import EntryStatus, LedgerEntry, Payout, PayoutMethod
 from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.models import Order, OrderStatus, Refund
+from shopfloor.periods import Period
 
 SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)
-MAX_PERIOD_DAYS = 731
-
-
-# Periods ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole days from `start` to `end`, both included, in the server's time zone."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        zone = timezone.get_current_timezone()
-        return (
-            datetime.combine(self.start, time.min, tzinfo=zone),
-            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone),
-        )
-
-
-def this_month(today: date | None = None) -> Period:
-    today = today or timezone.localdate()
-    last_day = calendar.monthrange(today.year, today.month)[1]
-    return Period(today.replace(day=1), today.replace(day=last_day))
-
-
-def last_month(today: date | None = None) -> Period:
-    today = today or timezone.localdate()
-    return this_month(today.replace(day=1) - timedelta(days=1))
-
-
-def last_90_days(today: date | None = None) -> Period:
-    today = today or timezone.localdate()
-    return Period(today - timedelta(days=89), today)
-
-
-PRESETS = {
-    "this_month": ("This month", this_month),
-    "last_month": ("Last month", last_month),
-    "last_90_days": ("Last 90 days", last_90_days),
-}
-
-
-class BadPeriod(ValueError):
-    pass
-
-
-def parse_period(params) -> tuple[Period, str]:
-    """The period a report asks for: a preset, or `from`/`to` dates; (period, preset name or "")."""
-    preset = params.get("preset", "")
-    start, end = params.get("from", "").strip(), params.get("to", "").strip()
-    if preset in PRESETS and not (start or end):
-        return PRESETS[preset][1](), preset
-    if not (start or end):
-        return this_month(), "this_month"
-    try:
-        start_date = date.fromisoformat(start) if start else None
-        end_date = date.fromisoformat(end) if end else None
-    except ValueError:
-        raise BadPeriod("Give dates as YYYY-MM-DD.")
-    end_date = end_date or timezone.localdate()
-    start_date = start_date or end_date.replace(day=1)
-    if start_date > end_date:
-        raise BadPeriod("The period starts after it ends.")
-    if (end_date - start_date).days + 1 > MAX_PERIOD_DAYS:
-        raise BadPeriod("Choose a period of two years or less.")
-    period = Period(start_date, end_date)
-    matching = [name for name, (_, make) in PRESETS.items() if make() == period]
-    return period, (matching[0] if matching else "")
 
 
 # Sales -----------------------------------------------------------------------------------
@@ -201,36 +126,6 @@ def report(actor: Actor, period: Period, store_id: int | None = None) -> dict:
         "stores": store_rows, "associates": associate_rows, "totals": totals,
         "series": daily_sales(orders, period),
     }
-
-
-def daily_sales(orders: QuerySet, period: Period) -> dict[str, list[dict]]:
-    """Per currency, one entry per day of the period: {"day", "orders", "sales"} (days without sales too)."""
-    zone = timezone.get_current_timezone()
-    rows = (orders.annotate(day=TruncDate("placed_at", tzinfo=zone)).values("day", "currency")
-            .annotate(count=Count("id"), sales=Sum("total")).order_by())
-    found: dict[str, dict[date, dict]] = defaultdict(dict)
-    for row in rows:
-        found[row["currency"]][row["day"]] = {"orders": row["count"], "sales": to_cents(row["sales"] or ZERO)}
-    series = {}
-    for currency, days in found.items():
-        series[currency] = [
-            {"day": day, **days.get(day, {"orders": 0, "sales": ZERO})}
-            for day in (period.start + timedelta(days=n) for n in range(period.days))
-        ]
-    return series
-
-
-def weekly(series: list[dict]) -> list[dict]:
-    """Days summed into ISO weeks (Monday first); each entry keeps the first day it covers."""
-    weeks: dict[date, dict] = {}
-    for entry in series:
-        monday = entry["day"] - timedelta(days=entry["day"].weekday())
-        week = weeks.setdefault(monday, {"day": max(monday, series[0]["day"]), "orders": 0, "sales": ZERO,
-                                         "last": entry["day"]})
-        week["orders"] += entry["orders"]
-        week["sales"] += entry["sales"]
-        week["last"] = entry["day"]
-    return list(weeks.values())
 
 
 # Earnings --------------------------------------------------------------------------------

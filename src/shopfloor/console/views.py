@@ -5,24 +5,22 @@ writes go through the apps' services. A customer the actor may not see answers 4
 """
 
 import csv
-from functools import wraps
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shopfloor import charts, periods
 from shopfloor.access import (
     Actor,
-    NotAllowed,
     NotVisible,
     Role,
     can_manage_customer,
@@ -31,7 +29,7 @@ from shopfloor.access import (
     visible_orders,
     visible_stores,
 )
-from shopfloor.accounts.models import ApiToken, Associate, SellingMode
+from shopfloor.accounts.models import ApiToken, Associate
 from shopfloor.accounts.selectors import photo_url
 from shopfloor.accounts.services import create_api_token
 from shopfloor.api import api
@@ -43,100 +41,18 @@ from shopfloor.commissions.payouts import record_payout
 from shopfloor.comms import selectors as comms_selectors
 from shopfloor.comms import services as comms
 from shopfloor.comms.models import NotificationKind
-from shopfloor.console import charts, nav
 from shopfloor.console import selectors as figures
 from shopfloor.console.forms import ApiTokenForm, ApprovalForm, ConsoleAuthenticationForm, PayoutForm
+from shopfloor.consolekit import MANAGING_ROLES, console_page, render_page, require_role
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerGroup, CustomerStatus
 from shopfloor.customers.selectors import customer_list, customer_list_page
 from shopfloor.customers.services import approve_customer, customer_reps, reject_customer, unmapped_rep_codes
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.models import Order
-from shopfloor.storefront.images import initials
 
 PAGE_SIZE = 25
 RECENT_ORDERS = 10
 SEARCH_MAX_LENGTH = 100
-
-MODE_ABOUT = {
-    SellingMode.ASSOCIATE: "In associate mode each associate has their own customers, and sales are credited "
-                           "to the associate.",
-    SellingMode.TEAM: "In team mode the store's associates share its customers, and sales are credited "
-                      "to the store.",
-}
-ROLE_LABELS = {Role.ADMIN: "Admin", Role.MANAGER: "Store manager", Role.ASSOCIATE: "Associate"}
-
-
-# The page frame ------------------------------------------------------------------------------------------
-
-
-def person_for(actor: Actor) -> dict:
-    """Who is signed in, as the navigation shows them."""
-    associate = actor.associate
-    store = actor.store
-    if actor.is_admin or store is None:
-        scope = "Every store"
-        mode_label = ""
-        mode_help = "As an admin you see every store's customers."
-        mode_about = ""
-    else:
-        scope = store.name
-        mode_label = store.get_selling_mode_display()
-        if actor.sees_whole_store:
-            mode_help = f"You see every customer of {store.name}."
-        else:
-            mode_help = "You see the customers assigned to you."
-        mode_about = MODE_ABOUT[store.selling_mode]
-    name = (associate.name if associate else "") or actor.user.get_full_name()
-    return {
-        "name": name,
-        "email": actor.user.email,
-        "role": actor.role,
-        "role_label": ROLE_LABELS.get(actor.role, ""),
-        "scope": scope,
-        "selling_mode": store.selling_mode if store and mode_label else "",
-        "selling_mode_label": mode_label,
-        "selling_mode_help": mode_help,
-        "selling_mode_about": mode_about,
-        "initials": initials(name),
-    }
-
-
-def render_page(request, template: str, context: dict | None = None, status: int = 200):
-    actor = request.actor
-    frame = {
-        "actor": actor,
-        "me": person_for(actor),
-        "nav_sections": nav.sections_for(actor, request.path),
-        "unread_notifications": comms_selectors.unread_count(actor.user),
-    }
-    return render(request, template, {**frame, **(context or {})}, status=status)
-
-
-def console_page(view):
-    """Sign-in required; staff only; NotVisible answers 404 and NotAllowed 403, inside the console frame."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        actor = Actor(request.user)
-        if not actor.is_staff_member:
-            return render(request, "console/no_access.html", {"email": request.user.email}, status=403)
-        request.actor = actor
-        try:
-            return view(request, *args, **kwargs)
-        except NotVisible:
-            return render_page(request, "console/not_found.html", status=404)
-        except NotAllowed as exc:
-            return render_page(request, "console/forbidden.html", {"reason": str(exc)}, status=403)
-
-    return wrapper
-
-
-def require_role(actor: Actor, roles) -> None:
-    if actor.role not in roles:
-        raise NotAllowed("Only admins and store managers may open this page.")
-
 
 # Sign-in -------------------------------------------------------------------------------------------------
 
@@ -305,7 +221,7 @@ def _approval_rows(actor: Actor, pending: list[Customer]) -> list[dict]:
 @console_page
 def approvals(request):
     actor = request.actor
-    require_role(actor, nav.MANAGING_ROLES)
+    require_role(actor, MANAGING_ROLES)
     queryset = customer_list(actor, status=CustomerStatus.PENDING).select_related("group").order_by(
         "created_at", "id"
     )
@@ -317,7 +233,7 @@ def approvals(request):
 
 
 def _pending_customer(request, customer_id: int) -> Customer:
-    require_role(request.actor, nav.MANAGING_ROLES)
+    require_role(request.actor, MANAGING_ROLES)
     return get_customer_for(request.actor, customer_id, Customer.objects.select_related("store", "group"))
 
 
@@ -413,7 +329,7 @@ def _optional_figures(associate: Associate) -> dict:
     try:
         click_model = apps.get_model("commissions", "ReferralClick")
         clicks = click_model.objects.filter(associate=associate)
-        start, end = figures.this_month().bounds()
+        start, end = periods.this_month().bounds()
         field = "clicked_at" if any(f.name == "clicked_at" for f in click_model._meta.fields) else "created_at"
         found["clicks_this_month"] = clicks.filter(**{f"{field}__gte": start, f"{field}__lt": end}).count()
         found["clicks_total"] = clicks.count()
@@ -437,7 +353,7 @@ def dashboard(request):
     store = associate.store
     currency = store.currency
     kpi_orders = figures.kpi_orders(actor)
-    this_period, last_period = figures.this_month(), figures.last_month()
+    this_period, last_period = periods.this_month(), periods.last_month()
     recent_sales = (kpi_orders.select_related("customer", "influencer").order_by("-placed_at", "-id")
                     [:RECENT_SALES])
     if store.is_team_mode:
@@ -470,12 +386,12 @@ def dashboard(request):
 def _report_request(request):
     """The period and store a report asks for: (period, preset, store_id, error)."""
     actor = request.actor
-    require_role(actor, nav.MANAGING_ROLES)
+    require_role(actor, MANAGING_ROLES)
     error = ""
     try:
-        period, preset = figures.parse_period(request.GET)
-    except figures.BadPeriod as exc:
-        period, preset, error = figures.this_month(), "", str(exc)
+        period, preset = periods.parse_period(request.GET)
+    except periods.BadPeriod as exc:
+        period, preset, error = periods.this_month(), "", str(exc)
     store_id = None
     raw_store = request.GET.get("store", "")
     if raw_store:
@@ -483,11 +399,6 @@ def _report_request(request):
             raise NotVisible
         store_id = int(raw_store)
     return period, preset, store_id, error
-
-
-def _chart_for(series: list[dict], period) -> dict:
-    weekly = period.days > charts.MAX_DAILY_BARS
-    return charts.bar_chart(figures.weekly(series) if weekly else series, weekly)
 
 
 @require_GET
@@ -501,13 +412,13 @@ def reports(request):
     return render_page(request, "console/reports.html", {
         "period": period,
         "preset": preset,
-        "presets": [(name, label) for name, (label, _) in figures.PRESETS.items()],
+        "presets": [(name, label) for name, (label, _) in periods.PRESETS.items()],
         "error": error,
         "stores": visible_stores(actor).order_by("name") if actor.is_admin else [],
         "store_id": store_id,
         "report": data,
         "charts": [
-            {"currency": currency, "chart": _chart_for(series, period)}
+            {"currency": currency, "chart": charts.sales_chart(series, period.days)}
             for currency, series in sorted(data["series"].items())
         ],
         "csv_query": query.urlencode(),

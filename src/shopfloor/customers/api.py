@@ -19,7 +19,7 @@ from shopfloor.apikit import (
     paginate,
     staff_actor,
 )
-from shopfloor.customers import selectors, services
+from shopfloor.customers import listing, selectors, services
 from shopfloor.customers.models import Agency, Business, CustomerGroup, CustomerStatus
 
 router = Router(tags=["Customers"])
@@ -104,8 +104,8 @@ class CustomerOut(BaseModel):
 class CustomerPage(BaseModel):
     items: list[CustomerOut]
     count: int = Field(..., description=(
-        f"How many customers match, exactly up to {selectors.COUNT_LIMIT:,}. When more match, "
-        f"{selectors.COUNT_LIMIT + 1:,} (read \"more than {selectors.COUNT_LIMIT:,}\"), unless the page "
+        f"How many customers match, exactly up to {listing.COUNT_LIMIT:,}. When more match, "
+        f"{listing.COUNT_LIMIT + 1:,} (read \"more than {listing.COUNT_LIMIT:,}\"), unless the page "
         "reaches the end of the list: then the exact total. Page on with `offset` until a page comes back "
         "short."
     ))
@@ -137,7 +137,7 @@ def _fetch(who, customer_id):
             description="Sorted by last name, then first name (case-insensitively), then id. `q` matches the "
                         "start of a first name, a last name or an email address, \"first last\" in either "
                         "order, or 3 or more phone digits. `count` is exact up to "
-                        f"{selectors.COUNT_LIMIT:,}; {selectors.COUNT_LIMIT + 1:,} means more.")
+                        f"{listing.COUNT_LIMIT:,}; {listing.COUNT_LIMIT + 1:,} means more.")
 def list_customers(request, q: str = Query("", max_length=100), status: CustomerStatus | None = None,
                    limit: int = LIMIT, offset: int = OFFSET):
     who = staff_actor(request)

@@ -122,7 +122,7 @@ class Customer(models.Model):
             models.Index(fields=["search_phone", "search_last_name", "search_first_name", "id", "store"],
                          name="customer_search_phone",
                          opclasses=[PATTERN_OPS, PATTERN_OPS, PATTERN_OPS, "int8_ops", "int8_ops"]),
-            # Every customer list's order (selectors.SORT_ORDER). The other columns let a search walk
+            # Every customer list's order (listing.SORT_ORDER). The other columns let a search walk
             # this index in order, testing prefixes and the store without reading the table.
             models.Index(
                 fields=["search_last_name", "search_first_name", "id", "search_email", "search_phone", "store"],

@@ -6,8 +6,8 @@ class ListsConfig(AppConfig):
     verbose_name = "Lists"
 
     def ready(self):
-        from shopfloor.console import nav
+        from shopfloor import consolekit
         from shopfloor.lists import timeline
 
-        nav.register("Lists", "lists:index", icon="heart", order=12, section=nav.SELL)
+        consolekit.register_nav("Lists", "lists:index", icon="heart", order=12, section=consolekit.SELL)
         timeline.register()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_restore_list, get_customer_for, get_list_for
 from shopfloor.apikit import MAX_ID
 from shopfloor.catalog.models import Product
-from shopfloor.console.views import console_page, render_page
+from shopfloor.consolekit import console_page, render_page
 from shopfloor.customers.selectors import customer_page
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.lists import rendering, selectors, services

@@ -6,10 +6,10 @@ class LiveConfig(AppConfig):
     verbose_name = "Live shopping"
 
     def ready(self):
-        from shopfloor.console import nav
+        from shopfloor import consolekit
         from shopfloor.storefront import widget
 
-        nav.register("Live", "live:workspace", icon="message", order=5, section=nav.SELL)
+        consolekit.register_nav("Live", "live:workspace", icon="message", order=5, section=consolekit.SELL)
         # Shoppers (anonymous or signed) get live chat and calls; associates browsing the shop get their panel.
         widget.register_feature("live", lambda store, identity: not identity.is_associate)
         try:

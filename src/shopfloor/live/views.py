@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from shopfloor.access import get_live_chat_for
-from shopfloor.console.views import console_page, render_page
+from shopfloor.consolekit import console_page, render_page
 from shopfloor.errors import InvalidInput
 from shopfloor.live import presence, selectors, visitors
 from shopfloor.live.identity import identify, origin_is_allowed

@@ -6,9 +6,9 @@ class LookbooksConfig(AppConfig):
     verbose_name = "Lookbooks"
 
     def ready(self):
-        from shopfloor.console import nav
+        from shopfloor import consolekit
         from shopfloor.lookbooks import timeline
 
-        nav.register("My Looks", "lookbooks:looks", icon="heart", order=14, section=nav.SELL)
-        nav.register("Lookbooks", "lookbooks:list", icon="link", order=15, section=nav.SELL)
+        consolekit.register_nav("My Looks", "lookbooks:looks", icon="heart", order=14, section=consolekit.SELL)
+        consolekit.register_nav("Lookbooks", "lookbooks:list", icon="link", order=15, section=consolekit.SELL)
         timeline.register()

@@ -20,7 +20,7 @@ from shopfloor.commissions.referrals import (
     set_referral_cookies,
     visitor_id_from_request,
 )
-from shopfloor.console.views import console_page, render_page
+from shopfloor.consolekit import console_page, render_page
 from shopfloor.customers.selectors import customer_list
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.lookbooks import selectors, services

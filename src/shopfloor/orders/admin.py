@@ -12,6 +12,7 @@ from shopfloor.access import actor_for
 from shopfloor.adminkit import SingletonSettingsAdmin
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.models import AttributionSettings, Interaction, Order, OrderLine, OrderStatus, Refund
+from shopfloor.orders.on_behalf import admin as on_behalf_admin
 from shopfloor.orders.services import change_order_status, update_attribution_settings
 
 ATTRIBUTION_FIELDS = (
@@ -222,3 +223,7 @@ class AttributionSettingsForm(forms.ModelForm):
 class AttributionSettingsAdmin(SingletonSettingsAdmin):
     list_display = ("__str__", "attribution_window_days", "influence_window_days", "updated_at")
     form = AttributionSettingsForm
+
+
+# Selling on the customer's behalf keeps its admin next to its services (Django imports only this module).
+on_behalf_admin.register(admin.site)

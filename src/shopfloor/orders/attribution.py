@@ -30,7 +30,7 @@ from django.db.models import Q
 
 from shopfloor.accounts.models import Associate, SellingMode, Store
 from shopfloor.commissions import snapshot
-from shopfloor.commissions.coupons import coupon_by_code
+from shopfloor.commissions.coupons.services import coupon_by_code
 from shopfloor.commissions.models import ReferralClick
 from shopfloor.customers.models import CustomerAssignment
 from shopfloor.orders.models import AttributionRule, AttributionSettings, Interaction, InteractionKind, Order

@@ -208,7 +208,7 @@ class OnBehalfPermission(models.TextChoices):
 
 
 class OnBehalfSettings(models.Model):
-    """How associates sell on a customer's behalf: one row, id 1 (`on_behalf.on_behalf_settings`)."""
+    """How associates sell on a customer's behalf: one row, id 1 (`on_behalf.settings.on_behalf_settings`)."""
 
     associate_permission = models.CharField(
         max_length=24, choices=OnBehalfPermission.choices, default=OnBehalfPermission.PENDING_PAYMENT_ONLY,

@@ -34,7 +34,7 @@ from shopfloor.comms.models import NotificationKind
 from shopfloor.errors import Conflict
 from shopfloor.links import absolute_url
 from shopfloor.orders.models import Order, OrderStatus, Payment, PaymentLink, PaymentStatus
-from shopfloor.orders.on_behalf_settings import on_behalf_settings
+from shopfloor.orders.on_behalf.settings import on_behalf_settings
 from shopfloor.orders.payments import card_digits, get_provider
 from shopfloor.orders.services import change_order_status
 

@@ -12,8 +12,9 @@ from shopfloor import references
 from shopfloor.access import Actor, NotAllowed, require_admin, visible_associates, visible_customers
 from shopfloor.accounts.models import Associate
 from shopfloor.accounts.services import record_event
-from shopfloor.commissions import coupons, snapshot
 from shopfloor.commissions import services as commissions
+from shopfloor.commissions import snapshot
+from shopfloor.commissions.coupons import services as coupons
 from shopfloor.comms import services as comms
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput

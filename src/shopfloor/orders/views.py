@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shopfloor.access import Actor, NotAllowed, NotVisible
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.orders import on_behalf
+from shopfloor.orders.on_behalf import services as on_behalf
 from shopfloor.orders.payment_links import (
     LinkProblem,
     check_payable,

@@ -6,10 +6,9 @@ class OutreachConfig(AppConfig):
     verbose_name = "Outreach"
 
     def ready(self):
-        from shopfloor.console import nav
-        from shopfloor.console.nav import SELLING_ROLES
+        from shopfloor import consolekit
         from shopfloor.outreach import timeline
 
-        nav.register("Post to social", "outreach:social", icon="send", roles=SELLING_ROLES, order=16,
-                     section=nav.CUSTOMERS)
+        consolekit.register_nav("Post to social", "outreach:social", icon="send", roles=consolekit.SELLING_ROLES,
+                                order=16, section=consolekit.CUSTOMERS)
         timeline.register()

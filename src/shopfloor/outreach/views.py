@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from shopfloor.access import get_customer_for
 from shopfloor.catalog.models import Product
-from shopfloor.console.views import console_page, render_page
+from shopfloor.consolekit import console_page, render_page
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.outreach import services
 from shopfloor.outreach.models import Channel

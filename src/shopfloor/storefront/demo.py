@@ -26,10 +26,11 @@ from django.utils import timezone
 from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, Store, User
 from shopfloor.accounts.services import create_admin, save_associate, save_store
+from shopfloor.agents import demo as agents_demo
 from shopfloor.catalog.services import upsert_product
 from shopfloor.clienteling import demo as clienteling_demo
 from shopfloor.commissions import demo as commissions_demo
-from shopfloor.commissions.coupons import check_coupon
+from shopfloor.commissions.coupons.services import check_coupon
 from shopfloor.comms import demo as comms_demo
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode, CustomerStatus
 from shopfloor.customers.services import refresh_search_fields, save_agency, save_business, save_group
@@ -253,7 +254,8 @@ class _Seeder:
         commissions_demo.seed(self.admin, self.associates, self.now)
         lists_demo.seed(self.associates, self.customers, self.products, self.now)
         lookbooks_demo.seed(self.associates, self.customers, self.products, self.now)
-        comms_demo.seed(self.admin, self.stores, self.associates, self.now)
+        agent_group = agents_demo.seed(self.stores, self.associates)
+        comms_demo.seed(self.admin, self.associates, agent_group, self.now)
         clienteling_demo.seed(self.associates, self.customers, self.now)
         live_demo.seed(self.associates, self.customers, self.now)
         self.counts = {

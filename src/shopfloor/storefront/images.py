@@ -6,21 +6,14 @@ Nothing is fetched from outside; the same input always draws the same picture.
 import hashlib
 from xml.sax.saxutils import escape
 
+from shopfloor.consolekit import initials
+
 PALETTE = ["#1f6f78", "#b5523b", "#5b4e9e", "#2f7d32", "#a4632a", "#7a3b69", "#3b5b8c", "#8c6d1f"]
 
 
 def _pick(seed: str, options: list[str], salt: str = "") -> str:
     digest = hashlib.sha256((salt + seed).encode()).digest()
     return options[digest[0] % len(options)]
-
-
-def initials(name: str) -> str:
-    parts = [part for part in name.split() if part]
-    if not parts:
-        return "?"
-    if len(parts) == 1:
-        return parts[0][:2].upper()
-    return (parts[0][0] + parts[-1][0]).upper()
 
 
 def avatar_svg(name: str) -> str:

@@ -25,11 +25,12 @@ from shopfloor.commissions.models import (
 from shopfloor.commissions.payouts import record_adjustment
 from shopfloor.commissions.services import approve_due_earnings
 from shopfloor.orders.services import change_order_status
-from tests.api.conftest import API, CAST, PERSONAS, client_for, place_order, user_for
+from tests.api.conftest import API, place_order
 from tests.api.conftest import snapshot as api_snapshot
+from tests.conftest import CAST, PERSONAS, user_for
 
-# client_for is a fixture, shared with the API tests.
-__all__ = ["API", "CAST", "PERSONAS", "client_for", "user_for"]
+# Handed on to the commissions API tests, with snapshot below.
+__all__ = ["API", "CAST", "PERSONAS", "user_for"]
 
 D = Decimal
 COMMISSION_MODELS = (

@@ -6,8 +6,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from shopfloor.consolekit import initials as name_initials
 from shopfloor.money import to_cents
-from shopfloor.storefront.images import initials as name_initials
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django import template
 
-from shopfloor.orders import on_behalf
-from shopfloor.orders.on_behalf_settings import on_behalf_settings
+from shopfloor.orders.on_behalf import services as on_behalf
+from shopfloor.orders.on_behalf.settings import on_behalf_settings
 
 register = template.Library()
 

@@ -8,8 +8,9 @@ from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Product
 from shopfloor.customers.models import Customer
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.orders import on_behalf, payment_links
+from shopfloor.orders import payment_links
 from shopfloor.orders.models import Order, PaymentLink
+from shopfloor.orders.on_behalf import services as on_behalf
 from shopfloor.storefront.demo import SHOPPER_EMAIL, is_seeded, seed_demo
 
 # The demo's order placed on a customer's behalf: Tiago, the demo shopper's primary associate, put

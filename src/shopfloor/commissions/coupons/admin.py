@@ -1,0 +1,130 @@
+"""Admin for coupons, their bounds and referral clicks; writes go through `commissions.coupons.services`.
+
+Registered from commissions/admin.py (which holds the ledger's admin).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+
+from shopfloor.access import actor_for
+from shopfloor.adminkit import SingletonSettingsAdmin
+from shopfloor.commissions.coupons.services import create_coupon, deactivate_coupon, update_coupon_bounds
+from shopfloor.commissions.models import Coupon, CouponBounds, CouponUse, ReferralClick
+from shopfloor.errors import Conflict, InvalidInput
+
+
+def _add_service_errors(form: forms.Form, error: InvalidInput) -> None:
+    for loc, message in error.errors:
+        name = loc[1] if len(loc) > 1 else None
+        name = "associate" if name == "associate_id" else name
+        form.add_error(name if name in form.fields else None, message)
+
+
+class CouponForm(forms.ModelForm):
+    class Meta:
+        model = Coupon
+        fields = ("code", "associate", "kind", "value", "max_uses", "expires_at")
+
+    user = None
+
+    def _post_clean(self):
+        # Not the model's validation: the service normalizes the code and checks it is free.
+        if self.errors:
+            return
+        data = {**self.cleaned_data, "associate_id": self.cleaned_data["associate"].pk}
+        try:
+            self.instance = create_coupon(actor_for(self.user), data)
+        except InvalidInput as exc:
+            _add_service_errors(self, exc)
+        except Conflict as exc:
+            self.add_error("code", str(exc))
+
+
+class CouponUseInline(admin.TabularInline):
+    model = CouponUse
+    fields = ("order", "beyond_limits", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ("code", "associate", "kind", "value", "uses", "max_uses", "expires_at", "active")
+    list_filter = ("active", "kind", "associate__store")
+    search_fields = ("code", "associate__name")
+    list_select_related = ("associate",)
+    form = CouponForm
+    inlines = [CouponUseInline]
+    actions = ["deactivate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Created once through the service; afterwards only deactivated.
+        return [field.name for field in Coupon._meta.fields] if obj else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by create_coupon in the form
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders point at their coupon's uses; deactivate instead
+
+    @admin.action(description="Deactivate the selected coupons")
+    def deactivate(self, request, queryset):
+        actor = actor_for(request.user)
+        for coupon in queryset.order_by("pk"):
+            deactivate_coupon(actor, coupon)
+        self.message_user(request, "The selected coupons are inactive.", messages.SUCCESS)
+
+
+class CouponBoundsForm(forms.ModelForm):
+    class Meta:
+        model = CouponBounds
+        fields = ("max_percent", "max_amount", "max_uses", "max_days_to_expiry")
+
+    user = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.instance = update_coupon_bounds(actor_for(self.user), dict(self.cleaned_data))
+        except InvalidInput as exc:
+            _add_service_errors(self, exc)
+
+
+class CouponBoundsAdmin(SingletonSettingsAdmin):
+    list_display = ("__str__", "max_percent", "max_amount", "max_uses", "max_days_to_expiry", "updated_at")
+    form = CouponBoundsForm
+
+
+class ReferralClickAdmin(admin.ModelAdmin):
+    list_display = ("clicked_at", "associate", "customer", "visitor_id", "next_path")
+    list_filter = ("associate__store",)
+    search_fields = ("associate__name", "associate__referral_code", "visitor_id")
+    list_select_related = ("associate", "customer")
+    date_hierarchy = "clicked_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def register(site: admin.AdminSite) -> None:
+    site.register(Coupon, CouponAdmin)
+    site.register(CouponBounds, CouponBoundsAdmin)
+    site.register(ReferralClick, ReferralClickAdmin)

@@ -1,0 +1,98 @@
+"""Admin for selling on a customer's behalf: the settings, the shop-as sessions, payment links and payments.
+
+Sessions, links and payments are records: read-only here. What happened in a session is in
+the audit log (Accounts → Audit events, verbs `shop_as.*`, `order.placed_on_behalf`, `order.paid`).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from shopfloor.access import actor_for
+from shopfloor.accounts.models import AuditEvent
+from shopfloor.adminkit import SingletonSettingsAdmin
+from shopfloor.errors import InvalidInput
+from shopfloor.orders.models import OnBehalfSettings, Payment, PaymentLink, ShopAsSession
+from shopfloor.orders.on_behalf.services import update_settings
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+class OnBehalfSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OnBehalfSettings
+        fields = ("associate_permission", "session_minutes", "payment_link_days", "reminder_hours")
+
+    user = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.instance = update_settings(actor_for(self.user), dict(self.cleaned_data))
+        except InvalidInput as exc:
+            for loc, message in exc.errors:
+                name = loc[1] if len(loc) > 1 else None
+                self.add_error(name if name in self.fields else None, message)
+
+
+class OnBehalfSettingsAdmin(SingletonSettingsAdmin):
+    list_display = ("__str__", "associate_permission", "session_minutes", "payment_link_days", "reminder_hours")
+    form = OnBehalfSettingsForm
+
+
+class ShopAsSessionAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "associate", "customer", "expires_at", "ended_at", "end_reason")
+    readonly_fields = ("user", "associate", "customer", "started_at", "expires_at", "ended_at", "end_reason", "steps")
+
+    @admin.display(description="Steps (audit log)")
+    def steps(self, session):
+        events = AuditEvent.objects.filter(target_type="orders.shopassession", target_id=str(session.pk))
+        rows = format_html_join(
+            "", "<li>{} · {} · {}</li>",
+            ((timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), e.verb,
+              e.data.get("action") or e.data.get("reason") or "") for e in events.order_by("created_at", "id")),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "—"
+    list_filter = ("end_reason", "associate__store")
+    search_fields = ("associate__name", "customer__first_name", "customer__last_name", "customer__email")
+    list_select_related = ("associate", "customer")
+    date_hierarchy = "started_at"
+
+
+class PaymentLinkAdmin(ReadOnlyAdmin):
+    list_display = ("order", "amount", "currency", "created_by", "created_at", "expires_at", "sent_at",
+                    "reminded_at", "paid_at", "revoked_at")
+    search_fields = ("order__external_id",)
+    list_select_related = ("order", "created_by")
+    exclude = ("nonce",)
+    date_hierarchy = "created_at"
+
+
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "order", "status", "amount", "currency", "provider", "reference", "card_last4")
+    list_filter = ("status", "provider")
+    search_fields = ("order__external_id", "reference")
+    list_select_related = ("order",)
+    date_hierarchy = "created_at"
+
+
+def register(site) -> None:
+    site.register(OnBehalfSettings, OnBehalfSettingsAdmin)
+    site.register(ShopAsSession, ShopAsSessionAdmin)
+    site.register(PaymentLink, PaymentLinkAdmin)
+    site.register(Payment, PaymentAdmin)
