@@ -162,10 +162,14 @@ def rep(shop_store):
     return make_associate(shop_store, "Ana Ribeiro", "ana.ribeiro@example.com", phone="+351912480102")
 
 
+# Tests slow by nature, which the fast lane (`-m "not slow"`) leaves out: browser journeys, the benchmarks'
+# smoke runs and the demo's seeding, by where they live; others carry @pytest.mark.slow themselves.
+SLOW_PATHS = ("/tests/browser/", "/tests/bench/", "/test_bench.py", "/test_demo")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser journeys are slow by nature: the fast lane (`-m "not slow"`) leaves them out too."""
     for item in items:
-        if "/tests/browser/" in str(item.path).replace(os.sep, "/"):
+        if any(part in str(item.path).replace(os.sep, "/") for part in SLOW_PATHS):
             item.add_marker(pytest.mark.slow)
 
 

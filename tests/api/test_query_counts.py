@@ -128,7 +128,8 @@ def _statements(captured) -> list[str]:
     (SQLite logs BEGIN and COMMIT, PostgreSQL does not)."""
     kinds = []
     for query in captured.captured_queries:
-        words = query["sql"].replace('"', "").split()
+        # PostgreSQL's UNION puts each SELECT in parentheses: "(SELECT ...) UNION ALL (SELECT ...)".
+        words = query["sql"].replace('"', "").lstrip("(").split()
         if words[1:2] == ["times:"]:
             # Django logs an executemany as "N times: INSERT ...": one statement all the same.
             words = words[2:]

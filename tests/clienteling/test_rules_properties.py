@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as exercised
@@ -64,6 +65,7 @@ def _world(birthday_list):
     return north, ana, customers, product
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(birthday_list=birthdays, tuning=tunings, happenings=events)
 def test_the_rules_never_make_a_task_twice_for_one_occasion(db, birthday_list, tuning, happenings):

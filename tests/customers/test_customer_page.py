@@ -42,6 +42,7 @@ def _people(world):
     return [world.admin, world.ana.user, world.nora.user, world.tom.user, world.sam.user]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("probed", [True, False])
 @pytest.mark.parametrize("sorted_in_python", [True, False])
 @pytest.mark.parametrize("sparse_limit", [1, 8, 1000])
