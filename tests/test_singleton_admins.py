@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from shopfloor.commissions.models import CommissionSettings, CouponBounds
-from shopfloor.orders.models import AttributionSettings
+from shopfloor.attribution.models import AttributionSettings, CouponBounds
+from shopfloor.commissions.models import CommissionSettings
 
 
 @pytest.mark.parametrize("model", [CommissionSettings, CouponBounds, AttributionSettings])

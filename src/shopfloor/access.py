@@ -330,7 +330,7 @@ def coupon_filter(actor: Actor) -> Q | None:
 
 
 def visible_coupons(actor: Actor) -> QuerySet:
-    from shopfloor.commissions.models import Coupon
+    from shopfloor.attribution.models import Coupon
 
     condition = coupon_filter(actor)
     coupons = Coupon.objects.select_related("associate__store")
@@ -356,7 +356,7 @@ def interaction_filter(actor: Actor) -> Q | None:
 
 
 def visible_interactions(actor: Actor) -> QuerySet:
-    from shopfloor.orders.models import Interaction
+    from shopfloor.attribution.models import Interaction
 
     condition = interaction_filter(actor)
     return Interaction.objects.all() if condition is None else Interaction.objects.filter(condition)

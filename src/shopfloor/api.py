@@ -7,10 +7,11 @@ from ninja.errors import HttpError, ValidationError
 from shopfloor.access import NotAllowed, NotVisible
 from shopfloor.accounts.api import router as accounts_router
 from shopfloor.apikit import AUTH, ApiParser, RefusedBody
+from shopfloor.attribution.api import router as attribution_router
+from shopfloor.attribution.coupons.api import router as coupons_router
 from shopfloor.catalog.api import router as catalog_router
 from shopfloor.clienteling.api import router as clienteling_router
 from shopfloor.commissions.api import router as commissions_router
-from shopfloor.commissions.coupons.api import router as coupons_router
 from shopfloor.comms.api import router as comms_router
 from shopfloor.customers.api import router as customers_router
 from shopfloor.errors import Conflict, InvalidInput
@@ -68,6 +69,7 @@ api.add_router("", catalog_router)
 # Before the orders router: /orders/on-behalf would otherwise match /orders/{order_id}.
 api.add_router("", on_behalf_router)
 api.add_router("", orders_router)
+api.add_router("", attribution_router)
 api.add_router("", coupons_router)
 api.add_router("", commissions_router)
 api.add_router("", comms_router)

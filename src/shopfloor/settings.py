@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "shopfloor.accounts",
     "shopfloor.customers",
     "shopfloor.catalog",
+    "shopfloor.attribution",
     "shopfloor.orders",
     "shopfloor.commissions",
     "shopfloor.comms",

@@ -18,7 +18,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/", include("shopfloor.console.urls")),
     # Referral links (/r/<referral_code>) live outside the API: shoppers follow them.
-    path("", include("shopfloor.commissions.urls")),
+    path("", include("shopfloor.attribution.urls")),
     path("", include("shopfloor.lists.urls")),
     path("", include("shopfloor.clienteling.urls")),
     path("", include("shopfloor.lookbooks.urls")),

@@ -167,16 +167,16 @@ ORDER_STATEMENTS = [
     "SELECT accounts_apitoken",  # the bearer token, its user (and the user's associate)
     "SELECT customers_customer",  # the customer with their store
     "SELECT catalog_product",  # the lines' products
-    "SELECT commissions_commissionsettings",  # the override levels (read afresh: no cache)
-    "SELECT orders_attributionsettings",  # the attribution windows
-    "SELECT commissions_commissionrule",  # the active rules
-    "SELECT commissions_commissionrule_associates",  # and their conditions, one query for every kind
+    "SELECT orders_attributionsettings",  # the attribution windows, read when rule 3 first needs them
     "SELECT commissions_referralclick",  # rule 3: the visitor's referral click
     "SELECT orders_interaction",  # rule 4: an associate's interaction with the customer
     "SELECT customers_customerassignment",  # rule 5: the customer's primary associate
     "INSERT orders_order",
     "INSERT orders_orderline",  # every line at once
     "INSERT accounts_auditevent",  # order.recorded
+    "SELECT commissions_commissionsettings",  # the override levels (read afresh: no cache)
+    "SELECT commissions_commissionrule",  # the active rules
+    "SELECT commissions_commissionrule_associates",  # and their conditions, one query for every kind
     "SELECT accounts_associate",  # the seller's upline chain, one join per override level
     "INSERT commissions_orderaccrual",
     "INSERT commissions_ledgerentry",  # every earning and override at once
@@ -189,11 +189,11 @@ ORDER_STATEMENTS = [
 def test_recording_an_order_credited_to_a_primary_associate_takes_nineteen_statements(
     world, admin_api, upline_world
 ):
-    """The intake reads through the ORM: token, customer, products, the rules and settings (four reads), one
-    query per attribution rule that looks for evidence (click, interaction, primary assignment), the seller's
-    upline chain; the lines and the ledger rows are one INSERT each; the answer reads the order's refunds and
-    lines. The seller has no login, so the sale notification reads nothing more. A longer order takes the
-    same statements."""
+    """The intake reads through the ORM: token, customer, products, the attribution windows, one query per
+    attribution rule that looks for evidence (click, interaction, primary assignment); then the commissions
+    (told by the orders' signal) read the rules and settings (three reads) and the seller's upline chain.
+    The lines and the ledger rows are one INSERT each; the answer reads the order's refunds and lines. The
+    seller has no login, so the sale notification reads nothing more. A longer order takes the same statements."""
     admin_api.post(f"{API}/orders", _order(upline_world, "WARM-1"), content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
         response = admin_api.post(f"{API}/orders", _order(upline_world, "Q-1"), content_type="application/json")

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from shopfloor.attribution.models import Coupon
 from shopfloor.catalog.models import Product
-from shopfloor.commissions.models import CommissionRule, Coupon
+from shopfloor.commissions.models import CommissionRule
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD
 

@@ -10,12 +10,13 @@ from django.test import Client
 from django.utils import timezone
 
 from shopfloor.access import actor_for
+from shopfloor.attribution.models import InteractionKind
+from shopfloor.attribution.services import record_interaction
 from shopfloor.clienteling import services as tasks
 from shopfloor.live import chats as live_chats
 from shopfloor.live.models import Chat, ChatOrigin, ChatStatus, Visitor
 from shopfloor.lookbooks.models import Lookbook, LookbookStatus
-from shopfloor.orders.models import InteractionKind, OrderStatus
-from shopfloor.orders.services import record_interaction
+from shopfloor.orders.models import OrderStatus
 from shopfloor.outreach import services as outreach
 from shopfloor.outreach.models import TrackedLink
 from tests.factories import make_customer

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from shopfloor.attribution.models import InteractionKind
+from shopfloor.attribution.services import record_interaction
 from shopfloor.clienteling.models import Task, TaskStatus
-from shopfloor.orders.models import InteractionKind
-from shopfloor.orders.services import record_interaction
 
 pytestmark = pytest.mark.django_db
 

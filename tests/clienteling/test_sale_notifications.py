@@ -4,10 +4,10 @@
 import pytest
 from django.core import mail
 
+from shopfloor.attribution.models import InteractionKind
+from shopfloor.attribution.services import record_interaction
 from shopfloor.comms.models import Notification, NotificationKind
 from shopfloor.comms.services import set_email_preference
-from shopfloor.orders.models import InteractionKind
-from shopfloor.orders.services import record_interaction
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ import pytest
 
 from shopfloor.accounts.models import SellingMode
 from shopfloor.catalog.models import Category, Product
-from shopfloor.catalog.services import upsert_product
 from shopfloor.commissions.models import CommissionRule, CommissionSettings
 from shopfloor.orders.models import Order, OrderLine, OrderStatus
 from tests.factories import make_associate, make_customer, make_store, make_user
@@ -85,22 +84,3 @@ class Agency:
 @pytest.fixture
 def agency(db):
     return Agency()
-
-
-# Coupon and referral journeys in the demo shop (shop_store and rep: tests/conftest.py).
-@pytest.fixture
-def products(shop_store):
-    lamp, _ = upsert_product(None, {"sku": "LGT-1", "name": "Alfama table lamp", "price": Decimal("122.50")})
-    bowl, _ = upsert_product(None, {"sku": "TAB-1", "name": "Sintra bowl", "price": Decimal("18.00")})
-    return lamp, bowl
-
-
-@pytest.fixture
-def shopper(shop_store, rep):
-    return make_customer(shop_store, "Carolina", "Mendes", primary=rep, user=make_user("carolina@example.com"))
-
-
-@pytest.fixture
-def agent(shop_store):
-    """Another associate of the shop's store, the one the coupon or the referral link belongs to."""
-    return make_associate(shop_store, "Rui Agent", "rui.agent@example.com")

@@ -6,19 +6,12 @@ from django.db.models import Sum
 from django.test import Client
 
 from shopfloor.accounts.models import Associate, SellingMode
+from shopfloor.attribution.models import AttributionRule, Coupon
 from shopfloor.commissions import selectors
 from shopfloor.commissions.demo import HOLD_DAYS, RULES
-from shopfloor.commissions.models import (
-    CommissionRule,
-    Coupon,
-    EntryKind,
-    EntryStatus,
-    LedgerEntry,
-    OrderAccrual,
-    Payout,
-)
+from shopfloor.commissions.models import CommissionRule, EntryKind, EntryStatus, LedgerEntry, OrderAccrual, Payout
 from shopfloor.money import to_cents
-from shopfloor.orders.models import AttributionRule, Order, OrderStatus, Refund
+from shopfloor.orders.models import Order, OrderStatus, Refund
 from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
 
 

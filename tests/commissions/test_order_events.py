@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from shopfloor.commissions.models import LedgerEntry
 from shopfloor.commissions.selectors import balance
 from tests.commissions.conftest import make_rule, set_levels
@@ -101,3 +103,46 @@ def test_the_approve_command_approves_what_is_due_and_nothing_twice(world, admin
         outputs.append(out.getvalue().strip())
     assert outputs == ["Approved 1 earnings.", "Approved 0 earnings."]
     assert balance(world.ana)["approved"] == Decimal("10.00")
+
+
+def _failing(*args, **kwargs):
+    raise RuntimeError("the ledger is unavailable")
+
+
+def test_an_order_whose_earnings_cannot_be_written_is_not_written_either(world, monkeypatch):
+    """The commissions hear of an order through `orders.signals`, inside the order's transaction: when the
+    accrual fails, the order, its lines and its audit event roll back with it (the service alone, without the
+    request's transaction around it)."""
+    from shopfloor.access import Actor
+    from shopfloor.accounts.models import AuditEvent
+    from shopfloor.commissions import services
+    from shopfloor.orders.models import Order, OrderLine
+    from shopfloor.orders.services import record_order
+
+    make_rule(10)
+    monkeypatch.setattr(services, "accrue_new_order", _failing)
+    with pytest.raises(RuntimeError):
+        record_order(Actor(world.admin), {"external_id": "W-FAIL", "customer_id": world.anas_customer.pk,
+                                          "lines": [{"sku": "LAMP", "quantity": 2, "unit_price": "50.00"}]})
+    assert not Order.objects.filter(external_id="W-FAIL").exists()
+    assert not OrderLine.objects.filter(order__external_id="W-FAIL").exists()
+    assert not AuditEvent.objects.filter(verb="order.recorded").exists()
+
+
+def test_cancelling_and_refunding_reach_the_ledger_through_the_orders_signals(world, admin_api, monkeypatch):
+    """A failing reversal fails the status change or the refund: neither is saved without its reversal."""
+    from shopfloor.commissions import services
+    from shopfloor.orders.models import Order, Refund
+
+    make_rule(10)
+    order_id = post_order(admin_api, world.anas_customer).json()["id"]
+    monkeypatch.setattr(services, "reverse_for_refund", _failing)
+    monkeypatch.setattr(services, "reverse_for_cancellation", _failing)
+    admin_api.raise_request_exception = False
+    refund = admin_api.post(f"/api/v1/orders/{order_id}/refunds", {"external_id": "R-1", "amount": "10.00"},
+                            content_type="application/json")
+    cancel = admin_api.patch(f"/api/v1/orders/{order_id}", {"status": "cancelled"}, content_type="application/json")
+    assert (refund.status_code, cancel.status_code) == (500, 500)
+    assert not Refund.objects.filter(external_id="R-1").exists()
+    assert Order.objects.get(pk=order_id).status == "placed"
+    assert amounts(order_id) == [Decimal("10.00")]

@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
+from shopfloor.attribution.models import AttributionSettings, InteractionKind
+from shopfloor.attribution.services import record_interaction
 from shopfloor.commissions import snapshot
 from shopfloor.commissions.configuration import save_commission_rule, save_commission_settings
 from shopfloor.commissions.models import CommissionRule, CommissionSettings, LedgerEntry, OrderAccrual
 from shopfloor.commissions.settlement import settle_orders
 from shopfloor.customers.models import CustomerGroup
-from shopfloor.orders.models import AttributionSettings, InteractionKind
-from shopfloor.orders.services import record_interaction, record_order
+from shopfloor.orders.services import record_order
 from tests.commissions.conftest import make_order, make_rule, set_levels
 from tests.factories import make_associate, make_customer
 
@@ -163,13 +164,13 @@ def test_an_edit_rolled_back_after_it_was_read_leaves_no_stale_snapshot(agency):
     assert before.rules[0].value == D("10")
 
 
-def test_the_rules_settings_and_windows_are_read_in_four_queries_and_three_without_active_rules(
+def test_the_rules_and_settings_are_read_in_three_queries_and_two_without_active_rules(
         agency, django_assert_num_queries):
     make_rule("10", customers=[agency.customer])
     make_rule("2", "fixed_per_unit", priority=1, categories=[agency.bags], associates=[agency.ana])
     make_rule("5", active=False, customer_groups=[CustomerGroup.objects.create(name="Inactive rule's group")])
     set_levels("5", "2")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         config = snapshot.current()
     assert [(rule.value, rule.customer_ids, rule.category_ids, rule.associate_ids) for rule in config.rules] == [
         (D("10"), frozenset({agency.customer.pk}), frozenset(), frozenset()),
@@ -177,9 +178,8 @@ def test_the_rules_settings_and_windows_are_read_in_four_queries_and_three_witho
     ]
     assert all(not rule.customer_group_ids for rule in config.rules)
     assert (config.override_levels, config.depth) == (({"level": 1, "rate": "5"}, {"level": 2, "rate": "2"}), 2)
-    assert (config.attribution_window_days, config.influence_window_days) == (30, 14)
     CommissionRule.objects.update(active=False)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert snapshot.current().rules == ()
 
 
@@ -187,7 +187,7 @@ def test_each_call_reads_afresh(agency, django_assert_num_queries):
     rule = make_rule("10")
     first = snapshot.current()
     CommissionRule.objects.filter(pk=rule.pk).update(value=D("11"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = snapshot.current()
     assert (first.rules[0].value, again.rules[0].value) == (D("10"), D("11"))
 

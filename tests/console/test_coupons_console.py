@@ -1,4 +1,4 @@
-"""Coupons in the console (commissions.coupons): associates list, create within the retailer's bounds
+"""Coupons in the console (attribution.coupons): associates list, create within the retailer's bounds
 and deactivate their own; managers their store's; admins everyone's. Hidden coupons answer 404."""
 
 import re
@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from shopfloor.access import actor_for
-from shopfloor.commissions.coupons.services import create_coupon
-from shopfloor.commissions.models import Coupon, CouponBounds
+from shopfloor.attribution.coupons.services import create_coupon
+from shopfloor.attribution.models import Coupon, CouponBounds
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from django.core import mail
 from django.test import Client
 
 from shopfloor.access import NotVisible
+from shopfloor.attribution.models import Interaction, InteractionKind
 from shopfloor.lists import selectors, services
 from shopfloor.lists.models import ListComment
-from shopfloor.orders.models import Interaction, InteractionKind
 from shopfloor.storefront.bag import SESSION_KEY
 
 

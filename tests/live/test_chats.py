@@ -144,7 +144,7 @@ def test_only_the_chats_owner_writes_in_it(world):
 
 
 def test_chats_and_calls_with_a_known_customer_are_recorded_as_interactions_once(world):
-    from shopfloor.orders.models import Interaction
+    from shopfloor.attribution.models import Interaction
 
     chat = chats.start_chat(Actor(world.ana.user), new_visitor(world.north, world.anas_customer).pk)
     chats.start_call(Actor(world.ana.user), chat.pk)
@@ -154,7 +154,7 @@ def test_chats_and_calls_with_a_known_customer_are_recorded_as_interactions_once
 
 
 def test_an_anonymous_chat_records_no_interaction(world):
-    from shopfloor.orders.models import Interaction
+    from shopfloor.attribution.models import Interaction
 
     chats.start_chat(Actor(world.ana.user), new_visitor(world.north).pk)
     assert Interaction.objects.count() == 0

@@ -9,11 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from shopfloor.access import actor_for
-from shopfloor.commissions.models import ReferralClick
+from shopfloor.attribution.models import Interaction, InteractionKind, ReferralClick
 from shopfloor.comms.models import Notification, NotificationKind
 from shopfloor.lookbooks import services
 from shopfloor.lookbooks.models import Lookbook, LookbookEvent
-from shopfloor.orders.models import Interaction, InteractionKind
 from shopfloor.orders.services import record_order
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shopfloor.access import actor_for
-from shopfloor.commissions.models import ReferralClick
+from shopfloor.attribution.models import ReferralClick
 from shopfloor.errors import InvalidInput
 from shopfloor.lookbooks import services
 from shopfloor.lookbooks.models import Lookbook, LookbookEvent

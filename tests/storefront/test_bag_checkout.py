@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from shopfloor.attribution.models import AttributionRule
 from shopfloor.catalog.services import upsert_product
 from shopfloor.customers.models import CustomerStatus
-from shopfloor.orders.models import AttributionRule, Order
+from shopfloor.orders.models import Order
 from tests.factories import make_customer, make_user
 
 

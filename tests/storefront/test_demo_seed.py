@@ -12,6 +12,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from shopfloor.accounts.models import Associate, AssociateRole, AuditEvent, SellingMode, Store, User
+from shopfloor.attribution.models import AttributionRule
 from shopfloor.catalog.models import Category, Product
 from shopfloor.customers.models import (
     Agency,
@@ -22,7 +23,7 @@ from shopfloor.customers.models import (
     CustomerStatus,
 )
 from shopfloor.customers.services import customer_reps, unmapped_rep_codes
-from shopfloor.orders.models import AttributionRule, Order, OrderLine, OrderStatus
+from shopfloor.orders.models import Order, OrderLine, OrderStatus
 from shopfloor.storefront.demo import DEMO_LOGINS, seed_demo
 
 MODELS = [Store, Associate, User, Customer, CustomerAssignment, CustomerRepCode, CustomerGroup, Agency,

@@ -4,9 +4,9 @@ the access policy (another associate's customer is 404 and nothing is written)."
 import pytest
 from django.core import signing
 
+from shopfloor.attribution.services import record_interaction
 from shopfloor.lists import services as list_services
 from shopfloor.lists.models import CustomerList, ListItem
-from shopfloor.orders.services import record_interaction
 from shopfloor.storefront import widget
 from shopfloor.storefront.widget import Identity, Kind, issue_token
 from tests.factories import make_customer

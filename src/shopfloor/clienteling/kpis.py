@@ -32,10 +32,11 @@ from django.utils import timezone
 
 from shopfloor.access import Actor, NotVisible, kpi_scope, visible_associates, visible_stores
 from shopfloor.accounts.models import Associate, Store
+from shopfloor.attribution.models import Interaction
 from shopfloor.clienteling.models import Task, TaskStatus
 from shopfloor.clienteling.selectors import with_effective_due
 from shopfloor.money import ZERO, to_cents
-from shopfloor.orders.models import Interaction, Order, OrderStatus
+from shopfloor.orders.models import Order, OrderStatus
 from shopfloor.periods import Period
 
 SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)

@@ -16,7 +16,6 @@ from django.contrib import admin
 
 from shopfloor.adminkit import ServiceFormAdmin, SingletonSettingsAdmin
 from shopfloor.commissions.configuration import save_commission_rule, save_commission_settings
-from shopfloor.commissions.coupons import admin as coupons_admin
 from shopfloor.commissions.models import (
     CommissionRule,
     CommissionSettings,
@@ -239,6 +238,3 @@ class PayoutProfileAdmin(ServiceFormAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-
-# Coupons keep their admin next to their services (Django imports only this module).
-coupons_admin.register(admin.site)

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from shopfloor.access import Actor
+from shopfloor.attribution.coupons import services as coupons
+from shopfloor.attribution.models import CouponKind
 from shopfloor.commissions import configuration, payouts, selectors, services
-from shopfloor.commissions.coupons import services as coupons
-from shopfloor.commissions.models import CouponKind, OrderAccrual, PayoutMethod
+from shopfloor.commissions.models import OrderAccrual, PayoutMethod
 from shopfloor.orders.models import Order, OrderStatus
 from shopfloor.orders.services import refund_order
 

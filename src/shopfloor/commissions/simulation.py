@@ -9,12 +9,12 @@ associate it names. Both go through the facts and the engine accrual uses (`accr
 from shopfloor import references
 from shopfloor.access import visible_customers, visible_earners, visible_stores
 from shopfloor.accounts.models import Associate, SellingMode
+from shopfloor.attribution.rules import attribute
 from shopfloor.commissions import snapshot
 from shopfloor.commissions.accrual import evaluate_order, is_first_order, order_facts
 from shopfloor.commissions.models import EntryStatus, signed_amount
 from shopfloor.commissions.rules import LineFacts, OrderFacts
 from shopfloor.errors import InvalidInput
-from shopfloor.orders.attribution import attribute
 from shopfloor.orders.intake import resolve_order
 from shopfloor.orders.models import Order
 

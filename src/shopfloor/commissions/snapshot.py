@@ -1,9 +1,9 @@
-"""What an order is evaluated with — the active commission rules with their conditions, the override
-levels and the attribution windows — read from the database on every call.
+"""What an order is evaluated with — the active commission rules with their conditions and the override
+levels — read from the database on every call.
 
 Nothing is kept between calls: an edited rule, new override levels or a moved attribution window
 apply to the very next order, whichever process or statement changed them, and no process holds
-state another one would need. It costs four small queries (three when no rule is active); callers
+state another one would need. It costs three small queries (two when no rule is active); callers
 read it once per order, or once per settlement batch.
 
 The associates' tree is not part of it: an order's upline chain is read for its seller when the
@@ -16,7 +16,6 @@ from django.db.models import IntegerField, Value
 
 from shopfloor.commissions.models import CommissionRule, CommissionSettings, default_override_levels
 from shopfloor.commissions.rules import RuleFacts, Ruleset
-from shopfloor.orders.models import AttributionSettings
 
 # The condition sets of a rule: (relation, the through model's field that names the target).
 RULE_CONDITIONS = (
@@ -35,8 +34,6 @@ class Snapshot:
     rules: tuple
     # [{"level": n, "rate": "x"}], as CommissionSettings.override_levels holds them.
     override_levels: tuple
-    attribution_window_days: int
-    influence_window_days: int
 
     @property
     def needs_first_order(self) -> bool:
@@ -52,12 +49,9 @@ def current() -> Snapshot:
     """The rules and settings as the database holds them now."""
     settings_row = CommissionSettings.objects.filter(pk=1).first()
     levels = settings_row.override_levels if settings_row is not None else default_override_levels()
-    windows = AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
     return Snapshot(
         rules=Ruleset(rule_facts()),
         override_levels=tuple(levels or ()),
-        attribution_window_days=windows.attribution_window_days,
-        influence_window_days=windows.influence_window_days,
     )
 
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from django import forms
 
-from shopfloor.commissions.models import CouponKind, PayoutMethod
+from shopfloor.attribution.models import CouponKind
+from shopfloor.commissions.models import PayoutMethod
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,7 +1,7 @@
 """Console pages for an associate's money: "What would I earn?", coupons, payout details and statements.
 
 As in `views`: visibility comes from `shopfloor.access`, every rule and write from the
-commissions services (the same calls `commissions/api.py` and `commissions/coupons/api.py` make);
+commissions services (the same calls `commissions/api.py` and `attribution/coupons/api.py` make);
 a service's InvalidInput goes back on the form's fields (422), a Conflict answers 409.
 """
 
@@ -30,10 +30,11 @@ from shopfloor.access import (
     visible_customers,
     visible_earners,
 )
+from shopfloor.attribution.coupons import services as coupon_services
+from shopfloor.attribution.models import CouponKind
 from shopfloor.catalog.models import Product
 from shopfloor.commissions import simulation
-from shopfloor.commissions.coupons import services as coupon_services
-from shopfloor.commissions.models import CouponKind, PayoutMethod
+from shopfloor.commissions.models import PayoutMethod
 from shopfloor.commissions.payout_profiles import get_payout_profile, save_payout_profile
 from shopfloor.commissions.statements import statement, statement_csv
 from shopfloor.console import selectors as figures

@@ -35,6 +35,8 @@ from shopfloor.access import (
 )
 from shopfloor.accounts.models import Associate, User
 from shopfloor.accounts.services import record_event
+from shopfloor.attribution.models import InteractionKind
+from shopfloor.attribution.services import record_interaction
 from shopfloor.catalog.models import Product
 from shopfloor.comms.models import NotificationKind, NotificationPreference
 from shopfloor.comms.services import notify
@@ -56,8 +58,6 @@ from shopfloor.lists.models import (
     ListRoom,
     new_collaboration_secret,
 )
-from shopfloor.orders.models import InteractionKind
-from shopfloor.orders.services import record_interaction
 
 DEFAULT_ROOM = "General"
 # Saving to many lists at once is a panel gesture, not a bulk import.

@@ -233,7 +233,7 @@ def _record_interaction(chat: Chat, kind: str) -> None:
     """Chats and calls with a known customer are attribution evidence (rule 4), once per chat and kind."""
     if chat.customer_id is None or chat.associate_id is None:
         return
-    from shopfloor.orders.services import record_interaction
+    from shopfloor.attribution.services import record_interaction
 
     record_interaction(chat.associate, kind, customer=chat.customer, visitor_id=chat.visitor.key[:64],
                        source_ref=f"live-{kind}:{chat.pk}")

@@ -27,8 +27,10 @@ from django.utils import timezone
 from shopfloor import references
 from shopfloor.access import Actor, NotAllowed, NotVisible, visible_customers
 from shopfloor.accounts.services import record_event
+from shopfloor.attribution.models import InteractionKind
+from shopfloor.attribution.referrals import record_referral_click
+from shopfloor.attribution.services import record_interaction
 from shopfloor.catalog.models import Product
-from shopfloor.commissions.referrals import record_referral_click
 from shopfloor.comms import services as comms
 from shopfloor.comms.models import NotificationKind
 from shopfloor.customers.models import Customer
@@ -42,8 +44,6 @@ from shopfloor.lookbooks.models import (
     LookbookStatus,
     LookItem,
 )
-from shopfloor.orders.models import InteractionKind
-from shopfloor.orders.services import record_interaction
 from shopfloor.outreach import services as outreach
 from shopfloor.outreach.models import Channel
 

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shopfloor.access import Actor, NotVisible, get_customer_for, get_look_for, get_lookbook_for
-from shopfloor.commissions.referrals import (
+from shopfloor.attribution.referrals import (
     VISITOR_COOKIE,
     VISITOR_COOKIE_AGE,
     new_visitor_id,

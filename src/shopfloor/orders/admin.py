@@ -4,16 +4,14 @@ Orders arrive through the API (idempotent, attributed once); here admins look at
 status through the orders service, and read the attribution's rule and evidence.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from shopfloor.access import actor_for
-from shopfloor.adminkit import SingletonSettingsAdmin
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.orders.models import AttributionSettings, Interaction, Order, OrderLine, OrderStatus, Refund
+from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
 from shopfloor.orders.on_behalf import admin as on_behalf_admin
-from shopfloor.orders.services import change_order_status, update_attribution_settings
+from shopfloor.orders.services import change_order_status
 
 ATTRIBUTION_FIELDS = (
     "why_credited", "attribution_rule", "attributed_associate", "attributed_store", "influencer",
@@ -178,51 +176,6 @@ class RefundAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
-    """Chats, calls, list notifications and opened lookbooks: the evidence of attribution rule 4."""
-
-    list_display = ("occurred_at", "associate", "kind", "customer", "visitor_id", "source_ref")
-    list_filter = ("kind", "associate__store")
-    search_fields = ("associate__name", "customer__first_name", "customer__last_name", "visitor_id", "source_ref")
-    list_select_related = ("associate", "customer")
-    date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request):
-        return False  # recorded by the capabilities themselves (record_interaction)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AttributionSettingsForm(forms.ModelForm):
-    class Meta:
-        model = AttributionSettings
-        fields = ("attribution_window_days", "influence_window_days")
-
-    user = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = update_attribution_settings(actor_for(self.user), dict(self.cleaned_data))
-        except InvalidInput as exc:
-            for loc, message in exc.errors:
-                name = loc[1] if len(loc) > 1 else None
-                self.add_error(name if name in self.fields else None, message)
-
-
-@admin.register(AttributionSettings)
-class AttributionSettingsAdmin(SingletonSettingsAdmin):
-    list_display = ("__str__", "attribution_window_days", "influence_window_days", "updated_at")
-    form = AttributionSettingsForm
 
 
 # Selling on the customer's behalf keeps its admin next to its services (Django imports only this module).

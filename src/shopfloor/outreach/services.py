@@ -335,7 +335,7 @@ def social_share(actor: Actor, next_path: str = "/shop/", title: str = "", base_
     if not next_path.startswith("/") or next_path.startswith("//"):
         next_path = "/shop/"
     query = urlencode({"next": next_path}, safe="/") if next_path != "/shop/" else ""
-    url = absolute_url(reverse("commissions:referral", args=[associate.referral_code]), base_url)
+    url = absolute_url(reverse("attribution:referral", args=[associate.referral_code]), base_url)
     if query:
         url = f"{url}?{query}"
     store = associate.store

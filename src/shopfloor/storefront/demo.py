@@ -27,10 +27,10 @@ from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate, AssociateRole, SellingMode, Store, User
 from shopfloor.accounts.services import create_admin, save_associate, save_store
 from shopfloor.agents import demo as agents_demo
+from shopfloor.attribution.coupons.services import check_coupon
 from shopfloor.catalog.services import upsert_product
 from shopfloor.clienteling import demo as clienteling_demo
 from shopfloor.commissions import demo as commissions_demo
-from shopfloor.commissions.coupons.services import check_coupon
 from shopfloor.comms import demo as comms_demo
 from shopfloor.customers.models import Customer, CustomerAssignment, CustomerRepCode, CustomerStatus
 from shopfloor.customers.services import refresh_search_fields, save_agency, save_business, save_group

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, get_order_for
-from shopfloor.commissions.coupons import services as coupons
+from shopfloor.attribution.coupons import services as coupons
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import ZERO
 from shopfloor.orders import payment_links

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
+from shopfloor.attribution.coupons import services as coupons
+from shopfloor.attribution.referrals import referral_from_request, visitor_id_from_request
 from shopfloor.catalog.models import Product
-from shopfloor.commissions.coupons import services as coupons
-from shopfloor.commissions.referrals import referral_from_request, visitor_id_from_request
 from shopfloor.customers.models import CustomerStatus
 from shopfloor.customers.services import register_customer
 from shopfloor.errors import Conflict, InvalidInput

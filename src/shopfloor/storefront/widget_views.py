@@ -19,12 +19,13 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from shopfloor.access import NotAllowed, NotVisible, get_customer_for, visible_customers
+from shopfloor.attribution.models import Interaction
 from shopfloor.catalog.models import Product
 from shopfloor.customers.models import CustomerStatus
 from shopfloor.customers.selectors import customer_page
 from shopfloor.customers.services import create_customer
 from shopfloor.errors import Conflict, InvalidInput
-from shopfloor.orders.models import Interaction, Order
+from shopfloor.orders.models import Order
 from shopfloor.storefront import widget
 
 RECENT_CUSTOMERS = 8

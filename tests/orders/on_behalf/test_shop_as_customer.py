@@ -7,8 +7,9 @@ from django.core import mail
 from django.utils import timezone
 
 from shopfloor.accounts.models import AuditEvent
+from shopfloor.attribution.models import AttributionRule
 from shopfloor.customers.models import CustomerStatus
-from shopfloor.orders.models import AttributionRule, OnBehalfPermission, Order, OrderStatus, ShopAsSession
+from shopfloor.orders.models import OnBehalfPermission, Order, OrderStatus, ShopAsSession
 from shopfloor.storefront.impersonation import SESSION_KEY
 from tests.factories import make_customer, make_user
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopfloor.orders.models import AttributionRule
-from tests.orders.conftest import NOW, click, coupon_of, interaction, place
+from shopfloor.attribution.models import AttributionRule
+from tests.attribution.conftest import NOW, click, coupon_of, interaction, place
 
 EXAMPLES = int(os.environ.get("SHOPFLOOR_PROPERTY_EXAMPLES", "60"))
 PEOPLE = ["ana", "bruno", "nora", "tom", "tina"]

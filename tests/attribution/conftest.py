@@ -1,4 +1,4 @@
-"""What the orders tests share: for attribution, recording an order at a fixed moment, and the evidence behind it."""
+"""What the attribution tests share: recording an order at a fixed moment, and the evidence behind it."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -7,8 +7,11 @@ import pytest
 from django.utils import timezone
 
 from shopfloor.access import Actor
-from shopfloor.commissions.models import Coupon, CouponKind, ReferralClick
-from shopfloor.orders.services import record_interaction, record_order
+from shopfloor.attribution.models import Coupon, CouponKind, ReferralClick
+from shopfloor.attribution.services import record_interaction
+from shopfloor.catalog.services import upsert_product
+from shopfloor.orders.services import record_order
+from tests.factories import make_associate, make_customer, make_user
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -44,3 +47,22 @@ def interaction(associate, days_ago, customer=None, visitor_id="", kind="chat", 
 @pytest.fixture
 def visitor():
     return "visitor-0123456789abcdef"
+
+
+# Coupon and referral journeys in the demo shop (shop_store and rep: tests/conftest.py).
+@pytest.fixture
+def products(shop_store):
+    lamp, _ = upsert_product(None, {"sku": "LGT-1", "name": "Alfama table lamp", "price": Decimal("122.50")})
+    bowl, _ = upsert_product(None, {"sku": "TAB-1", "name": "Sintra bowl", "price": Decimal("18.00")})
+    return lamp, bowl
+
+
+@pytest.fixture
+def shopper(shop_store, rep):
+    return make_customer(shop_store, "Carolina", "Mendes", primary=rep, user=make_user("carolina@example.com"))
+
+
+@pytest.fixture
+def agent(shop_store):
+    """Another associate of the shop's store, the one the coupon or the referral link belongs to."""
+    return make_associate(shop_store, "Rui Agent", "rui.agent@example.com")

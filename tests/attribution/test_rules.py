@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 from shopfloor.access import Actor
-from shopfloor.commissions.models import CouponUse
-from shopfloor.orders.models import AttributionRule
+from shopfloor.attribution.models import AttributionRule, CouponUse
 from shopfloor.orders.services import record_order
-from tests.orders.conftest import NOW, click, coupon_of, interaction, place
+from tests.attribution.conftest import NOW, click, coupon_of, interaction, place
 
 
 def credited(order):

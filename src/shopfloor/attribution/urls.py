@@ -1,8 +1,8 @@
 from django.urls import path
 
-from shopfloor.commissions import views
+from shopfloor.attribution import views
 
-app_name = "commissions"
+app_name = "attribution"
 
 urlpatterns = [
     path("r/<str:referral_code>", views.referral, name="referral"),

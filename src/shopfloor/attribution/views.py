@@ -1,10 +1,10 @@
-"""Pages of the commissions app outside the API: the referral link."""
+"""The referral link: the page that records a click for attribution rule 3."""
 
 from django.http import HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from shopfloor.commissions.referrals import (
+from shopfloor.attribution.referrals import (
     DEFAULT_NEXT,
     associate_for_referral_code,
     new_visitor_id,

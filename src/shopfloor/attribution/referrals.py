@@ -2,10 +2,10 @@
 
 The path of a referral, top to bottom:
 
-    GET /r/<code> (commissions.views.referral) → record_referral_click + the two cookies below
-    the storefront's checkout                  → referral_from_request / visitor_id_from_request
-                                                 into record_order(referral_code=, visitor_id=)
-    record_order → attribute → by_referral     → the last click within the window (rule 3)
+    GET /r/<code> (attribution.views.referral) → record_referral_click + the two cookies below
+    the storefront's checkout                 → referral_from_request / visitor_id_from_request
+                                                into record_order(referral_code=, visitor_id=)
+    record_order → attribute → by_referral    → the last click within the window (rule 3)
 
 Two first-party cookies:
 - `VISITOR_COOKIE`: a random visitor id, set when missing (kept two years); the same id
@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shopfloor.accounts.models import Associate
-from shopfloor.commissions.models import ReferralClick
-from shopfloor.orders.attribution import attribution_settings
+from shopfloor.attribution.models import ReferralClick
+from shopfloor.attribution.services import attribution_settings
 
 VISITOR_COOKIE = "shopfloor_visitor"
 VISITOR_COOKIE_AGE = 2 * 365 * 24 * 3600

@@ -16,8 +16,8 @@ from shopfloor.apikit import (
     paginate,
     staff_actor,
 )
-from shopfloor.commissions.coupons import services as coupons
-from shopfloor.commissions.models import CouponKind
+from shopfloor.attribution.coupons import services as coupons
+from shopfloor.attribution.models import CouponKind
 from shopfloor.money import MAX_AMOUNT
 
 router = Router(tags=["Coupons"])

@@ -2,8 +2,8 @@
 
 import pytest
 
-from shopfloor.orders.models import AttributionSettings, Interaction
-from shopfloor.orders.services import record_interaction
+from shopfloor.attribution.models import AttributionSettings, Interaction
+from shopfloor.attribution.services import record_interaction
 from tests.api.conftest import API
 from tests.conftest import PERSONAS, user_for
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from shopfloor.commissions.models import ReferralClick
-from shopfloor.commissions.referrals import REFERRAL_COOKIE, VISITOR_COOKIE
-from shopfloor.orders.models import AttributionRule, Order
+from shopfloor.attribution.models import AttributionRule, ReferralClick
+from shopfloor.attribution.referrals import REFERRAL_COOKIE, VISITOR_COOKIE
+from shopfloor.orders.models import Order
 
 
 def test_a_click_is_recorded_with_a_new_visitor_id_and_leads_to_the_page(client, agent):

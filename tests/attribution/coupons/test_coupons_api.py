@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shopfloor.commissions.models import Coupon, CouponBounds, CouponKind
-from shopfloor.orders.services import record_interaction
+from shopfloor.attribution.models import Coupon, CouponBounds, CouponKind
+from shopfloor.attribution.services import record_interaction
 from tests.api.conftest import API
 from tests.conftest import PERSONAS, user_for
 

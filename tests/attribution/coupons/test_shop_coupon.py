@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from shopfloor.commissions.models import Coupon, CouponKind
-from shopfloor.orders.models import AttributionRule, Order
+from shopfloor.attribution.models import AttributionRule, Coupon, CouponKind
+from shopfloor.orders.models import Order
 
 
 def test_a_coupon_in_the_bag_shows_its_discount_and_checkout_credits_its_owner(client, products, shopper, agent, rep):

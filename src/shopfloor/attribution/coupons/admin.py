@@ -1,6 +1,6 @@
-"""Admin for coupons, their bounds and referral clicks; writes go through `commissions.coupons.services`.
+"""Admin for coupons, their bounds and referral clicks; writes go through `attribution.coupons.services`.
 
-Registered from commissions/admin.py (which holds the ledger's admin).
+Registered from attribution/admin.py.
 """
 
 from django import forms
@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 
 from shopfloor.access import actor_for
 from shopfloor.adminkit import SingletonSettingsAdmin
-from shopfloor.commissions.coupons.services import create_coupon, deactivate_coupon, update_coupon_bounds
-from shopfloor.commissions.models import Coupon, CouponBounds, CouponUse, ReferralClick
+from shopfloor.attribution.coupons.services import create_coupon, deactivate_coupon, update_coupon_bounds
+from shopfloor.attribution.models import Coupon, CouponBounds, CouponUse, ReferralClick
 from shopfloor.errors import Conflict, InvalidInput
 
 

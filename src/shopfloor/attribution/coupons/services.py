@@ -36,10 +36,9 @@ from django.utils.text import slugify
 from shopfloor.access import Actor, NotAllowed, require_admin, require_staff, visible_associates
 from shopfloor.accounts.models import Associate
 from shopfloor.accounts.services import record_event
-from shopfloor.commissions.models import Coupon, CouponBounds, CouponKind, CouponUse
+from shopfloor.attribution.models import Coupon, CouponBounds, CouponKind, CouponUse
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import MAX_AMOUNT, ZERO, to_cents
-from shopfloor.orders.models import Order
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{3,40}$")
 MAX_PERCENT = Decimal("100")
@@ -270,7 +269,7 @@ def check_coupon(code, subtotal: Decimal | None = None, at=None, currency: str |
     return CouponCheck(coupon.code, coupon, None, message, discount)
 
 
-def record_coupon_use(order: Order) -> CouponUse | None:
+def record_coupon_use(order) -> CouponUse | None:
     """Count the order's coupon once (called by record_order); None when the order has no known coupon.
 
     Recorded even beyond the coupon's limits, which `beyond_limits` marks: the storefront

@@ -29,18 +29,10 @@ from functools import cached_property
 from django.db.models import Q
 
 from shopfloor.accounts.models import Associate, SellingMode, Store
-from shopfloor.commissions import snapshot
-from shopfloor.commissions.coupons.services import coupon_by_code
-from shopfloor.commissions.models import ReferralClick
+from shopfloor.attribution.coupons.services import coupon_by_code
+from shopfloor.attribution.models import AttributionRule, Interaction, InteractionKind, ReferralClick
+from shopfloor.attribution.services import attribution_settings
 from shopfloor.customers.models import CustomerAssignment
-from shopfloor.orders.models import AttributionRule, AttributionSettings, Interaction, InteractionKind, Order
-
-
-def attribution_settings() -> AttributionSettings:
-    """The windows row, or the defaults when nobody has saved settings yet (reading writes nothing).
-
-    Attribution itself reads the windows with the rules, from `snapshot.current()`."""
-    return AttributionSettings.objects.filter(pk=1).first() or AttributionSettings(pk=1)
 
 
 @dataclass
@@ -62,14 +54,14 @@ def credit_associate(rule: str, associate: Associate, evidence: dict) -> Attribu
     return Attribution(rule=rule, associate=associate, store=associate.store, evidence=evidence)
 
 
-def _days_before(order: Order, moment) -> str:
+def _days_before(order, moment) -> str:
     days = (order.placed_at - moment).days
     if days == 0:
         return "the same day as the order"
     return f"{days} day{'s' if days != 1 else ''} before the order"
 
 
-def _who(order: Order, sentence_start: bool = False) -> str:
+def _who(order, sentence_start: bool = False) -> str:
     if order.customer_id:
         return str(order.customer)
     return "This visitor" if sentence_start else "this visitor"
@@ -92,15 +84,16 @@ class Evidence:
     customer's primary assignment to an active associate.
     """
 
-    def __init__(self, order: Order, config: snapshot.Snapshot | None):
+    def __init__(self, order, windows=None):
         self.order = order
-        self.config = config
+        self._windows = windows
 
-    def windows(self) -> snapshot.Snapshot:
-        # Read at most once per order, and only if a rule that needs the windows runs.
-        if self.config is None:
-            self.config = snapshot.current()
-        return self.config
+    def windows(self):
+        """The attribution and influence windows (`AttributionSettings`, or the commissions' snapshot of them):
+        read at most once per order, and only if a rule that needs them runs."""
+        if self._windows is None:
+            self._windows = attribution_settings()
+        return self._windows
 
     @cached_property
     def click(self) -> ReferralClick | None:
@@ -134,7 +127,7 @@ class Evidence:
                 .order_by(f"-{when}", "-pk").first())
 
 
-def by_on_behalf(order: Order, evidence: Evidence) -> Attribution | None:
+def by_on_behalf(order, evidence: Evidence) -> Attribution | None:
     """Rule 1: an associate placed the order for the customer (shop-as-customer, pending payment)."""
     associate = order.placed_by_associate
     if associate is None or not associate.active:
@@ -146,7 +139,7 @@ def by_on_behalf(order: Order, evidence: Evidence) -> Attribution | None:
     )
 
 
-def by_coupon(order: Order, evidence: Evidence) -> Attribution | None:
+def by_coupon(order, evidence: Evidence) -> Attribution | None:
     """Rule 2: the order used a coupon that belongs to an associate."""
     coupon = coupon_by_code(order.coupon_code)
     if coupon is None or not coupon.associate.active:
@@ -157,7 +150,7 @@ def by_coupon(order: Order, evidence: Evidence) -> Attribution | None:
     return credit_associate(AttributionRule.COUPON, associate, evidence)
 
 
-def by_referral(order: Order, evidence: Evidence) -> Attribution | None:
+def by_referral(order, evidence: Evidence) -> Attribution | None:
     """Rule 3: a referral link click within the attribution window; the last click wins."""
     click = evidence.click
     window = evidence.windows().attribution_window_days
@@ -185,7 +178,7 @@ def by_referral(order: Order, evidence: Evidence) -> Attribution | None:
     })
 
 
-def by_interaction(order: Order, evidence: Evidence) -> Attribution | None:
+def by_interaction(order, evidence: Evidence) -> Attribution | None:
     """Rule 4: the latest associate interaction with the customer or visitor within the influence window."""
     interaction = evidence.interaction
     if interaction is None:
@@ -201,7 +194,7 @@ def by_interaction(order: Order, evidence: Evidence) -> Attribution | None:
     })
 
 
-def by_primary_associate(order: Order, evidence: Evidence) -> Attribution | None:
+def by_primary_associate(order, evidence: Evidence) -> Attribution | None:
     """Rule 5: the customer's primary assigned associate, if active."""
     customer = order.customer
     assignment = evidence.primary_assignment if customer is not None else None
@@ -215,7 +208,7 @@ def by_primary_associate(order: Order, evidence: Evidence) -> Attribution | None
     )
 
 
-def by_home_store(order: Order, evidence: Evidence) -> Attribution | None:
+def by_home_store(order, evidence: Evidence) -> Attribution | None:
     customer = order.customer
     if customer is None or customer.store_id is None:
         return None
@@ -233,9 +226,13 @@ def by_home_store(order: Order, evidence: Evidence) -> Attribution | None:
 RULES = [by_on_behalf, by_coupon, by_referral, by_interaction, by_primary_associate, by_home_store]
 
 
-def attribute(order: Order, config: snapshot.Snapshot | None = None) -> Attribution:
-    """`config`: the rules and settings the caller read for this order (None: read them if a rule needs them)."""
-    evidence = Evidence(order, config)
+def attribute(order, windows=None) -> Attribution:
+    """Who gets the credit for `order` (an `orders.Order`, saved or not).
+
+    `windows`: the attribution windows the caller already read for this order (anything with
+    `attribution_window_days` and `influence_window_days`); None reads them if a rule needs them.
+    """
+    evidence = Evidence(order, windows)
     for rule in RULES:
         attribution = rule(order, evidence)
         if attribution is not None:
