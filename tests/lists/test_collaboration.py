@@ -7,10 +7,10 @@ from django.core import mail
 from django.test import Client
 
 from shopfloor.access import NotVisible
+from shopfloor.catalog.bag import SESSION_KEY
 from shopfloor.lists import selectors, services
 from shopfloor.lists.models import ListComment
 from shopfloor.orders.models import Interaction, InteractionKind
-from shopfloor.storefront.bag import SESSION_KEY
 
 
 @pytest.fixture
