@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shopfloor.clienteling",
     "shopfloor.lookbooks",
     "shopfloor.outreach",
+    "shopfloor.widget",
     "shopfloor.live",
     "shopfloor.storefront",
     "shopfloor.console",
