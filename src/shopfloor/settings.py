@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "shopfloor.live",
     "shopfloor.storefront",
     "shopfloor.console",
+    "shopfloor.demo",
+    "shopfloor.site",
 ]
 
 MIDDLEWARE = [

@@ -17,9 +17,9 @@ from shopfloor.commissions.models import (
     OrderAccrual,
     Payout,
 )
+from shopfloor.demo.seed import DEMO_PASSWORD, seed_demo
 from shopfloor.money import to_cents
 from shopfloor.orders.models import AttributionRule, Order, OrderStatus, Refund
-from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
 
 
 def test_the_demos_sales_carry_earnings_approvals_and_payouts(db):
