@@ -60,7 +60,7 @@ def test_the_console_script_runs_django_commands_with_shopfloor_settings(monkeyp
                                                   ("0.0.0.0", "http://127.0.0.1:8123")])
 def test_serve_makes_links_in_messages_point_at_the_address_it_serves(db, monkeypatch, settings, host, public_url):
     # `db`: serve checks the database (here the test database) before serving.
-    from shopfloor.accounts.management.commands import serve
+    from shopfloor.site.management.commands import serve
 
     monkeypatch.setitem(settings.SHOPFLOOR, "PUBLIC_URL", "")
     monkeypatch.delenv("PUBLIC_URL", raising=False)
@@ -77,7 +77,7 @@ def test_serve_makes_links_in_messages_point_at_the_address_it_serves(db, monkey
 
 
 def test_serve_keeps_the_public_url_the_retailer_set(db, monkeypatch, settings):
-    from shopfloor.accounts.management.commands import serve
+    from shopfloor.site.management.commands import serve
 
     monkeypatch.setitem(settings.SHOPFLOOR, "PUBLIC_URL", "https://shopfloor.example.com")
     monkeypatch.setattr(serve.uvicorn, "run", lambda *args, **kwargs: None)

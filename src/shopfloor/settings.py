@@ -42,9 +42,12 @@ INSTALLED_APPS = [
     "shopfloor.clienteling",
     "shopfloor.lookbooks",
     "shopfloor.outreach",
+    "shopfloor.widget",
     "shopfloor.live",
     "shopfloor.storefront",
     "shopfloor.console",
+    "shopfloor.demo",
+    "shopfloor.site",
 ]
 
 MIDDLEWARE = [

@@ -16,11 +16,11 @@ from shopfloor.access import actor_for
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Product
 from shopfloor.comms.models import Notification
+from shopfloor.demo.seed import DEMO_PASSWORD, seed_demo
 from shopfloor.lists.models import CustomerList, ListComment, ListItem
 from shopfloor.lists.services import create_list
-from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
-from shopfloor.storefront.models import WidgetSettings
-from shopfloor.storefront.widget import sign_identity
+from shopfloor.widget.models import WidgetSettings
+from shopfloor.widget.services import sign_identity
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.factories import make_associate, make_customer, make_store
 

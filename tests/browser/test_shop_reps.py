@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from shopfloor.accounts.models import Associate, SellingMode
 from shopfloor.customers.models import Customer, CustomerStatus
-from shopfloor.storefront.demo import DEMO_PASSWORD, SHOPPER_EMAIL, seed_demo
+from shopfloor.demo.seed import DEMO_PASSWORD, SHOPPER_EMAIL, seed_demo
 from tests.browser.conftest import screenshot
 from tests.factories import make_store
 

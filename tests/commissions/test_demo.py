@@ -10,9 +10,9 @@ from shopfloor.attribution.models import AttributionRule, Coupon
 from shopfloor.commissions import selectors
 from shopfloor.commissions.demo import HOLD_DAYS, RULES
 from shopfloor.commissions.models import CommissionRule, EntryKind, EntryStatus, LedgerEntry, OrderAccrual, Payout
+from shopfloor.demo.seed import DEMO_PASSWORD, seed_demo
 from shopfloor.money import to_cents
 from shopfloor.orders.models import Order, OrderStatus, Refund
-from shopfloor.storefront.demo import DEMO_PASSWORD, seed_demo
 
 
 def test_the_demos_sales_carry_earnings_approvals_and_payouts(db):

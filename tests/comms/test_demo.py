@@ -4,7 +4,7 @@ from shopfloor.access import Actor
 from shopfloor.accounts.models import AgentRegistration, AgentSignupSettings, Associate
 from shopfloor.comms.models import Announcement, Thread
 from shopfloor.comms.selectors import announcements_for, threads_for, unread_announcements
-from shopfloor.storefront.demo import seed_demo
+from shopfloor.demo.seed import seed_demo
 
 
 def test_the_demo_seeds_announcements_threads_and_a_waiting_agent(db):

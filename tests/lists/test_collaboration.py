@@ -8,9 +8,9 @@ from django.test import Client
 
 from shopfloor.access import NotVisible
 from shopfloor.attribution.models import Interaction, InteractionKind
+from shopfloor.catalog.bag import SESSION_KEY
 from shopfloor.lists import selectors, services
 from shopfloor.lists.models import ListComment
-from shopfloor.storefront.bag import SESSION_KEY
 
 
 @pytest.fixture

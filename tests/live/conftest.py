@@ -16,7 +16,7 @@ from django.utils import timezone
 from shopfloor.live.consumers import AssociateConsumer
 from shopfloor.live.models import AssociateLive, Availability
 from shopfloor.routing import websocket_urlpatterns
-from shopfloor.storefront import widget
+from shopfloor.widget import services as widget
 
 ORIGIN = "http://testserver"
 

@@ -104,7 +104,7 @@ def test_the_connector_refuses_an_associate_of_another_store(world):
 
 
 def test_a_store_requiring_verified_identities_talks_to_known_customers_only(world):
-    from shopfloor.storefront.models import WidgetSettings
+    from shopfloor.widget.models import WidgetSettings
 
     WidgetSettings.objects.create(store=world.north, require_verified_identity=True)
     make_available(world.ana)

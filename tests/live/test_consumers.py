@@ -101,7 +101,7 @@ async def test_a_forged_identity_stays_anonymous(world):
 
 @runs_in_own_loop
 async def test_a_forged_identity_is_refused_when_the_store_requires_verified_ones(world):
-    from shopfloor.storefront.models import WidgetSettings
+    from shopfloor.widget.models import WidgetSettings
 
     await WidgetSettings.objects.acreate(store=world.north, require_verified_identity=True)
     visitor, reply = await visitor_socket(world.north, token="forged.token:value")
@@ -121,7 +121,7 @@ async def test_a_socket_from_a_page_outside_the_stores_origins_is_refused(world)
 
 @runs_in_own_loop
 async def test_a_listed_storefront_origin_may_connect(world):
-    from shopfloor.storefront.models import WidgetSettings
+    from shopfloor.widget.models import WidgetSettings
 
     await WidgetSettings.objects.acreate(store=world.north, allowed_origins="https://shop.example.com")
     headers = [(b"origin", b"https://shop.example.com"), (b"host", b"testserver")]

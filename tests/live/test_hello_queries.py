@@ -9,7 +9,7 @@ from django.utils import timezone
 from shopfloor.live import conf, presence
 from shopfloor.live.identity import identify, origin_is_allowed, requires_verified_identity
 from shopfloor.live.models import AssociateLive, Availability, LiveSettings
-from shopfloor.storefront.models import WidgetSettings
+from shopfloor.widget.models import WidgetSettings
 from tests.live.conftest import make_available
 
 pytestmark = pytest.mark.django_db

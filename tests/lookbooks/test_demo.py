@@ -2,9 +2,9 @@
 
 from django.test import Client
 
+from shopfloor.demo.seed import seed_demo
 from shopfloor.lookbooks.models import Look, Lookbook, LookbookStatus
 from shopfloor.outreach.models import MessageTemplate
-from shopfloor.storefront.demo import seed_demo
 
 
 def test_the_demo_has_looks_lookbooks_and_templates(db):

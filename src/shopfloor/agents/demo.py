@@ -1,7 +1,7 @@
 """Demo agent onboarding for Casa Lusa: registration open into Lisbon and an agent group, Ana's recruit link,
 a registration through it waiting for an admin.
 
-Called once by storefront.demo.seed_demo (inside its transaction, so it is written whole or not at all).
+Called once by demo.seed.seed_demo (inside its transaction, so it is written whole or not at all).
 """
 
 from shopfloor.accounts.models import AgentGroup, AgentRegistration, AgentSignupSettings

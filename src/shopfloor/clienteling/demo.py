@@ -1,6 +1,6 @@
 """Demo clienteling: preferences, notes and tasks on a few customers, and the task rules switched on.
 
-Called by `storefront.demo.seed_demo` inside its transaction (so it runs once with the rest); written through
+Called by `demo.seed.seed_demo` inside its transaction (so it runs once with the rest); written through
 the services, like an associate's own work.
 """
 

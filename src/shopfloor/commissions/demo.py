@@ -1,6 +1,6 @@
 """Demo commissions: the rules Casa Lusa pays its sellers by, so the demo's sales carry earnings.
 
-Called by `storefront.demo.seed_demo` inside its transaction.
+Called by `demo.seed.seed_demo` inside its transaction.
 
 `seed_rules` runs before the demo's orders are recorded, so each order accrues as it arrives, as in
 production. It also gives Ana a coupon, which two of the demo's recent orders carry (credited to

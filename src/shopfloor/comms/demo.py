@@ -1,7 +1,7 @@
 """Demo comms for Casa Lusa: two announcements (one read, one scheduled for the agents' group), a thread with
 the retailer, one between an agent and a subagent.
 
-Called once by storefront.demo.seed_demo (inside its transaction, so it is written whole or not at all).
+Called once by demo.seed.seed_demo (inside its transaction, so it is written whole or not at all).
 """
 
 from datetime import datetime, timedelta

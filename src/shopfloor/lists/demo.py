@@ -1,6 +1,6 @@
 """Demo lists: two lists with rooms and a conversation, so the console and the shop show lists at once.
 
-Called by `storefront.demo.seed_demo` inside its transaction (so it runs once with the rest).
+Called by `demo.seed.seed_demo` inside its transaction (so it runs once with the rest).
 Written through the lists' services, like an associate's own work; no email leaves: the demo's
 comments are marked as already emailed.
 """

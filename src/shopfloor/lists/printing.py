@@ -9,9 +9,9 @@ import logging
 
 from django.template.loader import render_to_string
 
+from shopfloor.catalog.images import product_svg
 from shopfloor.lists import selectors
 from shopfloor.lists.models import CustomerList
-from shopfloor.storefront.images import product_svg
 
 # WeasyPrint reports each rendering step at INFO; a server log needs none of that.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

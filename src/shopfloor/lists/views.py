@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, can_restore_list, get_customer_for, get_list_for
 from shopfloor.apikit import MAX_ID
+from shopfloor.catalog import selectors as shop_selectors
+from shopfloor.catalog.bag import Bag
 from shopfloor.catalog.models import Product
 from shopfloor.consolekit import console_page, render_page
 from shopfloor.customers.selectors import customer_page
@@ -21,8 +23,6 @@ from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.lists import rendering, selectors, services
 from shopfloor.lists.models import MAX_COMMENT_LENGTH, MAX_QUANTITY, CustomerList
 from shopfloor.lists.printing import list_html, list_pdf
-from shopfloor.storefront import selectors as shop_selectors
-from shopfloor.storefront.bag import Bag
 
 DUPLICATE_CHOICES = 20
 # The console list page shows the list-level thread's latest comments, with a link to all of them.

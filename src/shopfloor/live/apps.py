@@ -7,7 +7,7 @@ class LiveConfig(AppConfig):
 
     def ready(self):
         from shopfloor import consolekit
-        from shopfloor.storefront import widget
+        from shopfloor.widget import services as widget
 
         consolekit.register_nav("Live", "live:workspace", icon="message", order=5, section=consolekit.SELL)
         # Shoppers (anonymous or signed) get live chat and calls; associates browsing the shop get their panel.

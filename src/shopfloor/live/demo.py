@@ -1,5 +1,5 @@
 """Demo data for live shopping: past visitors with their visits and page views, and one finished chat with a
-known customer (so the customer's timeline shows a live chat). Called once by storefront.demo.seed_demo."""
+known customer (so the customer's timeline shows a live chat). Called once by demo.seed.seed_demo."""
 
 from datetime import timedelta
 

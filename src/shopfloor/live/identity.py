@@ -1,6 +1,6 @@
 """Who is on the other end of a visitor's WebSocket: the store and, when signed, the customer.
 
-The storefront widget (`shopfloor.storefront.widget`) hands the browser a signed widget token
+The storefront widget (`shopfloor.widget.services`) hands the browser a signed widget token
 from `/widget/session`; `identity_from_token` gives (store, identity) back. A visitor is linked to
 a customer only when the shop signed the identity; anything else is anonymous, so an unverified
 visitor never merges into a known customer.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from shopfloor.accounts.models import Store
 from shopfloor.customers.models import Customer
-from shopfloor.storefront import widget
+from shopfloor.widget import services as widget
 
 
 @dataclass(frozen=True)

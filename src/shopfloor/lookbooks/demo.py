@@ -1,6 +1,6 @@
 """Demo looks, lookbooks and message templates, so My Looks, Lookbooks and "Compose message" show something.
 
-Called by `storefront.demo.seed_demo` inside its transaction (so it runs once with the rest). Written
+Called by `demo.seed.seed_demo` inside its transaction (so it runs once with the rest). Written
 through the services, like an associate's own work; nothing is sent (no email leaves the demo).
 """
 

@@ -13,6 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from shopfloor.access import Actor, NotAllowed, NotVisible
+from shopfloor.catalog import selectors
+from shopfloor.catalog.bag import Bag
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.on_behalf import services as on_behalf
 from shopfloor.orders.payment_links import (
@@ -23,8 +25,6 @@ from shopfloor.orders.payment_links import (
     record_provider_payment,
 )
 from shopfloor.orders.payments import get_provider
-from shopfloor.storefront import selectors
-from shopfloor.storefront.bag import Bag
 
 PROBLEM_STATUS = {"invalid": 400, "expired": 410, "replaced": 410, "cancelled": 410}
 

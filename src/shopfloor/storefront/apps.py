@@ -1,15 +1,5 @@
 from django.apps import AppConfig
 
 
-def _panel_enabled(store, identity) -> bool:
-    return identity.is_associate
-
-
 class StorefrontConfig(AppConfig):
     name = "shopfloor.storefront"
-
-    def ready(self):
-        from shopfloor.storefront.widget import register_feature
-
-        # The associate panel: pick a customer and lists, save products from any page that marks them.
-        register_feature("panel", _panel_enabled)

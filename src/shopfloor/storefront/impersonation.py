@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from shopfloor.access import Actor, NotAllowed, NotVisible, get_order_for
 from shopfloor.attribution.coupons import services as coupons
+from shopfloor.catalog import selectors
+from shopfloor.catalog.bag import Bag
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import ZERO
 from shopfloor.orders import payment_links
 from shopfloor.orders.models import OnBehalfPermission, ShopAsEndReason
 from shopfloor.orders.on_behalf import services as on_behalf
-from shopfloor.storefront import selectors
-from shopfloor.storefront.bag import Bag
 
 SESSION_KEY = "shop_as_session"
 # Where the associate acts as the customer (the banner shows, the session is checked and audited).

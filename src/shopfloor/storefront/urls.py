@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from shopfloor.storefront import views, widget_views
+from shopfloor.storefront import views
 
 app_name = "storefront"
 
@@ -21,12 +21,6 @@ urlpatterns = [
     path("shop/account/login/", views.login_view, name="login"),
     path("shop/account/logout/", views.logout_view, name="logout"),
     path("shop/account/register/", views.register, name="register"),
-    # The storefront widget: any storefront embeds /widget.js (README, "Embedding the widget").
-    path("widget.js", widget_views.loader, name="widget_loader"),
-    path("widget/widget.css", widget_views.stylesheet, name="widget_stylesheet"),
-    path("widget/session", widget_views.session, name="widget_session"),
-    path("widget/customers", widget_views.customers, name="widget_customers"),
-    path("widget/customers/<int:customer_id>/lists", widget_views.customer_lists, name="widget_customer_lists"),
-    path("widget/save", widget_views.save, name="widget_save"),
-    path("widget/<slug:name>.js", widget_views.feature_script, name="widget_feature"),
+    # The storefront widget (shopfloor.widget), its route names in this namespace.
+    path("", include("shopfloor.widget.urls")),
 ]

@@ -22,6 +22,9 @@ from shopfloor.access import Actor
 from shopfloor.accounts.models import Associate
 from shopfloor.attribution.coupons import services as coupons
 from shopfloor.attribution.referrals import referral_from_request, visitor_id_from_request
+from shopfloor.catalog import selectors as catalog
+from shopfloor.catalog.bag import MAX_QUANTITY, Bag
+from shopfloor.catalog.images import avatar_svg, product_svg
 from shopfloor.catalog.models import Product
 from shopfloor.customers.models import CustomerStatus
 from shopfloor.customers.services import register_customer
@@ -29,9 +32,7 @@ from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.money import ZERO
 from shopfloor.orders.services import record_order
 from shopfloor.storefront import impersonation, selectors
-from shopfloor.storefront.bag import MAX_QUANTITY, Bag
 from shopfloor.storefront.forms import RegistrationForm, ShopLoginForm
-from shopfloor.storefront.images import avatar_svg, product_svg
 
 PAGE_SIZE = 24
 # What the demo shop shows for delivery; the order itself records the goods only.
@@ -61,7 +62,7 @@ def product_image(request, sku: str):
 
 def _store(request):
     if not hasattr(request, "shop_store"):
-        request.shop_store = selectors.shop_store()
+        request.shop_store = catalog.shop_store()
     return request.shop_store
 
 
@@ -72,7 +73,7 @@ def _page(request, template: str, context: dict | None = None, status: int = 200
         return render(request, "storefront/closed.html", status=503)
     base = {
         "store": store,
-        "collections": selectors.collections(),
+        "collections": catalog.collections(),
         "bag_count": Bag(request.session).count,
     }
     return render(request, template, {**base, **(context or {})}, status=status)
@@ -80,47 +81,47 @@ def _page(request, template: str, context: dict | None = None, status: int = 200
 
 def _sort(request) -> str:
     sort = request.GET.get("sort", "featured")
-    return sort if sort in selectors.SORTS else "featured"
+    return sort if sort in catalog.SORTS else "featured"
 
 
 def _listing(request, template: str, queryset, context: dict):
     sort = _sort(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, template, {
-        **context, "page": page, "products": page.object_list, "sort": sort, "sorts": selectors.SORT_LABELS,
+        **context, "page": page, "products": page.object_list, "sort": sort, "sorts": catalog.SORT_LABELS,
     })
 
 
 def home(request):
-    return _page(request, "storefront/home.html", {"featured": selectors.featured_products(8)})
+    return _page(request, "storefront/home.html", {"featured": catalog.featured_products(8)})
 
 
 def collection(request, slug: str):
-    category = selectors.collection_by_slug(slug)
+    category = catalog.collection_by_slug(slug)
     if category is None:
         raise Http404
-    return _listing(request, "storefront/collection.html", selectors.products_in(category, _sort(request)),
+    return _listing(request, "storefront/collection.html", catalog.products_in(category, _sort(request)),
                     {"category": category, "title": category.name})
 
 
 def all_products(request):
-    return _listing(request, "storefront/collection.html", selectors.products_in(None, _sort(request)),
+    return _listing(request, "storefront/collection.html", catalog.products_in(None, _sort(request)),
                     {"title": "Shop all"})
 
 
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:100]
     title = f"Results for “{query}”" if query else "Search"
-    return _listing(request, "storefront/collection.html", selectors.search_products(query, _sort(request)),
+    return _listing(request, "storefront/collection.html", catalog.search_products(query, _sort(request)),
                     {"title": title, "query": query, "is_search": True})
 
 
 def product(request, sku: str):
-    item = selectors.product_by_sku(sku)
+    item = catalog.product_by_sku(sku)
     if item is None:
         raise Http404
     return _page(request, "storefront/product.html", {
-        "product": item, "related": selectors.related_products(item), "max_quantity": MAX_QUANTITY,
+        "product": item, "related": catalog.related_products(item), "max_quantity": MAX_QUANTITY,
     })
 
 
@@ -178,7 +179,7 @@ def bag_coupon(request):
 
 @require_POST
 def bag_add(request):
-    item = selectors.product_by_sku(request.POST.get("sku", ""))
+    item = catalog.product_by_sku(request.POST.get("sku", ""))
     if item is None:
         raise Http404
     if not item.in_stock:
@@ -262,7 +263,7 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(store=_store(self.request), collections=selectors.collections(),
+        context.update(store=_store(self.request), collections=catalog.collections(),
                        bag_count=Bag(self.request.session).count)
         return context
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from shopfloor.customers.models import CustomerGroup
-from shopfloor.storefront.models import WidgetSettings
-from shopfloor.storefront.widget import (
+from shopfloor.widget.models import WidgetSettings
+from shopfloor.widget.services import (
     ANONYMOUS,
     IDENTITY_MAX_AGE,
     Kind,

@@ -7,11 +7,11 @@ from shopfloor.access import Actor, NotAllowed, NotVisible
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Product
 from shopfloor.customers.models import Customer
+from shopfloor.demo.seed import SHOPPER_EMAIL, is_seeded, seed_demo
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders import payment_links
 from shopfloor.orders.models import Order, PaymentLink
 from shopfloor.orders.on_behalf import services as on_behalf
-from shopfloor.storefront.demo import SHOPPER_EMAIL, is_seeded, seed_demo
 
 # The demo's order placed on a customer's behalf: Tiago, the demo shopper's primary associate, put
 # two pieces aside for her; it waits for her payment through the link she was sent.

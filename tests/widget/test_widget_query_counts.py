@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shopfloor.lists import services as list_services
-from shopfloor.storefront.widget import resolve_identity
+from shopfloor.widget.services import resolve_identity
 from tests.factories import make_customer
 
 

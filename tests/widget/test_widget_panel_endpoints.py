@@ -7,10 +7,10 @@ from django.core import signing
 from shopfloor.attribution.services import record_interaction
 from shopfloor.lists import services as list_services
 from shopfloor.lists.models import CustomerList, ListItem
-from shopfloor.storefront import widget
-from shopfloor.storefront.widget import Identity, Kind, issue_token
+from shopfloor.widget import services as widget
+from shopfloor.widget.services import Identity, Kind, issue_token
 from tests.factories import make_customer
-from tests.storefront.conftest import WidgetClient
+from tests.widget.conftest import WidgetClient
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from django.test import Client
 
 from shopfloor.accounts.models import AuditEvent
 from shopfloor.errors import InvalidInput
-from shopfloor.storefront.models import WidgetSettings
-from shopfloor.storefront.widget import save_widget_settings, widget_settings
+from shopfloor.widget.models import WidgetSettings
+from shopfloor.widget.services import save_widget_settings, widget_settings
 
 
 def test_a_store_without_settings_has_the_defaults(world):
@@ -39,13 +39,13 @@ def test_the_admin_saves_settings_through_the_service(world):
     client = Client()
     client.force_login(world.admin)
 
-    response = client.post("/admin/storefront/widgetsettings/add/", {
+    response = client.post("/admin/widget/widgetsettings/add/", {
         "store": world.north.pk, "allowed_origins": "https://shop.example.com/", "associates_group": "",
     })
 
     assert response.status_code == 302
     assert WidgetSettings.objects.get(store=world.north).origins == ["https://shop.example.com"]
-    refused = client.post("/admin/storefront/widgetsettings/add/", {"store": world.south.pk,
+    refused = client.post("/admin/widget/widgetsettings/add/", {"store": world.south.pk,
                                                                     "allowed_origins": "not an origin"})
     assert refused.status_code == 200
     assert not WidgetSettings.objects.filter(store=world.south).exists()

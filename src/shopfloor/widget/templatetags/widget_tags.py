@@ -4,7 +4,7 @@ store's public key and, for a signed-in shopper, an identity signed with the sto
 from django import template
 from django.urls import reverse
 
-from shopfloor.storefront.widget import sign_identity
+from shopfloor.widget.services import sign_identity
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def _identity(store, user) -> tuple[str, str]:
     return sign_identity(store, email=user.email)
 
 
-@register.inclusion_tag("storefront/_widget.html", takes_context=True)
+@register.inclusion_tag("widget/_widget.html", takes_context=True)
 def shopfloor_widget(context):
     request, store = context.get("request"), context.get("store")
     if request is None or store is None:

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from shopfloor.adminkit import StoreSettingsAdmin, StoreSettingsForm
-from shopfloor.storefront.models import WidgetSettings
-from shopfloor.storefront.widget import save_widget_settings
+from shopfloor.widget.models import WidgetSettings
+from shopfloor.widget.services import save_widget_settings
 
 
 class WidgetSettingsForm(StoreSettingsForm):

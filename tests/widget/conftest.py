@@ -1,13 +1,12 @@
-"""Storefront fixtures. The demo shop sells for the first store unless DEMO_SHOP_STORE names one; tests name it
-(shop_store, in tests/conftest.py). The widget: signed identities, widget tokens and a client that calls the
-panel's endpoints."""
+"""Widget fixtures: a few products, signed identities, widget tokens and a client that calls the panel's
+endpoints. The demo shop that embeds the widget is the shop_store fixture's (tests/conftest.py)."""
 
 import json
 
 import pytest
 from django.test import Client
 
-from shopfloor.storefront.widget import sign_identity
+from shopfloor.widget.services import sign_identity
 
 PRODUCTS = [("LIN-1", "Linen throw", "89.00"), ("CER-2", "Stoneware bowl", "24.00")]
 

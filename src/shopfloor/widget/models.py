@@ -28,6 +28,8 @@ class WidgetSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # The table the storefront app created: the model moved here, its rows stayed where they were.
+        db_table = "storefront_widgetsettings"
         verbose_name = "widget settings"
         verbose_name_plural = "widget settings"
 

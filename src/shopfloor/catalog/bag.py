@@ -4,9 +4,9 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shopfloor.catalog import selectors
 from shopfloor.catalog.models import Product
 from shopfloor.money import ZERO, to_cents
-from shopfloor.storefront import selectors
 
 SESSION_KEY = "shop_bag"
 # One order per filled bag: the key becomes the order's external id, so a double-clicked

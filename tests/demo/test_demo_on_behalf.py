@@ -7,10 +7,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from shopfloor.demo.management.commands.demo import ON_BEHALF_EXTERNAL_ID, seed_on_behalf_order
+from shopfloor.demo.seed import SHOPPER_EMAIL, seed_demo
 from shopfloor.orders import payment_links
 from shopfloor.orders.models import OnBehalfPermission, OnBehalfSettings, Order, OrderStatus, PaymentLink
-from shopfloor.storefront.demo import SHOPPER_EMAIL, seed_demo
-from shopfloor.storefront.management.commands.demo import ON_BEHALF_EXTERNAL_ID, seed_on_behalf_order
 
 
 def pay_token(text: str) -> str:

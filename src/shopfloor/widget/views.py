@@ -26,7 +26,7 @@ from shopfloor.customers.selectors import customer_page
 from shopfloor.customers.services import create_customer
 from shopfloor.errors import Conflict, InvalidInput
 from shopfloor.orders.models import Order
-from shopfloor.storefront import widget
+from shopfloor.widget import services as widget
 
 RECENT_CUSTOMERS = 8
 SEARCH_RESULTS = 20

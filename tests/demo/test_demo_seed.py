@@ -23,8 +23,8 @@ from shopfloor.customers.models import (
     CustomerStatus,
 )
 from shopfloor.customers.services import customer_reps, unmapped_rep_codes
+from shopfloor.demo.seed import DEMO_LOGINS, seed_demo
 from shopfloor.orders.models import Order, OrderLine, OrderStatus
-from shopfloor.storefront.demo import DEMO_LOGINS, seed_demo
 
 MODELS = [Store, Associate, User, Customer, CustomerAssignment, CustomerRepCode, CustomerGroup, Agency,
           Category, Product, Order, OrderLine, AuditEvent]

@@ -4,9 +4,9 @@ import json
 
 from django.test import Client
 
-from shopfloor.storefront.models import WidgetSettings
-from shopfloor.storefront.widget import identity_from_token, register_feature
-from tests.storefront.conftest import start_session
+from shopfloor.widget.models import WidgetSettings
+from shopfloor.widget.services import identity_from_token, register_feature
+from tests.widget.conftest import start_session
 
 SHOP = "https://shop.example.com"
 
@@ -45,7 +45,7 @@ def test_a_forged_signature_answers_anonymous_not_an_error(world):
 
 
 def test_an_identity_signed_for_another_store_is_anonymous_here(world):
-    from shopfloor.storefront.widget import sign_identity
+    from shopfloor.widget.services import sign_identity
 
     identity, signature = sign_identity(world.south, email="ana@example.com")
     body = {"store": world.north.widget_key, "identity": identity, "signature": signature}
@@ -56,7 +56,7 @@ def test_an_identity_signed_for_another_store_is_anonymous_here(world):
 
 
 def test_the_session_also_answers_a_get(world):
-    from shopfloor.storefront.widget import sign_identity
+    from shopfloor.widget.services import sign_identity
 
     identity, signature = sign_identity(world.north, email="ana@example.com")
     response = Client().get("/widget/session", {"store": world.north.widget_key, "identity": identity,
@@ -137,7 +137,7 @@ def test_a_registered_feature_is_offered_where_it_is_enabled(world):
         _, customer = start_session(world.north, customer_id=world.shopper.pk)
         _, associate = start_session(world.north, email="ana@example.com")
     finally:
-        from shopfloor.storefront import widget
+        from shopfloor.widget import services as widget
 
         widget._features.pop("test-greeter")
 
@@ -153,7 +153,7 @@ def test_a_feature_that_fails_to_decide_does_not_break_the_session(world):
     try:
         response, session = start_session(world.north, email="ana@example.com")
     finally:
-        from shopfloor.storefront import widget
+        from shopfloor.widget import services as widget
 
         widget._features.pop("test-broken")
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopfloor.lists.models import ListItem
-from shopfloor.storefront.widget import sign_identity, verify_identity
+from shopfloor.widget.services import sign_identity, verify_identity
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -23,7 +23,7 @@ SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture
 def ana_token(world, products):
-    from tests.storefront.conftest import start_session
+    from tests.widget.conftest import start_session
 
     return start_session(world.north, email="ana@example.com")[1]["token"]
 

@@ -33,7 +33,7 @@ from shopfloor.accounts.models import Associate, Store
 from shopfloor.accounts.services import record_event
 from shopfloor.customers.models import Customer
 from shopfloor.errors import InvalidInput
-from shopfloor.storefront.models import WidgetSettings
+from shopfloor.widget.models import WidgetSettings
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ IDENTITY_CLOCK_SKEW = 300
 # The widget token lives as long as a browsing session; the loader asks for a new one on every
 # page and the widget's `api()` renews it when a call answers 401.
 TOKEN_MAX_AGE = 2 * 3600
+# Named after the module's old place (storefront/widget.py): a new salt would void every token in use.
 TOKEN_SALT = "shopfloor.storefront.widget.token"
 TOKEN_HEADER = "X-Shopfloor-Widget"
 

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  demo shop  {base}/shop/")
         self.stdout.write(f"  API docs   {base}/api/v1/docs")
         if demo:
-            from shopfloor.storefront.demo import DEMO_LOGINS
+            from shopfloor.demo.seed import DEMO_LOGINS
 
             self.stdout.write(f"Demo logins (password for all: {DEMO_LOGINS['password']}):")
             for role, email in DEMO_LOGINS["accounts"]:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from shopfloor.catalog.models import Category, Product
-from shopfloor.storefront.widget import Kind, verify_identity
+from shopfloor.widget.services import Kind, verify_identity
 
 SCRIPT = re.compile(r'<script type="module" src="([^"]+)" data-store="([^"]+)"(?: data-identity="([^"]+)" '
                     r'data-signature="([0-9a-f]+)")?></script>')
