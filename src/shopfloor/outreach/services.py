@@ -80,21 +80,6 @@ def register_link_field(name: str, latest_path: Callable[[Customer], str]) -> No
     _latest_paths[name] = latest_path
 
 
-def _latest_list_path(customer: Customer) -> str:
-    try:
-        from shopfloor.lists.models import CustomerList
-        from shopfloor.lists.services import collaboration_path
-    except ImportError:  # the lists capability is not installed
-        return ""
-    customer_list = (
-        CustomerList.objects.filter(customer=customer, deleted_at__isnull=True).order_by("-updated_at", "-id").first()
-    )
-    return collaboration_path(customer_list) if customer_list else ""
-
-
-register_link_field("list_link", _latest_list_path)  # until the lists app registers it itself
-
-
 def merge_values(customer: Customer, associate: Associate | None, base_url: str = "",
                  link_paths: dict[str, str] | None = None) -> dict:
     """What each merge field stands for, for this customer; links are absolute, "" when there is none.
