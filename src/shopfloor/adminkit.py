@@ -6,6 +6,23 @@ from django.contrib import admin
 from shopfloor.errors import InvalidInput
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records only services write (audit events, registrations, lookbooks...): looked at here, never added or
+    changed by hand. Nor deleted, unless the subclass sets `deletable = True`; then the user's delete
+    permission decides, as in any admin."""
+
+    deletable = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 class ServiceFormAdmin(admin.ModelAdmin):
     """An admin whose form saves through a service: the form gets the user, the admin saves nothing itself."""
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shopfloor.lookbooks.models import Lookbook, LookbookStatus
+from shopfloor.outreach.models import TrackedLink
 
 
 @pytest.fixture
@@ -169,6 +170,16 @@ def test_a_lookbook_is_sent_to_its_customer_as_consent_allows(world, api_as, mak
     assert (message["channel"], message["status"]) == ("email", "sent")
     [email] = mail.outbox
     assert email.to == [world.anas_customer.email]
+
+
+def test_sending_an_older_lookbook_links_that_one_not_the_customers_latest(world, api_as, make_lookbook):
+    world.anas_customer.email_opt_in = True
+    world.anas_customer.save()
+    older = make_lookbook(world.ana, world.anas_customer, title="First picks")
+    make_lookbook(world.ana, world.anas_customer, title="Second picks")
+    response = api_as(world.ana.user).post(f"/api/v1/lookbooks/{older.pk}/send", {}, content_type="application/json")
+    assert response.json()["sent"] is True
+    assert TrackedLink.objects.get().url == f"http://testserver/c/lookbook/{older.token}"
 
 
 def test_a_revoked_lookbook_is_not_sent(world, api_as, make_lookbook, run_tasks):

@@ -1,6 +1,8 @@
 """POST /outreach and GET /outreach through HTTP: who may message whom, merge fields, tracked links (no open
 redirect), delivery status, templates."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -11,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from shopfloor.access import actor_for
 from shopfloor.customers.models import Customer
 from shopfloor.lists.services import collaboration_path, create_list
+from shopfloor.lookbooks.models import Lookbook
 from shopfloor.outreach.models import MessageTemplate, OutreachMessage, TrackedLink
 
 
@@ -76,6 +79,16 @@ def test_merge_fields_fill_links_to_the_latest_lookbook(world, api_as, opted_in,
     assert response.status_code == 201
     link = TrackedLink.objects.get()
     assert link.url == f"http://testserver/c/lookbook/{lookbook.token}"
+
+
+def test_the_lookbook_link_leads_past_drafts_and_expired_lookbooks(world, api_as, opted_in, make_lookbook):
+    live = make_lookbook(world.ana, opted_in)
+    make_lookbook(world.ana, opted_in, title="Not ready", publish=False)
+    expired = make_lookbook(world.ana, opted_in, title="Last season")
+    Lookbook.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = send(api_as(world.ana.user), customer_id=opted_in.pk, channel="sms", body="{{lookbook_link}}")
+    assert response.status_code == 201
+    assert TrackedLink.objects.get().url == f"http://testserver/c/lookbook/{live.token}"
 
 
 @pytest.mark.parametrize("body, message", [

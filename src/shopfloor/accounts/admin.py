@@ -20,20 +20,7 @@ from shopfloor.accounts.models import (
     User,
 )
 from shopfloor.accounts.services import record_event
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records nobody edits by hand: they can be looked at, never added, changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+from shopfloor.adminkit import ReadOnlyAdmin
 
 # Logins -------------------------------------------------------------------------------------------
 

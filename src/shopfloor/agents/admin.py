@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 
 from shopfloor.access import Actor
-from shopfloor.accounts.admin import ReadOnlyAdmin
 from shopfloor.accounts.models import AgentRegistration
+from shopfloor.adminkit import ReadOnlyAdmin
 from shopfloor.agents.services import approve_registration, reject_registration
 from shopfloor.errors import Conflict
 
@@ -18,9 +18,6 @@ class AgentRegistrationAdmin(ReadOnlyAdmin):
     search_fields = ("name", "email")
     list_select_related = ("store", "recruiter")
     actions = ["approve", "reject"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def _decide(self, request, queryset, decide, verb):
         done = 0

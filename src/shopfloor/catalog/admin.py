@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
 
+from shopfloor.adminkit import ReadOnlyAdmin
 from shopfloor.catalog.models import Category, Product, ProductChange
 from shopfloor.catalog.services import record_product_changes
 
@@ -46,19 +47,10 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductChange)
-class ProductChangeAdmin(admin.ModelAdmin):
+class ProductChangeAdmin(ReadOnlyAdmin):
     """History the task rules read (back in stock, price dropped): looked at, never edited."""
 
     list_display = ("product", "kind", "old_price", "new_price", "happened_at")
     list_filter = ("kind", "happened_at")
     search_fields = ("product__name", "product__sku")
     list_select_related = ("product",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

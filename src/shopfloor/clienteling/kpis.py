@@ -39,6 +39,8 @@ from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.models import Order, OrderStatus
 from shopfloor.periods import Period
 
+# The orders that are sales, for the KPIs and for the console's dashboard and reports alike: pending-payment
+# orders are not paid yet and cancelled ones never will be.
 SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)
 # An order within this many days of a message or a lookbook opening counts as converted.
 CONVERSION_DAYS = 14

@@ -18,14 +18,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from shopfloor.access import Actor, visible_associates, visible_orders, visible_stores
 from shopfloor.accounts.models import Associate
-from shopfloor.clienteling.kpis import daily_sales
+from shopfloor.clienteling.kpis import SALE_STATUSES, daily_sales
 from shopfloor.commissions.models import EntryStatus, LedgerEntry, Payout, PayoutMethod
 from shopfloor.money import ZERO, to_cents
-from shopfloor.orders.models import Order, OrderStatus, Refund
+from shopfloor.orders.models import Order, Refund
 from shopfloor.periods import Period
-
-SALE_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED)
-
 
 # Sales -----------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from shopfloor.accounts.admin import ReadOnlyAdmin
+from shopfloor.adminkit import ReadOnlyAdmin
 from shopfloor.lists.models import CustomerList, ListComment, ListItem
 
 

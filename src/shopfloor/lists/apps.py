@@ -7,7 +7,9 @@ class ListsConfig(AppConfig):
 
     def ready(self):
         from shopfloor import consolekit
-        from shopfloor.lists import timeline
+        from shopfloor.lists import services, timeline
+        from shopfloor.outreach import services as outreach
 
         consolekit.register_nav("Lists", "lists:index", icon="heart", order=12, section=consolekit.SELL)
         timeline.register()
+        outreach.register_link_field("list_link", services.latest_collaboration_path)

@@ -511,6 +511,15 @@ def collaboration_path(customer_list: CustomerList) -> str:
     return reverse("lists:collaborate", args=[collaboration_token(customer_list)])
 
 
+def latest_collaboration_path(customer: Customer) -> str:
+    """Where {{list_link}} leads in a message written to the customer (registered with outreach by
+    ListsConfig.ready): their latest list that is not deleted; "" when they have none."""
+    customer_list = (
+        CustomerList.objects.filter(customer=customer, deleted_at__isnull=True).order_by("-updated_at", "-id").first()
+    )
+    return collaboration_path(customer_list) if customer_list else ""
+
+
 def list_for_token(token: str) -> CustomerList:
     """The live list a collaboration token opens, or NotVisible for a forged, tampered or revoked one."""
     list_id, _, signature = str(token or "").partition("-")

@@ -2,15 +2,8 @@
 
 from django.contrib import admin
 
+from shopfloor.adminkit import ReadOnlyAdmin
 from shopfloor.lookbooks.models import Look, Lookbook, LookbookItem, LookItem
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class LookbookItemInline(admin.TabularInline):
@@ -26,6 +19,7 @@ class LookbookItemInline(admin.TabularInline):
 
 @admin.register(Lookbook)
 class LookbookAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ("title", "customer", "author", "status", "opened_at", "open_count", "click_count", "created_at")
     list_filter = ("status", "store")
     search_fields = ("title", "customer__last_name", "author__name")
@@ -47,6 +41,7 @@ class LookItemInline(admin.TabularInline):
 
 @admin.register(Look)
 class LookAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ("title", "author", "store", "updated_at")
     list_filter = ("store",)
     search_fields = ("title", "author__name")

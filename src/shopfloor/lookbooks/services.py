@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -301,7 +301,7 @@ def send_lookbook(actor: Actor, lookbook: Lookbook, channel: str | None = None, 
         data = {"channel": chosen, "body": f"{{{{associate_name}}}} picked \u201c{lookbook.title}\u201d for you: "
                                           f"{{{{lookbook_link}}}}"}
     message = outreach.send_message(actor, customer, data, base_url=base_url, source_ref=f"lookbook:{lookbook.pk}",
-                                    lookbook_path=path)
+                                    link_paths={"lookbook_link": path})
     return ShareOutcome(customer=customer, lookbook=lookbook, channel=chosen, status=message.status)
 
 
@@ -310,6 +310,18 @@ def send_lookbook(actor: Actor, lookbook: Lookbook, channel: str | None = None, 
 
 def public_path(lookbook: Lookbook) -> str:
     return reverse("lookbooks:public", args=[lookbook.token])
+
+
+def latest_public_path(customer: Customer) -> str:
+    """Where {{lookbook_link}} leads in a message written to the customer (registered with outreach by
+    LookbooksConfig.ready): their latest live lookbook, whoever made it; "" when none is live."""
+    now = timezone.now()
+    lookbook = (
+        Lookbook.objects.filter(customer=customer, status=LookbookStatus.PUBLISHED)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("-published_at", "-id").first()
+    )
+    return public_path(lookbook) if lookbook else ""
 
 
 def _write_lookbook_items(lookbook: Lookbook, items) -> None:

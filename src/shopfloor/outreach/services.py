@@ -8,11 +8,21 @@ The path of a message, top to bottom:
                  → a delivery task, run after COMMIT (outreach.delivery) → its delivery status recorded
     /o/l/<token>        → record_click → redirect to the URL the message contained (only that one)
     /o/unsubscribe/<t>  → unsubscribe → the customer's email consent is off
+
+Link merge fields ({{lookbook_link}}, {{list_link}}) lead to what other apps keep, so those apps sit above
+outreach: each says, from its AppConfig.ready(), where its field leads for a customer:
+
+    from shopfloor.outreach import services as outreach
+    outreach.register_link_field("lookbook_link", latest_public_path)  # customer → a site path, or ""
+
+A sender that knows the record to link (sending one lookbook) passes its path instead: send_message(...,
+link_paths={"lookbook_link": path}).
 """
 
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -38,12 +48,16 @@ MAX_BODY = 5000
 # A text message longer than this is split by phones into many; associates keep them short.
 MAX_SMS_BODY = 1000
 MERGE_FIELD = re.compile(r"\{\{\s*([a-zA-Z_]+)\s*\}\}")
+# Named here rather than registered: saved templates use these names, and a template stays valid (and the
+# composer's help keeps its order) whichever apps are installed to fill the links.
 MERGE_FIELDS = {
     "first_name": "The customer's first name.",
     "associate_name": "Your name.",
     "lookbook_link": "The link to the customer's latest lookbook.",
     "list_link": "The link to the customer's latest list.",
 }
+# The link fields, and what a customer without that link lacks (in the error that refuses the message).
+LINK_FIELDS = {"lookbook_link": "published lookbook", "list_link": "list"}
 # http(s) links in a message; trailing punctuation belongs to the sentence, not the link.
 LINK = re.compile(r"https?://[^\s<>\"']+")
 TRAILING = ".,;:!?)]}'\""
@@ -54,41 +68,34 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # Merge fields ---------------------------------------------------------------------------------
 
 
-def _latest_lookbook_path(customer: Customer) -> str:
-    from shopfloor.lookbooks.models import Lookbook, LookbookStatus
-
-    now = timezone.now()
-    lookbook = (
-        Lookbook.objects.filter(customer=customer, status=LookbookStatus.PUBLISHED)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .order_by("-published_at", "-id").first()
-    )
-    return reverse("lookbooks:public", args=[lookbook.token]) if lookbook else ""
+_latest_paths: dict[str, Callable[[Customer], str]] = {}
 
 
-def _latest_list_path(customer: Customer) -> str:
-    try:
-        from shopfloor.lists.models import CustomerList
-        from shopfloor.lists.services import collaboration_path
-    except ImportError:  # the lists capability is not installed
-        return ""
-    customer_list = (
-        CustomerList.objects.filter(customer=customer, deleted_at__isnull=True).order_by("-updated_at", "-id").first()
-    )
-    return collaboration_path(customer_list) if customer_list else ""
+def register_link_field(name: str, latest_path: Callable[[Customer], str]) -> None:
+    """Say where the link field `name` leads: `latest_path(customer)` is a site path, "" when there is none.
+
+    Registering a field again replaces its function; a field nobody registered has no link for anyone."""
+    if name not in LINK_FIELDS:
+        raise ValueError(f"{name!r} is not a link merge field; use one of {', '.join(LINK_FIELDS)}.")
+    _latest_paths[name] = latest_path
 
 
 def merge_values(customer: Customer, associate: Associate | None, base_url: str = "",
-                 lookbook_path: str = "") -> dict:
-    """What each merge field stands for, for this customer; links are absolute, "" when there is none."""
-    lookbook_path = lookbook_path or _latest_lookbook_path(customer)
-    list_path = _latest_list_path(customer)
-    return {
+                 link_paths: dict[str, str] | None = None) -> dict:
+    """What each merge field stands for, for this customer; links are absolute, "" when there is none.
+
+    `link_paths`: paths the caller chose for link fields (the lookbook being sent); the other link fields
+    lead where their app registered."""
+    link_paths = link_paths or {}
+    values = {
         "first_name": customer.first_name or customer.full_name or "there",
         "associate_name": associate.name if associate else customer.store.name,
-        "lookbook_link": absolute_url(lookbook_path, base_url) if lookbook_path else "",
-        "list_link": absolute_url(list_path, base_url) if list_path else "",
     }
+    for name in LINK_FIELDS:
+        latest = _latest_paths.get(name)
+        path = link_paths.get(name) or (latest(customer) if latest else "")
+        values[name] = absolute_url(path, base_url) if path else ""
+    return values
 
 
 def fill_merge_fields(text: str, values: dict, loc: str = "body") -> str:
@@ -100,7 +107,7 @@ def fill_merge_fields(text: str, values: dict, loc: str = "body") -> str:
             raise InvalidInput.field(loc, f"Unknown merge field {{{{{name}}}}}; use one of "
                                           f"{', '.join('{{' + key + '}}' for key in MERGE_FIELDS)}.")
         if values[name] == "":
-            what = {"lookbook_link": "published lookbook", "list_link": "list"}.get(name, name)
+            what = LINK_FIELDS.get(name, name)
             raise InvalidInput.field(loc, f"This customer has no {what} to link to; remove {{{{{name}}}}}.")
         return values[name]
 
@@ -193,7 +200,7 @@ def _clean(actor: Actor, customer: Customer, data: dict) -> Draft:
 
 
 def send_message(actor: Actor, customer: Customer | int, data: dict, *, base_url: str = "", source_ref: str = "",
-                 lookbook_path: str = "") -> OutreachMessage:
+                 link_paths: dict[str, str] | None = None) -> OutreachMessage:
     """Send one email or SMS to a customer the actor sees; returns the recorded message with its status.
 
     `customer`: a customer (NotVisible unless the actor sees them), or the body's `customer_id` (unknown
@@ -218,7 +225,7 @@ def send_message(actor: Actor, customer: Customer | int, data: dict, *, base_url
         if problem:
             raise Conflict(f"{customer}: {problem}. Marketing messages need the customer's consent.")
     associate = actor.associate
-    values = merge_values(customer, associate, base_url, lookbook_path=lookbook_path)
+    values = merge_values(customer, associate, base_url, link_paths=link_paths)
     subject = fill_merge_fields(draft.subject, values, "subject")
     body = fill_merge_fields(draft.body, values, "body")
     if draft.channel == Channel.EMAIL and not subject:
