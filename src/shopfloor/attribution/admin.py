@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from shopfloor.access import actor_for
-from shopfloor.adminkit import SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, SingletonSettingsAdmin
 from shopfloor.attribution.coupons import admin as coupons_admin
 from shopfloor.attribution.models import AttributionSettings, Interaction
 from shopfloor.attribution.services import update_attribution_settings
@@ -13,7 +13,7 @@ from shopfloor.errors import InvalidInput
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(ReadOnlyAdmin):
     """Chats, calls, list notifications and opened lookbooks: the evidence of attribution rule 4."""
 
     list_display = ("occurred_at", "associate", "kind", "customer", "visitor_id", "source_ref")
@@ -22,14 +22,6 @@ class InteractionAdmin(admin.ModelAdmin):
     list_select_related = ("associate", "customer")
     date_hierarchy = "occurred_at"
 
-    def has_add_permission(self, request):
-        return False  # recorded by the capabilities themselves (record_interaction)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttributionSettingsForm(forms.ModelForm):

@@ -14,7 +14,7 @@ instead of failing the request.
 from django import forms
 from django.contrib import admin
 
-from shopfloor.adminkit import ServiceFormAdmin, SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, ServiceFormAdmin, SingletonSettingsAdmin
 from shopfloor.commissions.configuration import save_commission_rule, save_commission_settings
 from shopfloor.commissions.models import (
     CommissionRule,
@@ -35,19 +35,6 @@ def add_service_errors(form: forms.Form, error: InvalidInput, field_names: dict 
         name = loc[1] if len(loc) > 1 else None
         name = (field_names or {}).get(name, name)
         form.add_error(name if name in form.fields else None, message)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Looked at, never written here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Ledger ---------------------------------------------------------------------------------

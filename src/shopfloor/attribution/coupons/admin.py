@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from shopfloor.access import actor_for
-from shopfloor.adminkit import SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, SingletonSettingsAdmin
 from shopfloor.attribution.coupons.services import create_coupon, deactivate_coupon, update_coupon_bounds
 from shopfloor.attribution.models import Coupon, CouponBounds, CouponUse, ReferralClick
 from shopfloor.errors import Conflict, InvalidInput
@@ -107,21 +107,12 @@ class CouponBoundsAdmin(SingletonSettingsAdmin):
     form = CouponBoundsForm
 
 
-class ReferralClickAdmin(admin.ModelAdmin):
+class ReferralClickAdmin(ReadOnlyAdmin):
     list_display = ("clicked_at", "associate", "customer", "visitor_id", "next_path")
     list_filter = ("associate__store",)
     search_fields = ("associate__name", "associate__referral_code", "visitor_id")
     list_select_related = ("associate", "customer")
     date_hierarchy = "clicked_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def register(site: admin.AdminSite) -> None:

@@ -11,21 +11,14 @@ from django.utils.html import format_html, format_html_join
 
 from shopfloor.access import actor_for
 from shopfloor.accounts.models import AuditEvent
-from shopfloor.adminkit import SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, SingletonSettingsAdmin
 from shopfloor.errors import InvalidInput
 from shopfloor.orders.models import OnBehalfSettings, Payment, PaymentLink, ShopAsSession
 from shopfloor.orders.on_behalf.services import update_settings
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class RecordAdmin(ReadOnlyAdmin):
+    """Sessions, links and payments: read-only, and without bulk actions."""
 
     def get_actions(self, request):
         return {}
@@ -55,7 +48,7 @@ class OnBehalfSettingsAdmin(SingletonSettingsAdmin):
     form = OnBehalfSettingsForm
 
 
-class ShopAsSessionAdmin(ReadOnlyAdmin):
+class ShopAsSessionAdmin(RecordAdmin):
     list_display = ("started_at", "associate", "customer", "expires_at", "ended_at", "end_reason")
     readonly_fields = ("user", "associate", "customer", "started_at", "expires_at", "ended_at", "end_reason", "steps")
 
@@ -74,7 +67,7 @@ class ShopAsSessionAdmin(ReadOnlyAdmin):
     date_hierarchy = "started_at"
 
 
-class PaymentLinkAdmin(ReadOnlyAdmin):
+class PaymentLinkAdmin(RecordAdmin):
     list_display = ("order", "amount", "currency", "created_by", "created_at", "expires_at", "sent_at",
                     "reminded_at", "paid_at", "revoked_at")
     search_fields = ("order__external_id",)
@@ -83,7 +76,7 @@ class PaymentLinkAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(RecordAdmin):
     list_display = ("created_at", "order", "status", "amount", "currency", "provider", "reference", "card_last4")
     list_filter = ("status", "provider")
     search_fields = ("order__external_id", "reference")
