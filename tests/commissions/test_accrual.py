@@ -69,7 +69,8 @@ def test_a_fixed_per_order_rule_pays_once_for_the_order(agency):
     accrue_order(order)
     assert written(order) == [
         ("Ana Alves", "earning", 0, None, D("7.00")),
-        ("Bruno Brito", "override", 1, None, D("4.50")),  # 5% of the 90.00 the rule won
+        # 5% of 90.00: no line rule matches these lines, and the bonus that does pays.
+        ("Bruno Brito", "override", 1, None, D("4.50")),
     ]
 
 
@@ -81,32 +82,61 @@ def test_the_highest_priority_wins_a_line_even_when_it_pays_less(agency):
     assert direct(order) == [("BOOT", D("1.00")), ("TOTE", D("3.00"))]
 
 
-def test_on_a_priority_tie_the_larger_amount_wins(agency):
-    make_rule("10", priority=1)  # 2.00 on a 20.00 line
+def test_a_line_pays_its_best_percentage_rule_and_its_best_per_unit_rule(agency):
+    percent = make_rule("10", priority=1)  # 2.00 on a 20.00 line
     per_unit = make_rule("3.00", "fixed_per_unit", priority=1)  # 3.00
+    make_rule("20", priority=0)  # outranked by the 10%: a per-unit rule does not compete with it
     order = make_order(agency.ana, [("TOTE", 1, "20.00")])
     accrue_order(order)
-    assert [(e.rule_id, e.amount) for e in LedgerEntry.objects.filter(order=order, kind="earning")] == [
-        (per_unit.pk, D("3.00"))]
+    assert list(LedgerEntry.objects.filter(order=order, kind="earning").values_list("rule_id", "amount")) == [
+        (percent.pk, D("2.00")), (per_unit.pk, D("3.00"))]
+
+
+def test_on_a_priority_tie_within_a_kind_the_larger_amount_wins(agency):
+    make_rule("10", priority=1)  # 2.00 on a 20.00 line
+    richer = make_rule("15", priority=1)  # 3.00
+    make_rule("2.00", "fixed_per_unit", priority=1)
+    more_per_unit = make_rule("2.50", "fixed_per_unit", priority=1)
+    order = make_order(agency.ana, [("TOTE", 1, "20.00")])
+    accrue_order(order)
+    assert list(LedgerEntry.objects.filter(order=order, kind="earning").values_list("rule_id", "amount")) == [
+        (richer.pk, D("3.00")), (more_per_unit.pk, D("2.50"))]
 
 
 def test_on_a_tie_of_priority_and_amount_the_older_rule_wins(agency):
     older = make_rule("10", priority=1, name="older")
-    make_rule("2.00", "fixed_per_unit", priority=1, name="newer")  # also 2.00 on a 20.00 line
+    make_rule("10", priority=1, name="newer")  # also 2.00 on a 20.00 line
     order = make_order(agency.ana, [("TOTE", 1, "20.00")])
     accrue_order(order)
     assert list(LedgerEntry.objects.filter(order=order, kind="earning").values_list("rule_id", "amount")) == [
         (older.pk, D("2.00"))]
 
 
-def test_a_fixed_per_order_rule_competes_line_by_line_with_its_whole_value(agency):
+def test_an_order_bonus_never_competes_with_the_line_rules(agency):
     make_rule("10", priority=0)
-    fixed = make_rule("5.00", "fixed_per_order", priority=0)
-    # BOOT: 10% = 10.00 beats 5.00; TOTE: 10% = 2.00 loses to 5.00, so the fixed rule is paid once.
+    fixed = make_rule("5.00", "fixed_per_order", priority=9)
+    # Each line pays its 10% (10.00 and 2.00) whatever the bonus's priority, and the bonus pays once.
     order = make_order(agency.ana, [("BOOT", 1, "100.00"), ("TOTE", 1, "20.00")])
     accrue_order(order)
-    assert direct(order) == [("BOOT", D("10.00")), (None, D("5.00"))]
+    assert direct(order) == [("BOOT", D("10.00")), ("TOTE", D("2.00")), (None, D("5.00"))]
     assert LedgerEntry.objects.get(order=order, line__isnull=True, kind="earning").rule_id == fixed.pk
+
+
+def test_every_order_bonus_whose_conditions_hold_pays_once(agency):
+    make_rule("10")
+    first = make_rule("10.00", "fixed_per_order", name="First order", first_order_only=True)
+    big = make_rule("25.00", "fixed_per_order", name="Big order", min_subtotal=D("500.00"))
+    make_rule("50.00", "fixed_per_order", name="Huge order", min_subtotal=D("5000.00"))
+    shoes = make_rule("4.00", "fixed_per_order", name="Has shoes", categories=[agency.shoes])
+    make_rule("6.00", "fixed_per_order", name="Has a gift card", product_skus=["GIFT"])
+    order = make_order(agency.ana, [("BOOT", 10, "50.00"), ("TOTE", 1, "20.00")], customer=agency.customer)
+    accrue_order(order)
+    bonuses = LedgerEntry.objects.filter(order=order, line__isnull=True, kind="earning").order_by("pk")
+    assert sorted(bonuses.values_list("rule_id", "amount")) == [
+        (first.pk, D("10.00")), (big.pk, D("25.00")), (shoes.pk, D("4.00"))]
+    assert direct(order)[:2] == [("BOOT", D("50.00")), ("TOTE", D("2.00"))]
+    # A bonus with a product condition keeps the lines it matched.
+    assert LedgerEntry.objects.get(order=order, rule=shoes).details == {"lines": [0]}
 
 
 def test_a_zero_value_rule_with_a_higher_priority_excludes_its_lines_from_earnings_and_overrides(agency):

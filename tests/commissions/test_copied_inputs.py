@@ -56,17 +56,18 @@ def test_edits_after_the_accrual_change_nothing_an_entry_says(agency, accrue):
     order = accrue(agency)
     before = breakdowns(order)
     assert [(kind, level) for kind, level, _ in before] == [
-        ("earning", 0), ("earning", 0), ("override", 1), ("override", 2)]
+        ("earning", 0), ("earning", 0), ("earning", 0), ("override", 1), ("override", 2)]
     assert before[0][2]["rule"] == {"id": percent.pk, "name": "Spring", "version": 1, "kind": "percentage",
                                     "value": "10.0000", "priority": 0}
     assert (before[0][2]["base"], before[0][2]["rate"], before[0][2]["exact_amount"]) == (
         "45.00", "10.0000", "4.500000")
     assert before[0][2]["line"]["discount_share"] == "5.00"
-    assert [line["sku"] for line in before[1][2]["lines"]] == ["GIFT"]
-    assert before[2][2]["associate"] == {"id": agency.bruno.pk, "name": "Bruno Brito"}
-    assert before[2][2]["seller"] == {"id": agency.ana.pk, "name": "Ana Alves"}
-    assert (before[2][2]["base"], before[2][2]["rate"]) == ("90.00", "5")
-    assert [step["name"] for step in before[2][2]["upline_chain"]] == ["Bruno Brito", "Carla Costa"]
+    assert before[1][2]["line"]["sku"] == "GIFT"  # the bonus takes no line away: its 10% is paid
+    assert [line["sku"] for line in before[2][2]["lines"]] == ["GIFT"]
+    assert before[3][2]["associate"] == {"id": agency.bruno.pk, "name": "Bruno Brito"}
+    assert before[3][2]["seller"] == {"id": agency.ana.pk, "name": "Ana Alves"}
+    assert (before[3][2]["base"], before[3][2]["rate"]) == ("90.00", "5")
+    assert [step["name"] for step in before[3][2]["upline_chain"]] == ["Bruno Brito", "Carla Costa"]
 
     save_commission_rule(agency.admin, {"value": "20", "name": "Spring, richer"}, percent)
     save_commission_rule(agency.admin, {"value": "9", "name": "Gift bonus, richer"}, fixed)
@@ -115,7 +116,7 @@ def test_a_rule_without_earnings_can_still_be_deleted_with_its_versions(agency):
     assert not RuleVersion.objects.exists()
 
 
-def test_a_fixed_per_order_earning_keeps_the_lines_it_won(agency):
+def test_a_fixed_per_order_earning_keeps_the_lines_it_matched(agency):
     make_rule("3", kind="fixed_per_order", name="Per order")
     order = make_order(agency.ana, [("BOOT", 1, "50.00"), ("TOTE", 1, "20.00")])
     accrue_order(order)

@@ -1,4 +1,4 @@
-"""The commission engine on plain values: discount allocation, winners, overrides, rounding."""
+"""The commission engine on plain values: discount allocation, the rules that pay, overrides, rounding."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,8 +34,8 @@ def order(*lines, discount="0.00", **fields):
                       discount=D(discount), placed_at=WHEN, lines=facts, **fields)
 
 
-def rule(id, value, kind="percentage", priority=0, **conditions):
-    return RuleFacts(id=id, name=f"rule {id}", version=1, kind=kind, value=D(value), priority=priority,
+def rule(id, value, kind="percentage", priority=0, name=None, **conditions):
+    return RuleFacts(id=id, name=name or f"rule {id}", version=1, kind=kind, value=D(value), priority=priority,
                      **conditions)
 
 
@@ -105,7 +105,7 @@ def test_half_a_cent_rounds_up_and_less_rounds_to_nothing():
     assert amounts(result) == [("earning", 0, "A", D("0.01"))]
 
 
-def test_a_fixed_per_order_rule_pays_once_however_many_lines_it_wins():
+def test_a_fixed_per_order_rule_pays_once_however_many_lines_it_matches():
     result = evaluate(order(("A", 1, "10.00", None), ("B", 2, "5.00", None)),
                       [rule(1, "7.00", "fixed_per_order")], [], [])
     assert amounts(result) == [("earning", 0, None, D("7.00"))]
@@ -122,6 +122,37 @@ def test_uplines_earn_their_level_rate_of_the_commissionable_amount():
     assert result.proposals[1].breakdown["upline_chain"] == [u.describe() for u in uplines]
 
 
+# The rules add up ------------------------------------------------------------------------------------
+
+
+def test_a_zero_value_rule_excludes_its_kind_and_the_line_counts_if_another_kind_pays():
+    rules = [rule(1, "10"), rule(2, "0", priority=9, product_skus=frozenset({"GIFT"}))]
+    result = evaluate(order(("BOOT", 1, "50.00", None), ("GIFT", 1, "25.00", None)), rules, [], [])
+    assert amounts(result) == [("earning", 0, "BOOT", D("5.00"))]
+    assert result.commissionable_amount == D("50.00")
+    per_unit = [*rules, rule(3, "1.00", "fixed_per_unit", product_skus=frozenset({"GIFT"}))]
+    result = evaluate(order(("BOOT", 1, "50.00", None), ("GIFT", 1, "25.00", None)), per_unit, [], [])
+    assert amounts(result) == [("earning", 0, "BOOT", D("5.00")), ("earning", 0, "GIFT", D("1.00"))]
+    assert result.commissionable_amount == D("75.00")
+
+
+def test_lines_only_an_order_bonus_matches_are_commissionable_those_a_line_rule_excludes_are_not():
+    rules = [rule(1, "0", product_skus=frozenset({"GIFT"})), rule(2, "5.00", "fixed_per_order")]
+    result = evaluate(order(("BOOT", 1, "50.00", None), ("GIFT", 1, "25.00", None)), rules, [], [])
+    assert amounts(result) == [("earning", 0, None, D("5.00"))]
+    assert result.commissionable_amount == D("50.00")
+
+
+def test_an_order_bonus_with_a_product_condition_pays_when_one_line_matches_it():
+    rules = [rule(1, "4.00", "fixed_per_order", product_skus=frozenset({"GIFT"}))]
+    assert amounts(evaluate(order(("BOOT", 1, "50.00", None)), rules, [], [])) == []
+    result = evaluate(order(("BOOT", 1, "50.00", None), ("GIFT", 2, "25.00", None)), rules, [], [])
+    assert amounts(result) == [("earning", 0, None, D("4.00"))]
+    assert [line["sku"] for line in result.proposals[0].breakdown["lines"]] == ["GIFT"]
+
+
+# The engine against the rules read literally --------------------------------------------------------
+
 reference_rules = st.lists(
     st.builds(
         lambda i, value, kind, priority, skus: rule(i, value, kind, priority, product_skus=frozenset(skus)),
@@ -129,12 +160,18 @@ reference_rules = st.lists(
         kind=st.sampled_from(["percentage", "fixed_per_order", "fixed_per_unit"]),
         priority=st.integers(0, 3), skus=st.sets(st.sampled_from("ABC"), max_size=2),
     ),
-    max_size=5, unique_by=lambda r: r.id,
+    max_size=6, unique_by=lambda r: r.id,
 )
 reference_lines = st.lists(
     st.tuples(st.sampled_from("ABC"), st.integers(1, 4), st.decimals(0, 200, places=2)),
     min_size=1, max_size=5,
 )
+
+
+def literal_best(rules, line, eligible):
+    """The rule of `rules` (one kind) that pays on the line, read from the design: highest priority, then the
+    larger amount, then the older rule."""
+    return max(rules, key=lambda r: (r.priority, line_amount(r, line, eligible), -r.id))
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,24 +186,29 @@ def test_the_engine_agrees_with_the_rules_read_literally(rules, lines, discount_
     result = evaluate(facts, rules, levels, uplines)
 
     shares = allocate_discount([line.line_total for line in facts.lines], facts.discount)
-    expected, fixed_once, commissionable = [], {}, D("0.00")
+    expected, bonuses, commissionable = [], {}, D("0.00")
     for line, share in zip(facts.lines, shares, strict=True):
         eligible = line.line_total - share
         matching = [r for r in rules if not r.product_skus or line.sku in r.product_skus]
-        if not matching:
-            continue
-        top = max(r.priority for r in matching)
-        best = [r for r in matching if r.priority == top]
-        amount_of = {r.id: line_amount(r, line, eligible) for r in best}
-        winner = min((r for r in best if amount_of[r.id] == max(amount_of.values())), key=lambda r: r.id)
-        if winner.value > 0:
+        line_rules = [r for r in matching if r.kind != "fixed_per_order"]
+        earns = False
+        for kind in ("percentage", "fixed_per_unit"):
+            of_kind = [r for r in matching if r.kind == kind]
+            if not of_kind:
+                continue
+            best = literal_best(of_kind, line, eligible)
+            earns = earns or best.value > 0
+            if to_cents(line_amount(best, line, eligible)) > 0:
+                expected.append(("earning", 0, line.sku, to_cents(line_amount(best, line, eligible))))
+        for r in matching:
+            if r.kind == "fixed_per_order":
+                bonuses[r.id] = r
+        if not line_rules:
+            earns = any(r.value > 0 for r in matching)
+        if earns:
             commissionable += eligible
-        if winner.kind == "fixed_per_order":
-            fixed_once[winner.id] = winner
-        elif to_cents(amount_of[winner.id]) > 0:
-            expected.append(("earning", 0, line.sku, to_cents(amount_of[winner.id])))
     expected += [("earning", 0, None, to_cents(r.value))
-                 for r in fixed_once.values() if to_cents(r.value) > 0]
+                 for r in sorted(bonuses.values(), key=lambda r: (-r.priority, r.id)) if to_cents(r.value) > 0]
     expected += [("override", n, None, to_cents(commissionable * rate / 100))
                  for n, rate in enumerate(rates, start=1) if to_cents(commissionable * rate / 100) > 0]
     assert amounts(result) == expected

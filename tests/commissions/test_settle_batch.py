@@ -189,7 +189,8 @@ def test_it_writes_earnings_overrides_markers_and_events(agency, sales):
     order = sales[0]
     entries = sorted(LedgerEntry.objects.filter(order=order).values_list("kind", "level", "associate_id", "amount"))
     assert entries == [
-        ("earning", 0, agency.ana.pk, D("3.00")),  # the gift card: fixed per order
+        ("earning", 0, agency.ana.pk, D("2.39")),  # 10% of the gift card after its share (23.91)
+        ("earning", 0, agency.ana.pk, D("3.00")),  # the gift card's bonus: fixed per order
         ("earning", 0, agency.ana.pk, D("3.83")),  # 10% of the totes after their share of the discount
         ("earning", 0, agency.ana.pk, D("4.78")),  # 10% of the boot after its share
         ("override", 1, agency.bruno.pk, D("5.50")),  # 5% of the commissionable 110.00
@@ -201,9 +202,9 @@ def test_it_writes_earnings_overrides_markers_and_events(agency, sales):
     assert not AuditEvent.objects.filter(verb="commissions.order_accrued").exists()
     events = AuditEvent.objects.filter(verb="commissions.orders_settled").order_by("pk")
     assert [event.data for event in events] == [
-        {"orders": 2, "entries": 12, "first_order_id": sales[0].pk, "last_order_id": sales[1].pk},
-        {"orders": 2, "entries": 12, "first_order_id": sales[2].pk, "last_order_id": sales[3].pk},
-        {"orders": 1, "entries": 6, "first_order_id": sales[4].pk, "last_order_id": sales[4].pk},
+        {"orders": 2, "entries": 14, "first_order_id": sales[0].pk, "last_order_id": sales[1].pk},
+        {"orders": 2, "entries": 14, "first_order_id": sales[2].pk, "last_order_id": sales[3].pk},
+        {"orders": 1, "entries": 7, "first_order_id": sales[4].pk, "last_order_id": sales[4].pk},
     ]
 
 
@@ -230,7 +231,7 @@ def test_the_command_accrues_what_is_left(agency, sales):
     assert OrderAccrual.objects.count() == 5
     call_command("commissions", "accrue", stdout=out)
     assert "Accrued 0 orders" in out.getvalue()
-    assert LedgerEntry.objects.count() == 30
+    assert LedgerEntry.objects.count() == 35  # four earnings and three overrides per order
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks are PostgreSQL's")

@@ -131,7 +131,7 @@ def accrual_records(order_id: int, associate_id: int, currency: str, status: str
 
 
 def _details(proposal: Proposal) -> dict | None:
-    """What an accrued entry keeps beyond its columns: the lines a fixed-per-order rule won."""
+    """What an accrued entry keeps beyond its columns: the lines an order bonus matched."""
     if proposal.rule is not None and proposal.rule.kind == FIXED_PER_ORDER:
         return {"lines": [line.index for line, _ in proposal.lines]}
     return None

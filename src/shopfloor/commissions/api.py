@@ -82,7 +82,8 @@ class RuleIn(Schema):
 
     name: str = Field(..., description="At most 200 characters.")
     active: bool = True
-    priority: int = Field(0, description="Higher wins when several rules of a kind match a line.")
+    priority: int = Field(0, description="Higher wins when several rules of a kind match a line "
+                                         "(every fixed-per-order rule whose conditions hold pays).")
     kind: RuleKind = RuleKind.PERCENTAGE
     value: Decimal = Field(..., description="Percent (10 = 10%, at most 100) for percentage rules, else an "
                                             "amount; zero or more, at most four decimal places.")

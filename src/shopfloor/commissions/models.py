@@ -27,7 +27,7 @@ from shopfloor.orders.models import Order, OrderLine, Refund
 class RuleKind(models.TextChoices):
     # `value` percent of the line's amount after its share of the order discount.
     PERCENTAGE = "percentage", "Percentage of the line"
-    # `value` once per order, however many lines the rule wins.
+    # `value` once per order whose conditions it meets: an order bonus, paid beside the line rules.
     FIXED_PER_ORDER = "fixed_per_order", "Fixed amount per order"
     # `value` times the line's quantity.
     FIXED_PER_UNIT = "fixed_per_unit", "Fixed amount per unit"
@@ -36,14 +36,16 @@ class RuleKind(models.TextChoices):
 class CommissionRule(models.Model):
     """How much an associate earns on the order lines a rule matches (DESIGN.md §4).
 
-    Conditions left empty match anything. Among the rules that match a line the
-    highest `priority` wins; on a tie the larger amount, then the older rule.
+    Conditions left empty match anything. On each line the best percentage rule and the best
+    fixed-per-unit rule both pay: in each kind the highest `priority` wins; on a tie the larger
+    amount, then the older rule. Every fixed-per-order rule whose conditions hold pays once.
     `version` goes up on every change, and each earning records the version it used.
     """
 
     name = models.CharField(max_length=200)
     active = models.BooleanField(default=True)
-    priority = models.IntegerField(default=0, help_text="Higher wins when several rules match a line.")
+    priority = models.IntegerField(
+        default=0, help_text="Higher wins when several rules of a kind match a line (per-order rules all pay).")
     kind = models.CharField(max_length=20, choices=RuleKind.choices, default=RuleKind.PERCENTAGE)
     value = models.DecimalField(
         max_digits=12, decimal_places=4,
@@ -240,7 +242,7 @@ class LedgerEntry(models.Model):
     The ledger takes millions of rows (bench/settlement.py), and every byte and every index is
     written with each one: an earning or an override holds its inputs in columns (`base`,
     `rate`, rule and version, line, level) and the rest once per order (`OrderAccrual.inputs`,
-    `RuleVersion`); `details` holds what columns cannot (the lines a fixed-per-order rule won,
+    `RuleVersion`); `details` holds what columns cannot (the lines a fixed-per-order rule won or matched,
     and the whole description of reversals, adjustments and payouts).
     """
 
@@ -318,11 +320,11 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="reversal") | Q(reverses__isnull=False), name="ledger_reversal_points_back"
             ),
-            # An order is accrued once: one earning per line, one per fixed-per-order rule,
-            # one override per level.
+            # An order is accrued once: one earning per line and rule (a line pays its best percentage
+            # and its best per-unit rule), one per fixed-per-order rule, one override per level.
             models.UniqueConstraint(
-                fields=["order", "line"], condition=Q(kind="earning", line__isnull=False),
-                name="ledger_one_earning_per_line",
+                fields=["order", "line", "rule"], condition=Q(kind="earning", line__isnull=False),
+                name="ledger_one_earning_per_line_rule",
             ),
             models.UniqueConstraint(
                 fields=["order", "rule"], condition=Q(kind="earning", line__isnull=True),

@@ -1,31 +1,39 @@
-"""The commission engine: which rule wins each order line and what every associate earns.
+"""The commission engine: which rules pay on each order line and for the order, and what every associate earns.
 
-Pure functions over plain values (no database), so accrual and simulation use
-the same code and the rules can be tested by hand. `services` loads the facts
+Pure functions over plain values (no database), so accrual, settlement and simulation use
+the same code (`evaluate`) and the rules can be tested by hand. `services` loads the facts
 and writes what comes out.
 
-How an order is evaluated (DESIGN.md §4, and the choices made where it is silent):
+How an order is evaluated (docs/design.md, Commission rules; the rules add up, as SalesKing's do):
 
 - The order discount is allocated to the lines in proportion to their totals,
   in whole cents, so the shares add up exactly to the discount (largest
   remainder; a leftover cent goes to the earliest line on a tie). A line's
   *eligible amount* is its total minus its share.
-- For each line, the rules whose conditions all hold compete: highest priority
-  wins; on a tie the larger amount for that line; then the older rule (lower id).
-  A percentage rule's amount is `value`% of the eligible amount; a per-unit
-  rule's is `value` × quantity; a fixed-per-order rule competes with its whole
-  `value` on every line it matches, and is paid once for the order however many
-  lines it wins (two different fixed-per-order rules winning different lines are
-  each paid once).
-- A line is *commissionable* when the rule that wins it has a value above zero;
-  a zero-value rule with a high priority therefore excludes its lines from both
-  the associate's earning and the uplines' overrides. The order's commissionable
-  amount is the sum of its commissionable lines' eligible amounts.
+- On each line, the percentage rules whose conditions all hold compete among
+  themselves, and so do the fixed-per-unit rules: in each kind the highest
+  priority wins; on a tie the larger amount for that line; then the older rule
+  (lower id). The winner of each kind pays: `value`% of the eligible amount,
+  and `value` × quantity. The two kinds never compete with each other.
+- Fixed-per-order rules are order bonuses: every one whose conditions hold for
+  the order, and whose product conditions hold for at least one line, pays its
+  `value` once. They never compete with line rules nor with each other, and
+  their priority does not matter.
+- A line is *commissionable* when the winner of either kind has a value above
+  zero, so a zero-value percentage rule with a high priority takes its lines out
+  of commission and of the overrides (unless a per-unit rule pays on them). A
+  line no percentage or per-unit rule matches is commissionable when an order
+  bonus with a value above zero matches it (as when the bonus won such lines).
+  The order's commissionable amount is the sum of its commissionable lines'
+  eligible amounts.
 - Uplines (the seller's parent, its parent, ...) earn `rate`% of the
   commissionable amount at each configured level. An inactive upline earns
   nothing at its level; the levels above still count from the seller.
 - Every amount is rounded half-up to cents once, per entry (`money.to_cents`);
   entries that round to zero are not written.
+
+Orders accrued before the rules added up were evaluated one rule per line (every kind in one
+contest, a fixed-per-order rule winning lines); their entries stay as written.
 """
 
 from dataclasses import dataclass, field
@@ -135,7 +143,7 @@ class Proposal:
     """An earning or override the engine proposes; services write it or show it (simulation).
 
     It carries the inputs it was computed from (`base`, `rate`, the rule, the line and its discount
-    share, or the lines a fixed-per-order rule won); `breakdown` describes them as a person reads
+    share, or the lines an order bonus matched); `breakdown` describes them as a person reads
     them, built only when asked (a settlement writes the inputs, never the description).
     """
 
@@ -150,7 +158,7 @@ class Proposal:
     rate: Decimal = ZERO
     # A line earning: the line's share of the order discount.
     share: Decimal = ZERO
-    # A fixed-per-order earning: (line, share) of every line the rule won.
+    # A fixed-per-order earning: (line, share) of every line the rule's product conditions hold for.
     lines: tuple = ()
     # What `breakdown` describes the order and the upline chain with.
     order: OrderFacts | None = None
@@ -285,24 +293,52 @@ def line_amount(rule: RuleFacts, line: LineFacts, eligible: Decimal) -> Decimal:
     return rule.value
 
 
-def winning_rule(candidates: list[tuple[RuleFacts, Decimal]]) -> tuple[RuleFacts, Decimal]:
-    """Highest priority; then the larger amount; then the older rule."""
-    return max(candidates, key=lambda candidate: (candidate[0].priority, candidate[1], -candidate[0].id))
+@dataclass(frozen=True, slots=True)
+class KindRanking:
+    """The rule of one line kind that pays on a line, among those that match it.
+
+    Within a kind a rule's amount on a line is its value times the same base (the eligible amount, or the
+    quantity), so the larger value pays more whenever the base is above zero (`paying`); on a base of
+    zero every rule pays nothing and the oldest of the highest priority applies (`zero_base`).
+    """
+
+    paying: RuleFacts
+    zero_base: RuleFacts
+
+    @classmethod
+    def of(cls, rules: list) -> "KindRanking | None":
+        if not rules:
+            return None
+        top = max(rule.priority for rule in rules)
+        oldest = min((rule for rule in rules if rule.priority == top), key=lambda rule: rule.id)
+        richest = max((rule for rule in rules if rule.priority == top), key=lambda rule: (rule.value, -rule.id))
+        return cls(paying=richest, zero_base=oldest)
+
+
+@dataclass(frozen=True, slots=True)
+class LineRules:
+    """The rules of an order that match one line: a `KindRanking` per line kind (None: no rule of the kind),
+    and the order bonuses (fixed-per-order rules) whose product conditions hold, oldest first."""
+
+    percentage: KindRanking | None
+    per_unit: KindRanking | None
+    bonuses: tuple
 
 
 class Ruleset(tuple):
     """Rules compiled for evaluation: which rules can fail on the order, and per kind of line the
-    rules that compete for it, sorted, remembered while the same rules evaluate many orders
+    rules that match it, ranked, remembered while the same rules evaluate many orders
     (`snapshot` and a settlement build one per set of rules). A tuple of the RuleFacts."""
 
     # Distinct (rules holding for the order, sku, category) remembered; beyond, the memory starts again.
     MEMORY = 50_000
+    _UNSEEN = object()
 
     def __init__(self, rules):
         self.conditional = [(1 << index, rule) for index, rule in enumerate(self)
                             if _has_order_conditions(rule)]
         self.always = sum(1 << index for index, rule in enumerate(self) if not _has_order_conditions(rule))
-        self._contenders: dict = {}
+        self._matching: dict = {}
 
     def holding(self, order: OrderFacts) -> int:
         """The rules whose order conditions hold, as a bit mask of their positions."""
@@ -312,19 +348,24 @@ class Ruleset(tuple):
                 mask |= bit
         return mask
 
-    def contenders(self, mask: int, line: LineFacts) -> tuple:
-        """The rules of `mask` whose line conditions hold, of the highest priority among them only
-        (a lower priority never wins), oldest first."""
+    def matching(self, mask: int, line: LineFacts) -> LineRules | None:
+        """The rules of `mask` whose line conditions hold, by kind (None: none does)."""
         key = (mask, line.sku, line.category_id)
-        found = self._contenders.get(key)
-        if found is None:
-            matching = [rule for index, rule in enumerate(self)
-                        if mask >> index & 1 and (not rule.has_line_conditions or line_conditions_hold(rule, line))]
-            top = max((rule.priority for rule in matching), default=None)
-            found = tuple(sorted((rule for rule in matching if rule.priority == top), key=lambda rule: rule.id))
-            if len(self._contenders) >= self.MEMORY:
-                self._contenders.clear()
-            self._contenders[key] = found
+        found = self._matching.get(key, self._UNSEEN)
+        if found is not self._UNSEEN:
+            return found
+        by_kind = {PERCENTAGE: [], FIXED_PER_UNIT: [], FIXED_PER_ORDER: []}
+        for index, rule in enumerate(self):
+            if mask >> index & 1 and (not rule.has_line_conditions or line_conditions_hold(rule, line)):
+                by_kind[rule.kind].append(rule)
+        found = None
+        if any(by_kind.values()):
+            found = LineRules(percentage=KindRanking.of(by_kind[PERCENTAGE]),
+                              per_unit=KindRanking.of(by_kind[FIXED_PER_UNIT]),
+                              bonuses=tuple(sorted(by_kind[FIXED_PER_ORDER], key=lambda rule: rule.id)))
+        if len(self._matching) >= self.MEMORY:
+            self._matching.clear()
+        self._matching[key] = found
         return found
 
 
@@ -352,42 +393,44 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
     shares = allocate_discount([line.line_total for line in lines], order.discount)
     mask = ruleset.holding(order)
     proposals = []
-    fixed_per_order_wins: dict[int, tuple[RuleFacts, list]] = {}
+    bonuses: dict[int, tuple[RuleFacts, list]] = {}
     commissionable = ZERO
     seller_id = order.associate_id
     uplines = tuple(uplines)
     for line, share in zip(lines, shares, strict=True):
-        contenders = ruleset.contenders(mask, line)
-        if not contenders:
+        found = ruleset.matching(mask, line)
+        if found is None:
             continue
         eligible = line.line_total - share
-        # Highest priority (all contenders share it); then the larger amount; then the older rule.
-        rule = contenders[0]
-        exact = line_amount(rule, line, eligible)
-        for candidate in contenders[1:]:
-            amount = line_amount(candidate, line, eligible)
-            if amount > exact:
-                rule, exact = candidate, amount
-        if rule.value > 0:
+        earns = False
+        for ranking, base in ((found.percentage, eligible), (found.per_unit, line.quantity)):
+            if ranking is None:
+                continue
+            rule = ranking.paying if base > 0 else ranking.zero_base
+            earns = earns or rule.value > 0
+            exact = line_amount(rule, line, eligible)
+            amount = to_cents(exact)
+            if amount > 0:
+                proposals.append(Proposal(
+                    kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=exact, rule=rule,
+                    line=line, base=eligible if rule.kind == PERCENTAGE else Decimal(line.quantity), rate=rule.value,
+                    share=share, order=order, uplines=uplines,
+                ))
+        for rule in found.bonuses:
+            bonuses.setdefault(rule.id, (rule, []))[1].append((line, share))
+        if found.percentage is None and found.per_unit is None:
+            # No line rule speaks for the line: it counts when an order bonus that pays matches it.
+            earns = any(rule.value > 0 for rule in found.bonuses)
+        if earns:
             commissionable += eligible
-        if rule.kind == FIXED_PER_ORDER:
-            fixed_per_order_wins.setdefault(rule.id, (rule, []))[1].append((line, share))
-            continue
-        amount = to_cents(exact)
-        if amount <= 0:
-            continue
-        proposals.append(Proposal(
-            kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=exact, rule=rule, line=line,
-            base=eligible if rule.kind == PERCENTAGE else Decimal(line.quantity), rate=rule.value, share=share,
-            order=order, uplines=uplines,
-        ))
-    for rule, won_lines in fixed_per_order_wins.values():
+    # Every bonus whose conditions hold pays once, whatever else paid; the highest priority listed first.
+    for rule, matched_lines in sorted(bonuses.values(), key=lambda bonus: (-bonus[0].priority, bonus[0].id)):
         amount = to_cents(rule.value)
         if amount <= 0:
             continue
         proposals.append(Proposal(
             kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=rule.value, rule=rule,
-            base=ONE, rate=rule.value, lines=tuple(won_lines), order=order, uplines=uplines,
+            base=ONE, rate=rule.value, lines=tuple(matched_lines), order=order, uplines=uplines,
         ))
     if uplines and commissionable > 0:
         rates = override_rates(override_levels)
