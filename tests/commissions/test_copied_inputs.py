@@ -62,6 +62,7 @@ def test_edits_after_the_accrual_change_nothing_an_entry_says(agency, accrue):
     assert (before[0][2]["base"], before[0][2]["rate"], before[0][2]["exact_amount"]) == (
         "45.00", "10.0000", "4.500000")
     assert before[0][2]["line"]["discount_share"] == "5.00"
+    assert before[0][2]["semantics"] == "rules_add_up"
     assert before[1][2]["line"]["sku"] == "GIFT"  # the bonus takes no line away: its 10% is paid
     assert [line["sku"] for line in before[2][2]["lines"]] == ["GIFT"]
     assert before[3][2]["associate"] == {"id": agency.bruno.pk, "name": "Bruno Brito"}

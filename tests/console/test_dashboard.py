@@ -8,6 +8,7 @@ import pytest
 
 from shopfloor import periods
 from shopfloor.access import actor_for
+from shopfloor.commissions.models import OrderAccrual, RuleSemantics
 from shopfloor.commissions.payouts import record_adjustment, record_payout
 from shopfloor.orders.services import refund_order
 from tests.console.conftest import noon
@@ -72,6 +73,14 @@ def test_each_earning_expands_to_its_breakdown(client_as, world, sales):
     assert "<dt>Rate</dt><dd>10%</dd>" in html
     assert "<dt>Base</dt><dd>299.00</dd>" in html
     assert "<dt>Product</dt><dd>2 × CH-1 at 149.50</dd>" in html
+
+
+def test_an_earning_accrued_one_rule_per_line_says_so(client_as, world, ten_percent, place_order):
+    order = place_order(world.anas_customer, "80.00")
+    # As migration 0012 marked the orders accrued before the rules added up.
+    OrderAccrual.objects.filter(order=order).update(semantics=RuleSemantics.ONE_RULE_PER_LINE)
+    html = client_as(world.ana.user).get("/console/dashboard/").content.decode()
+    assert "<dt>Rules combined</dt><dd>One rule per line (accrued before the rules added up)</dd>" in html
 
 
 def test_payouts_and_adjustments_show_in_the_balance_and_history(client_as, world, sales):

@@ -108,13 +108,14 @@ def accrual_records(order_id: int, associate_id: int, currency: str, status: str
                     inputs: dict, now: datetime) -> tuple[OrderAccrual, list[LedgerEntry]]:
     """An order's marker and its pending entries, unsaved (`write_accruals` saves many at once).
 
-    `inputs`: `accrual_inputs` of the seller and the chain the order was evaluated with. A completed
-    order's hold period starts at `now`.
+    `inputs`: `accrual_inputs` of the seller and the chain the order was evaluated with; the marker
+    also records how the rules combined. A completed order's hold period starts at `now`.
     """
     accrual = OrderAccrual(
         order_id=order_id, associate_id=associate_id, currency=currency,
         commissionable_amount=evaluation.commissionable_amount,
         completed_at=now if status == OrderStatus.COMPLETED else None, inputs=inputs,
+        semantics=evaluation.semantics,
     )
     entries = [
         LedgerEntry(

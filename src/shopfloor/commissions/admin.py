@@ -53,9 +53,9 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(OrderAccrual)
 class OrderAccrualAdmin(ReadOnlyAdmin):
-    list_display = ("order", "associate", "commissionable_amount", "currency", "accrued_at", "completed_at",
-                    "approved_at", "cancelled_at")
-    list_filter = ("approved_at", "cancelled_at")
+    list_display = ("order", "associate", "commissionable_amount", "currency", "semantics", "accrued_at",
+                    "completed_at", "approved_at", "cancelled_at")
+    list_filter = ("semantics", "approved_at", "cancelled_at")
     search_fields = ("order__external_id", "associate__name")
     list_select_related = ("order", "associate")
     raw_id_fields = ("order", "associate")

@@ -2,8 +2,8 @@
 
 An earning or an override holds its own inputs in columns (base, rate, level, rule and version,
 line); the rule's name, kind and value at that version are the rule's own while it is current and
-in `RuleVersion` once an edit has replaced it; the seller's name and
-the upline chain as they were are on the order's `OrderAccrual` (once per order, not per entry);
+in `RuleVersion` once an edit has replaced it; the seller's name, the upline chain as they were and
+how the rules combined (`semantics`) are on the order's `OrderAccrual` (once per order, not per entry);
 the order's amounts and lines are the order's own, which are never changed once recorded (only
 its status moves), and the discount shares are allocated again from them by the same function.
 `rules.earning_breakdown` and `rules.override_breakdown` give the description the shape a
@@ -22,9 +22,10 @@ from shopfloor.commissions.rules import (
 )
 
 
-def describe_order(order, lines: list, seller_id: int | None, inputs: dict | None) -> dict:
-    """What the entries of one order share: the order and its lines (`Order`, `OrderLine`), the seller
-    and the upline chain (`OrderAccrual.associate_id` and `.inputs`)."""
+def describe_order(order, lines: list, seller_id: int | None, inputs: dict | None,
+                   semantics: str | None = None) -> dict:
+    """What the entries of one order share: the order and its lines (`Order`, `OrderLine`), the seller,
+    the upline chain and how the rules combined (`OrderAccrual.associate_id`, `.inputs` and `.semantics`)."""
     inputs = inputs or {}
     shares = allocate_discount([line.line_total for line in lines], order.discount)
     return {
@@ -38,18 +39,19 @@ def describe_order(order, lines: list, seller_id: int | None, inputs: dict | Non
         "seller": {"id": seller_id, "name": inputs.get("seller", "")},
         "chain": [{"level": level, "associate_id": associate_id, "name": name, "active": active}
                   for level, (associate_id, name, active) in enumerate(inputs.get("uplines") or [], start=1)],
+        "semantics": semantics,
     }
 
 
 def describe_entry(entry, order: dict, versions: dict) -> dict:
     """An earning's or an override's breakdown; `order`: `describe_order` of its order; `versions`:
     {(rule id, version): the rule as it was}."""
-    chain, seller = order["chain"], order["seller"]
+    chain, seller, semantics = order["chain"], order["seller"], order["semantics"]
     if entry.kind == "override":  # models.EntryKind.OVERRIDE, as the engine names it (`rules.Proposal`)
         upline = next((step for step in chain if step["level"] == entry.level), None)
         return override_breakdown(
             entry.level, {"id": entry.associate_id, "name": upline["name"] if upline else ""}, seller,
-            entry.base, entry.rate, chain, order["description"])
+            entry.base, entry.rate, chain, order["description"], semantics=semantics)
     # The rate is the entry's own (a rule's value at accrual); the version names the rule.
     rule = {**(versions.get((entry.rule_id, entry.rule_version)) or {
         "id": entry.rule_id, "name": "", "version": entry.rule_version, "kind": "", "priority": None}),
@@ -58,5 +60,7 @@ def describe_entry(entry, order: dict, versions: dict) -> dict:
     if "lines" in details:
         by_index = {line["index"]: line for line in order["lines"].values()}
         return earning_breakdown(rule, entry.base, seller, order["description"],
-                                 lines=[by_index[index] for index in details["lines"] if index in by_index])
-    return earning_breakdown(rule, entry.base, seller, order["description"], line=order["lines"].get(entry.line_id))
+                                 lines=[by_index[index] for index in details["lines"] if index in by_index],
+                                 semantics=semantics)
+    return earning_breakdown(rule, entry.base, seller, order["description"], line=order["lines"].get(entry.line_id),
+                             semantics=semantics)

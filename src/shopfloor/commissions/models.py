@@ -19,6 +19,7 @@ from django.db.models import Q
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Category
 from shopfloor.commissions.breakdowns import describe_entry, describe_order
+from shopfloor.commissions.rules import ONE_RULE_PER_LINE, RULES_ADD_UP, SEMANTICS
 from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.money import to_cents
 from shopfloor.orders.models import Order, OrderLine, Refund
@@ -384,6 +385,15 @@ class LedgerEntry(models.Model):
         return self.kind in ACCRUAL_KINDS and not (self.details and "kind" in self.details) and bool(self.order_id)
 
 
+class RuleSemantics(models.TextChoices):
+    """How the rules combined when an order was evaluated (`rules.SEMANTICS` is what the engine does now)."""
+
+    # Every kind in one contest per line, a fixed-per-order rule winning lines: orders accrued before the change.
+    ONE_RULE_PER_LINE = ONE_RULE_PER_LINE, "One rule per line"
+    # The best percentage and the best per-unit rule of each line, plus every order bonus.
+    RULES_ADD_UP = RULES_ADD_UP, "Rules add up"
+
+
 class OrderAccrual(models.Model):
     """The marker that an order's commissions were computed, and where it stands.
 
@@ -405,6 +415,9 @@ class OrderAccrual(models.Model):
     # What the order's entries were computed with beyond their own columns, as it was:
     # {"seller": name, "uplines": [[associate id, name, active], ...]} (level 1 first).
     inputs = models.JSONField(null=True, blank=True)
+    # How the rules combined for this order. Rows accrued before the rules added up were given
+    # ONE_RULE_PER_LINE by the migration that added the column (0012); nothing rewrites their entries.
+    semantics = models.CharField(max_length=20, choices=RuleSemantics.choices, default=SEMANTICS)
 
     class Meta:
         indexes = [models.Index(fields=["approved_at", "completed_at"], name="accrual_due")]
@@ -439,10 +452,11 @@ def _attach_breakdowns(entries: list[LedgerEntry]) -> None:
     for line in OrderLine.objects.filter(order_id__in=order_ids).order_by("order_id", "pk").only(
             "pk", "order_id", "sku", "quantity", "unit_price", "line_total"):
         lines[line.order_id].append(line)
-    accruals = {order_id: (associate_id, inputs) for order_id, associate_id, inputs in
-                OrderAccrual.objects.filter(order_id__in=order_ids).values_list("order_id", "associate_id", "inputs")}
+    accruals = {order_id: (associate_id, inputs, semantics) for order_id, associate_id, inputs, semantics in
+                OrderAccrual.objects.filter(order_id__in=order_ids).values_list(
+                    "order_id", "associate_id", "inputs", "semantics")}
     versions = _rule_versions({(entry.rule_id, entry.rule_version) for entry in computed if entry.rule_id})
-    described = {order_id: describe_order(order, lines[order_id], *accruals.get(order_id, (None, None)))
+    described = {order_id: describe_order(order, lines[order_id], *accruals.get(order_id, (None, None, None)))
                  for order_id, order in orders.items()}
     for entry in computed:
         order = described.get(entry.order_id)

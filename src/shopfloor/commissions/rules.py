@@ -33,7 +33,8 @@ How an order is evaluated (docs/design.md, Commission rules; the rules add up, a
   entries that round to zero are not written.
 
 Orders accrued before the rules added up were evaluated one rule per line (every kind in one
-contest, a fixed-per-order rule winning lines); their entries stay as written.
+contest, a fixed-per-order rule winning lines); their accrual says so (`SEMANTICS`), and their
+entries stay as written.
 """
 
 from dataclasses import dataclass, field
@@ -47,6 +48,14 @@ ONE = Decimal(1)
 PERCENTAGE = "percentage"
 FIXED_PER_ORDER = "fixed_per_order"
 FIXED_PER_UNIT = "fixed_per_unit"
+
+# How the rules combined when an order was evaluated, as its accrual records it (`OrderAccrual.semantics`).
+# One rule of any kind won each line: what accruals written before the rules added up say.
+ONE_RULE_PER_LINE = "one_rule_per_line"
+# The best percentage and the best fixed-per-unit rule of each line, plus every order bonus.
+RULES_ADD_UP = "rules_add_up"
+# What `evaluate` computes.
+SEMANTICS = RULES_ADD_UP
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,7 @@ class Evaluation:
     commissionable_amount: Decimal
     # The upline chain it was evaluated with, as it was.
     uplines: tuple = ()
+    semantics: str = SEMANTICS
 
 
 # Breakdowns: one shape for a simulation and for an entry read back from the ledger --------------------
@@ -203,9 +213,10 @@ def describe_line(line: LineFacts, share: Decimal) -> dict:
 
 
 def earning_breakdown(rule: dict, base: Decimal, seller: dict, order: dict, line: dict | None = None,
-                      lines: list | None = None) -> dict:
+                      lines: list | None = None, semantics: str | None = SEMANTICS) -> dict:
     """What an earning was computed from. `rule`: `RuleFacts.describe()` of the version it used;
-    `base`: the eligible amount (percentage), the units (per unit) or 1 (per order)."""
+    `base`: the eligible amount (percentage), the units (per unit) or 1 (per order); `semantics`: how
+    the rules combined (None: unknown)."""
     rate = Decimal(rule["value"])
     if rule["kind"] == PERCENTAGE:
         base = to_cents(base)
@@ -222,15 +233,21 @@ def earning_breakdown(rule: dict, base: Decimal, seller: dict, order: dict, line
     else:
         breakdown["line"] = line
     breakdown["order"] = order
+    if semantics is not None:
+        breakdown["semantics"] = semantics
     return breakdown
 
 
 def override_breakdown(level: int, upline: dict, seller: dict, base: Decimal, rate: Decimal, chain: list,
-                       order: dict) -> dict:
+                       order: dict, semantics: str | None = SEMANTICS) -> dict:
     """What an upline's override was computed from: `rate`% of the order's commissionable `base`."""
     base, rate = to_cents(base), plain(rate)
-    return {"kind": "override", "level": level, "associate": upline, "seller": seller, "base": str(base),
-            "rate": str(rate), "exact_amount": str(base * rate / HUNDRED), "upline_chain": chain, "order": order}
+    breakdown = {"kind": "override", "level": level, "associate": upline, "seller": seller, "base": str(base),
+                 "rate": str(rate), "exact_amount": str(base * rate / HUNDRED), "upline_chain": chain,
+                 "order": order}
+    if semantics is not None:
+        breakdown["semantics"] = semantics
+    return breakdown
 
 
 def allocate_discount(line_totals: list[Decimal], discount: Decimal) -> list[Decimal]:

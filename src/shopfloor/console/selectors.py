@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from shopfloor.access import Actor, visible_associates, visible_orders, visible_stores
 from shopfloor.accounts.models import Associate
 from shopfloor.clienteling.kpis import SALE_STATUSES, daily_sales
-from shopfloor.commissions.models import EntryStatus, LedgerEntry, Payout, PayoutMethod
+from shopfloor.commissions.models import EntryStatus, LedgerEntry, Payout, PayoutMethod, RuleSemantics
 from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.models import Order, Refund
 from shopfloor.periods import Period
@@ -200,6 +200,9 @@ def breakdown_facts(entry: LedgerEntry) -> list[tuple[str, str]]:
             facts.append(("Per unit", _amount(data.get("rate"))))
         elif kind == "fixed_per_order":
             facts.append(("Per order", _amount(data.get("rate"))))
+    if data.get("semantics") == RuleSemantics.ONE_RULE_PER_LINE:
+        # Entries written before the rules added up: why a bonus took a line, or a percentage was not paid.
+        facts.append(("Rules combined", "One rule per line (accrued before the rules added up)"))
     if data.get("kind") == "override" or entry.level:
         facts.append(("Level", f"{entry.level} (upline)" if entry.level else "0 (seller)"))
     if isinstance(data.get("reverses"), dict):
