@@ -234,6 +234,8 @@ def test_the_worked_example_is_what_the_rule_engine_computes():
     assert [str(p.exact_amount) for p in evaluation.proposals[:4]] == ["15.285", "1.906", "0.5715", "0.75"]
     assert [(line.sku, str(share)) for line, share in evaluation.proposals[4].lines] == [
         ("SHOE-1", "7.55"), ("BAG-1", "1.88"), ("SOCK-1", "0.57")]
+    assert [item["reason"] for item in evaluation.proposals[0].breakdown["not_paid"]] == [
+        "a higher-priority percentage rule, 'Shoes 10%', applied"]
     assert str(evaluation.commissionable_amount) == "202.40"
     assert str(sum(p.amount for p in evaluation.proposals if p.level == 0)) == "21.52"
     assert str(sum(p.amount for p in evaluation.proposals)) == "35.69"

@@ -1,7 +1,8 @@
 """Each earning keeps the inputs it was computed from, wherever the ledger stores them.
 
 An earning or override holds base and rate in columns; the rule's name and value at its version
-are in RuleVersion; the seller's name and the upline chain are once per order on its accrual.
+are in RuleVersion; the seller's name, the upline chain and the rules that matched a line and did
+not pay are once per order on its accrual.
 Editing the rule, the override rates, an associate's name or parent afterwards changes none of
 what an existing entry says — whichever path accrued it (one order, the intake, a settlement).
 """
@@ -53,6 +54,7 @@ def test_edits_after_the_accrual_change_nothing_an_entry_says(agency, accrue):
     set_levels("5", "2")
     percent = make_rule("10", name="Spring")
     fixed = make_rule("3", kind="fixed_per_order", priority=1, product_skus=["GIFT"], name="Gift bonus")
+    base = make_rule("1", priority=-1, name="Base")  # matches every line and never pays
     order = accrue(agency)
     before = breakdowns(order)
     assert [(kind, level) for kind, level, _ in before] == [
@@ -62,9 +64,15 @@ def test_edits_after_the_accrual_change_nothing_an_entry_says(agency, accrue):
     assert (before[0][2]["base"], before[0][2]["rate"], before[0][2]["exact_amount"]) == (
         "45.00", "10.0000", "4.500000")
     assert before[0][2]["line"]["discount_share"] == "5.00"
+    assert before[0][2]["not_paid"] == [{
+        "rule": {"id": base.pk, "name": "Base", "version": 1, "kind": "percentage", "value": "1.0000",
+                 "priority": -1},
+        "why": "priority", "reason": "a higher-priority percentage rule, 'Spring', applied",
+        "applied": {"id": percent.pk, "name": "Spring", "version": 1}}]
     assert before[0][2]["semantics"] == "rules_add_up"
     assert before[1][2]["line"]["sku"] == "GIFT"  # the bonus takes no line away: its 10% is paid
     assert [line["sku"] for line in before[2][2]["lines"]] == ["GIFT"]
+    assert before[2][2]["not_paid"] == []
     assert before[3][2]["associate"] == {"id": agency.bruno.pk, "name": "Bruno Brito"}
     assert before[3][2]["seller"] == {"id": agency.ana.pk, "name": "Ana Alves"}
     assert (before[3][2]["base"], before[3][2]["rate"]) == ("90.00", "5")
@@ -72,6 +80,7 @@ def test_edits_after_the_accrual_change_nothing_an_entry_says(agency, accrue):
 
     save_commission_rule(agency.admin, {"value": "20", "name": "Spring, richer"}, percent)
     save_commission_rule(agency.admin, {"value": "9", "name": "Gift bonus, richer"}, fixed)
+    save_commission_rule(agency.admin, {"priority": 50, "name": "Base, now first"}, base)
     set_levels("7", "3")
     Associate.objects.filter(pk=agency.ana.pk).update(name="Ana Renamed", parent=agency.dora)
     Associate.objects.filter(pk=agency.bruno.pk).update(name="Bruno Renamed", active=False)

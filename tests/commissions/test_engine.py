@@ -125,6 +125,29 @@ def test_uplines_earn_their_level_rate_of_the_commissionable_amount():
 # The rules add up ------------------------------------------------------------------------------------
 
 
+def test_a_percentage_and_a_per_unit_rule_both_pay_on_a_line_and_list_the_rules_that_did_not():
+    rules = [
+        rule(1, "10", priority=1, name="Ten"),
+        rule(2, "12", priority=1, name="Twelve"),
+        rule(3, "12", priority=1, name="Twelve too"),  # ties with Twelve: the older one pays
+        rule(4, "0.50", "fixed_per_unit", priority=3, name="Half a euro a unit"),
+        rule(5, "2.00", "fixed_per_unit", priority=2, name="Two a unit"),
+    ]
+    result = evaluate(order(("SOCK", 4, "5.00", None)), rules, [], [])
+    assert [(p.rule.name, p.amount) for p in result.proposals] == [("Twelve", D("2.40")),
+                                                                   ("Half a euro a unit", D("2.00"))]
+    expected = [
+        ("Ten", "amount", "a percentage rule of the same priority that pays more, 'Twelve', applied"),
+        ("Twelve too", "age", "an older percentage rule of the same priority that pays as much, 'Twelve', applied"),
+        ("Two a unit", "priority", "a higher-priority per-unit rule, 'Half a euro a unit', applied"),
+    ]
+    for proposal in result.proposals:
+        assert [(item["rule"]["name"], item["why"], item["reason"]) for item in proposal.breakdown["not_paid"]] \
+            == expected
+    assert result.stored_passed_over() == [
+        [0, 1, 1, 2, 1, "amount"], [0, 3, 1, 2, 1, "age"], [0, 5, 1, 4, 1, "priority"]]
+
+
 def test_a_zero_value_rule_excludes_its_kind_and_the_line_counts_if_another_kind_pays():
     rules = [rule(1, "10"), rule(2, "0", priority=9, product_skus=frozenset({"GIFT"}))]
     result = evaluate(order(("BOOT", 1, "50.00", None), ("GIFT", 1, "25.00", None)), rules, [], [])
@@ -186,7 +209,7 @@ def test_the_engine_agrees_with_the_rules_read_literally(rules, lines, discount_
     result = evaluate(facts, rules, levels, uplines)
 
     shares = allocate_discount([line.line_total for line in facts.lines], facts.discount)
-    expected, bonuses, commissionable = [], {}, D("0.00")
+    expected, not_paid, bonuses, commissionable = [], [], {}, D("0.00")
     for line, share in zip(facts.lines, shares, strict=True):
         eligible = line.line_total - share
         matching = [r for r in rules if not r.product_skus or line.sku in r.product_skus]
@@ -198,6 +221,8 @@ def test_the_engine_agrees_with_the_rules_read_literally(rules, lines, discount_
                 continue
             best = literal_best(of_kind, line, eligible)
             earns = earns or best.value > 0
+            not_paid += [(line.index, r.id, best.id) for r in sorted(of_kind, key=lambda r: (-r.priority, r.id))
+                         if r is not best]
             if to_cents(line_amount(best, line, eligible)) > 0:
                 expected.append(("earning", 0, line.sku, to_cents(line_amount(best, line, eligible))))
         for r in matching:
@@ -213,3 +238,4 @@ def test_the_engine_agrees_with_the_rules_read_literally(rules, lines, discount_
                  for n, rate in enumerate(rates, start=1) if to_cents(commissionable * rate / 100) > 0]
     assert amounts(result) == expected
     assert result.commissionable_amount == commissionable
+    assert [(line.index, p.rule.id, p.applied.id) for line, passed in result.passed_over for p in passed] == not_paid

@@ -59,6 +59,10 @@ def test_a_payload_nobody_would_be_credited_for_earns_nothing(agency):
 def test_a_saved_order_simulates_to_what_accrual_then_writes(agency):
     make_rule("10")
     make_rule("4.00", "fixed_per_order", priority=2, product_skus=["TOTE"])
+    # Rules that pay beside the 10% and rules that match and do not pay: the breakdowns name them alike.
+    make_rule("0.50", "fixed_per_unit", product_skus=["TOTE"])
+    make_rule("0.25", "fixed_per_unit", priority=-3)
+    make_rule("1", priority=-1, name="Base")
     order = make_order(agency.ana, [("BOOT", 1, "50.00"), ("TOTE", 3, "20.00")], discount="11.00")
     simulated = simulate_order(order)
     assert nothing_written()
@@ -67,6 +71,8 @@ def test_a_saved_order_simulates_to_what_accrual_then_writes(agency):
     assert [(e["associate_id"], e["kind"], e["level"], e["amount"], e["rule_id"], e["breakdown"])
             for e in simulated] == [
         (e.associate_id, e.kind, e.level, e.amount, e.rule_id, e.breakdown) for e in entries]
+    assert len(simulated) == 6  # BOOT: 10%, 0.25 a unit; TOTE: 10%, 0.50 a unit; the bonus; an override
+    assert [len(e["breakdown"].get("not_paid", ())) for e in simulated] == [1, 1, 2, 2, 0, 0]
 
 
 @pytest.mark.parametrize("payload, field", [

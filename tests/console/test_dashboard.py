@@ -11,6 +11,7 @@ from shopfloor.access import actor_for
 from shopfloor.commissions.models import OrderAccrual, RuleSemantics
 from shopfloor.commissions.payouts import record_adjustment, record_payout
 from shopfloor.orders.services import refund_order
+from tests.commissions.conftest import make_rule
 from tests.console.conftest import noon
 
 
@@ -75,12 +76,25 @@ def test_each_earning_expands_to_its_breakdown(client_as, world, sales):
     assert "<dt>Product</dt><dd>2 × CH-1 at 149.50</dd>" in html
 
 
+def test_an_earning_lists_the_rules_that_matched_and_did_not_pay(client_as, world, ten_percent, place_order):
+    make_rule("5", priority=-1, name="Everything 5%")
+    make_rule("2.00", "fixed_per_order", name="Any order")
+    place_order(world.anas_customer, "80.00")
+    html = client_as(world.ana.user).get("/console/dashboard/").content.decode()
+    assert html.count('class="ledger__item"') == 2  # 10% of the line, and the order bonus
+    assert ("<dt>Did not pay</dt><dd>Everything 5%: a higher-priority percentage rule, "
+            "&#x27;Ten percent&#x27;, applied</dd>") in html
+    assert "<dt>Per order</dt><dd>2.00</dd>" in html
+    assert "Rules combined" not in html
+
+
 def test_an_earning_accrued_one_rule_per_line_says_so(client_as, world, ten_percent, place_order):
     order = place_order(world.anas_customer, "80.00")
     # As migration 0012 marked the orders accrued before the rules added up.
     OrderAccrual.objects.filter(order=order).update(semantics=RuleSemantics.ONE_RULE_PER_LINE)
     html = client_as(world.ana.user).get("/console/dashboard/").content.decode()
     assert "<dt>Rules combined</dt><dd>One rule per line (accrued before the rules added up)</dd>" in html
+    assert "Did not pay" not in html
 
 
 def test_payouts_and_adjustments_show_in_the_balance_and_history(client_as, world, sales):

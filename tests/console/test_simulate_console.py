@@ -157,3 +157,19 @@ def test_a_rule_for_a_customer_applies_when_the_customer_is_picked(client_as, ca
     assert total(html) == "20.00"  # 25% of 80.00
     assert "Alice&#x27;s rate (version 1)" in html and "for Alice Almeida" in html
     assert nothing_written()
+
+
+def test_each_earning_lists_the_rules_that_matched_and_did_not_pay(client_as, catalog):
+    make_rule("5", name="Everything 5%", priority=-1)
+    make_rule("1.00", "fixed_per_unit", name="A euro a chair", product_skus=["CH-1"])
+    make_rule("0.50", "fixed_per_unit", name="Fifty cents a unit", priority=-1)
+    response = client_as(catalog.ana.user).post("/console/simulate/", sale(("CH-1", 2, "")))
+    html = response.content.decode()
+    # 10% of 299.00 and 1.00 a chair: both pay on the line.
+    assert total(html) == "31.90"
+    assert html.count("data-earning") == 2
+    assert ("<dt>Did not pay</dt><dd>Everything 5%: a higher-priority percentage rule, &#x27;Ten percent&#x27;, "
+            "applied</dd>") in html
+    assert ("<dt>Did not pay</dt><dd>Fifty cents a unit: a higher-priority per-unit rule, &#x27;A euro a "
+            "chair&#x27;, applied</dd>") in html
+    assert nothing_written()

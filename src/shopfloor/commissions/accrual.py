@@ -108,9 +108,13 @@ def accrual_records(order_id: int, associate_id: int, currency: str, status: str
                     inputs: dict, now: datetime) -> tuple[OrderAccrual, list[LedgerEntry]]:
     """An order's marker and its pending entries, unsaved (`write_accruals` saves many at once).
 
-    `inputs`: `accrual_inputs` of the seller and the chain the order was evaluated with; the marker
-    also records how the rules combined. A completed order's hold period starts at `now`.
+    `inputs`: `accrual_inputs` of the seller and the chain the order was evaluated with (shared by a
+    seller's orders: not changed); the marker adds the rules that matched a line and did not pay, and
+    records how the rules combined. A completed order's hold period starts at `now`.
     """
+    if evaluation.passed_over:
+        # Once per order rather than on each entry: a line's earnings share them, and the ledger is the big table.
+        inputs = {**inputs, "not_paid": evaluation.stored_passed_over()}
     accrual = OrderAccrual(
         order_id=order_id, associate_id=associate_id, currency=currency,
         commissionable_amount=evaluation.commissionable_amount,

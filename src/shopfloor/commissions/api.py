@@ -333,7 +333,9 @@ class EarningOut(Schema):
     refund_id: int | None
     payout_id: int | None
     reason: str = Field(..., description="An adjustment's reason.")
-    breakdown: dict = Field(..., description="The inputs it was computed from: rule, base, rate, level, ...")
+    breakdown: dict = Field(..., description="The inputs it was computed from: rule, base, rate, level, ...; "
+                                             "`semantics`, how the rules combined; an earning's `not_paid`, "
+                                             "the rules that matched its line and did not pay, and why.")
     created_at: datetime
     approved_at: datetime | None
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Category
-from shopfloor.commissions.breakdowns import describe_entry, describe_order
+from shopfloor.commissions.breakdowns import describe_entry, describe_order, not_paid_keys
 from shopfloor.commissions.rules import ONE_RULE_PER_LINE, RULES_ADD_UP, SEMANTICS
 from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.money import to_cents
@@ -413,7 +413,9 @@ class OrderAccrual(models.Model):
     # When the cancellation was reversed (claimed by `reverse_for_cancellation`).
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # What the order's entries were computed with beyond their own columns, as it was:
-    # {"seller": name, "uplines": [[associate id, name, active], ...]} (level 1 first).
+    # {"seller": name, "uplines": [[associate id, name, active], ...]} (level 1 first), and when some
+    # rule matched a line and did not pay, "not_paid": [[line index, rule id, version, id and version
+    # of the rule that applied, why], ...] (`rules.PassedOver`).
     inputs = models.JSONField(null=True, blank=True)
     # How the rules combined for this order. Rows accrued before the rules added up were given
     # ONE_RULE_PER_LINE by the migration that added the column (0012); nothing rewrites their entries.
@@ -455,7 +457,10 @@ def _attach_breakdowns(entries: list[LedgerEntry]) -> None:
     accruals = {order_id: (associate_id, inputs, semantics) for order_id, associate_id, inputs, semantics in
                 OrderAccrual.objects.filter(order_id__in=order_ids).values_list(
                     "order_id", "associate_id", "inputs", "semantics")}
-    versions = _rule_versions({(entry.rule_id, entry.rule_version) for entry in computed if entry.rule_id})
+    keys = {(entry.rule_id, entry.rule_version) for entry in computed if entry.rule_id}
+    for _, inputs, _ in accruals.values():
+        keys |= not_paid_keys(inputs)
+    versions = _rule_versions(keys)
     described = {order_id: describe_order(order, lines[order_id], *accruals.get(order_id, (None, None, None)))
                  for order_id, order in orders.items()}
     for entry in computed:

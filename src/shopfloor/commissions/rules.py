@@ -19,6 +19,8 @@ How an order is evaluated (docs/design.md, Commission rules; the rules add up, a
   the order, and whose product conditions hold for at least one line, pays its
   `value` once. They never compete with line rules nor with each other, and
   their priority does not matter.
+- The rules that matched a line and did not pay are kept with why (`PassedOver`),
+  for each earning's explanation.
 - A line is *commissionable* when the winner of either kind has a value above
   zero, so a zero-value percentage rule with a high priority takes its lines out
   of commission and of the overrides (unless a per-unit rule pays on them). A
@@ -56,6 +58,12 @@ ONE_RULE_PER_LINE = "one_rule_per_line"
 RULES_ADD_UP = "rules_add_up"
 # What `evaluate` computes.
 SEMANTICS = RULES_ADD_UP
+
+# Why a rule that matched a line did not pay on it; the rule of its kind that did is named with it.
+OUTRANKED = "priority"  # the other rule has a higher priority
+OUTPAID = "amount"  # the same priority, and the other rule pays more on the line
+OLDER_RULE = "age"  # the same priority and amount: the older rule pays
+KIND_WORDS = {PERCENTAGE: "percentage", FIXED_PER_UNIT: "per-unit", FIXED_PER_ORDER: "per-order"}
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,8 @@ class Proposal:
     share: Decimal = ZERO
     # A fixed-per-order earning: (line, share) of every line the rule's product conditions hold for.
     lines: tuple = ()
+    # A line earning: the rules that matched its line and did not pay (`PassedOver`).
+    passed_over: tuple = ()
     # What `breakdown` describes the order and the upline chain with.
     order: OrderFacts | None = None
     uplines: tuple = ()
@@ -185,7 +195,24 @@ class Proposal:
             self.rule.describe(), self.base, seller, order,
             line=describe_line(self.line, self.share) if self.line is not None else None,
             lines=[describe_line(line, share) for line, share in self.lines] if self.rule.kind == FIXED_PER_ORDER
-            else None)
+            else None,
+            not_paid=[not_paid_breakdown(p.rule.describe(), p.applied.describe(), p.why) for p in self.passed_over])
+
+
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    """A rule whose conditions held for a line and that did not pay on it: `applied`, of the same kind, did.
+
+    Built once per kind of line a `Ruleset` meets, and shared by every line it describes."""
+
+    rule: RuleFacts
+    applied: RuleFacts
+    why: str  # OUTRANKED, OUTPAID or OLDER_RULE
+
+    def stored(self, line_index: int) -> list:
+        """How an accrual keeps it (`OrderAccrual.inputs["not_paid"]`): the line's index, the rule and the one
+        that applied with their versions, and why."""
+        return [line_index, self.rule.id, self.rule.version, self.applied.id, self.applied.version, self.why]
 
 
 @dataclass
@@ -194,7 +221,13 @@ class Evaluation:
     commissionable_amount: Decimal
     # The upline chain it was evaluated with, as it was.
     uplines: tuple = ()
+    # (line, its `PassedOver`s) for each line on which some matching rule did not pay.
+    passed_over: list = field(default_factory=list)
     semantics: str = SEMANTICS
+
+    def stored_passed_over(self) -> list:
+        """Every rule that matched a line and did not pay, as an accrual keeps them (`PassedOver.stored`)."""
+        return [passed.stored(line.index) for line, passed_over in self.passed_over for passed in passed_over]
 
 
 # Breakdowns: one shape for a simulation and for an entry read back from the ledger --------------------
@@ -213,10 +246,12 @@ def describe_line(line: LineFacts, share: Decimal) -> dict:
 
 
 def earning_breakdown(rule: dict, base: Decimal, seller: dict, order: dict, line: dict | None = None,
-                      lines: list | None = None, semantics: str | None = SEMANTICS) -> dict:
+                      lines: list | None = None, not_paid: list | None = None,
+                      semantics: str | None = SEMANTICS) -> dict:
     """What an earning was computed from. `rule`: `RuleFacts.describe()` of the version it used;
-    `base`: the eligible amount (percentage), the units (per unit) or 1 (per order); `semantics`: how
-    the rules combined (None: unknown)."""
+    `base`: the eligible amount (percentage), the units (per unit) or 1 (per order); `not_paid`:
+    `not_paid_breakdown` of each rule that matched its line and did not pay (None: not recorded, as
+    for orders evaluated one rule per line); `semantics`: how the rules combined (None: unknown)."""
     rate = Decimal(rule["value"])
     if rule["kind"] == PERCENTAGE:
         base = to_cents(base)
@@ -232,6 +267,8 @@ def earning_breakdown(rule: dict, base: Decimal, seller: dict, order: dict, line
         breakdown["lines"] = lines
     else:
         breakdown["line"] = line
+    if not_paid is not None:
+        breakdown["not_paid"] = not_paid
     breakdown["order"] = order
     if semantics is not None:
         breakdown["semantics"] = semantics
@@ -248,6 +285,22 @@ def override_breakdown(level: int, upline: dict, seller: dict, base: Decimal, ra
     if semantics is not None:
         breakdown["semantics"] = semantics
     return breakdown
+
+
+def not_paid_reason(why: str, kind: str, applied_name: str) -> str:
+    """Why a rule did not pay on a line, as a person reads it; `applied_name`: the rule of its kind that did."""
+    word = KIND_WORDS.get(kind, kind)
+    if why == OUTRANKED:
+        return f"a higher-priority {word} rule, '{applied_name}', applied"
+    if why == OUTPAID:
+        return f"a {word} rule of the same priority that pays more, '{applied_name}', applied"
+    return f"an older {word} rule of the same priority that pays as much, '{applied_name}', applied"
+
+
+def not_paid_breakdown(rule: dict, applied: dict, why: str) -> dict:
+    """A rule that matched a line and did not pay (`rule`, `applied`: `RuleFacts.describe()` of their versions)."""
+    return {"rule": rule, "why": why, "reason": not_paid_reason(why, rule.get("kind", ""), applied.get("name", "")),
+            "applied": {"id": applied.get("id"), "name": applied.get("name", ""), "version": applied.get("version")}}
 
 
 def allocate_discount(line_totals: list[Decimal], discount: Decimal) -> list[Decimal]:
@@ -312,15 +365,16 @@ def line_amount(rule: RuleFacts, line: LineFacts, eligible: Decimal) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class KindRanking:
-    """The rule of one line kind that pays on a line, among those that match it.
+    """The rules of one line kind that match a line: the one that pays and those that do not, with why.
 
     Within a kind a rule's amount on a line is its value times the same base (the eligible amount, or the
     quantity), so the larger value pays more whenever the base is above zero (`paying`); on a base of
-    zero every rule pays nothing and the oldest of the highest priority applies (`zero_base`).
+    zero every rule pays nothing and the oldest of the highest priority applies (`zero_base`). Each is
+    (the rule that applies, the `PassedOver`s of the others).
     """
 
-    paying: RuleFacts
-    zero_base: RuleFacts
+    paying: tuple
+    zero_base: tuple
 
     @classmethod
     def of(cls, rules: list) -> "KindRanking | None":
@@ -329,7 +383,24 @@ class KindRanking:
         top = max(rule.priority for rule in rules)
         oldest = min((rule for rule in rules if rule.priority == top), key=lambda rule: rule.id)
         richest = max((rule for rule in rules if rule.priority == top), key=lambda rule: (rule.value, -rule.id))
-        return cls(paying=richest, zero_base=oldest)
+        return cls(paying=(richest, _passed_over(rules, richest, by_value=True)),
+                   zero_base=(oldest, _passed_over(rules, oldest, by_value=False)))
+
+
+def _passed_over(rules: list, applied: RuleFacts, by_value: bool) -> tuple:
+    """`PassedOver` of each rule of `rules` but `applied`, highest priority first, then the oldest."""
+    found = []
+    for rule in sorted(rules, key=lambda rule: (-rule.priority, rule.id)):
+        if rule is applied:
+            continue
+        if rule.priority < applied.priority:
+            why = OUTRANKED
+        elif by_value and rule.value < applied.value:
+            why = OUTPAID
+        else:
+            why = OLDER_RULE
+        found.append(PassedOver(rule=rule, applied=applied, why=why))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +480,7 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
     lines = order.lines
     shares = allocate_discount([line.line_total for line in lines], order.discount)
     mask = ruleset.holding(order)
-    proposals = []
+    proposals, not_paid = [], []
     bonuses: dict[int, tuple[RuleFacts, list]] = {}
     commissionable = ZERO
     seller_id = order.associate_id
@@ -419,20 +490,27 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
         if found is None:
             continue
         eligible = line.line_total - share
-        earns = False
+        earns, paid, line_not_paid = False, [], ()
         for ranking, base in ((found.percentage, eligible), (found.per_unit, line.quantity)):
             if ranking is None:
                 continue
-            rule = ranking.paying if base > 0 else ranking.zero_base
+            rule, passed_over = ranking.paying if base > 0 else ranking.zero_base
             earns = earns or rule.value > 0
+            line_not_paid += passed_over
             exact = line_amount(rule, line, eligible)
             amount = to_cents(exact)
             if amount > 0:
-                proposals.append(Proposal(
+                paid.append(Proposal(
                     kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=exact, rule=rule,
                     line=line, base=eligible if rule.kind == PERCENTAGE else Decimal(line.quantity), rate=rule.value,
                     share=share, order=order, uplines=uplines,
                 ))
+        if line_not_paid:
+            # Each earning of the line lists every rule that matched the line and did not pay, of either kind.
+            not_paid.append((line, line_not_paid))
+            for proposal in paid:
+                proposal.passed_over = line_not_paid
+        proposals += paid
         for rule in found.bonuses:
             bonuses.setdefault(rule.id, (rule, []))[1].append((line, share))
         if found.percentage is None and found.per_unit is None:
@@ -463,4 +541,5 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
                 kind="override", associate_id=upline.associate_id, level=upline.level, amount=amount,
                 exact_amount=exact, base=commissionable, rate=rate, order=order, uplines=uplines,
             ))
-    return Evaluation(proposals=proposals, commissionable_amount=commissionable, uplines=uplines)
+    return Evaluation(proposals=proposals, commissionable_amount=commissionable, uplines=uplines,
+                      passed_over=not_paid)

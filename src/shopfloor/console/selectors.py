@@ -200,6 +200,9 @@ def breakdown_facts(entry: LedgerEntry) -> list[tuple[str, str]]:
             facts.append(("Per unit", _amount(data.get("rate"))))
         elif kind == "fixed_per_order":
             facts.append(("Per order", _amount(data.get("rate"))))
+    for item in data.get("not_paid") or ():
+        if isinstance(item, dict) and isinstance(item.get("rule"), dict):
+            facts.append(("Did not pay", f"{item['rule'].get('name', '')}: {item.get('reason', '')}"))
     if data.get("semantics") == RuleSemantics.ONE_RULE_PER_LINE:
         # Entries written before the rules added up: why a bonus took a line, or a percentage was not paid.
         facts.append(("Rules combined", "One rule per line (accrued before the rules added up)"))
