@@ -122,7 +122,59 @@ def test_uplines_earn_their_level_rate_of_the_commissionable_amount():
     assert result.proposals[1].breakdown["upline_chain"] == [u.describe() for u in uplines]
 
 
-# The rules add up ------------------------------------------------------------------------------------
+# The rules add up (the issue's worked examples) ------------------------------------------------------
+
+TEXTILES, LIGHTING, KITCHEN, SHOES = 1, 2, 3, 7
+
+
+def test_a_first_order_pays_each_lines_best_percentage_and_every_order_bonus():
+    """SalesKing's numbers: 43.92 + 28.15 + 1.75 + 25.00 + 10.00 = 108.82 (one rule per line paid 97.07)."""
+    rules = [
+        rule(1, "12", name="Textiles 12%", category_ids=frozenset({TEXTILES})),
+        rule(2, "8", name="Lighting 8%", category_ids=frozenset({LIGHTING})),
+        rule(3, "5", name="Everything 5%"),
+        rule(4, "10.00", "fixed_per_order", name="First order", first_order_only=True),
+        rule(5, "25.00", "fixed_per_order", name="Orders of 500 or more", min_subtotal=D("500.00")),
+    ]
+    facts = order(("TEX-1", 1, "366.00", TEXTILES), ("LAMP-1", 1, "351.90", LIGHTING),
+                  ("POT-1", 1, "34.90", KITCHEN), is_first_order=True)
+    result = evaluate(facts, rules, [], [])
+    assert [(p.rule.name, p.line.sku if p.line else None, p.exact_amount, p.amount)
+            for p in result.proposals] == [
+        ("Textiles 12%", "TEX-1", D("43.92"), D("43.92")),
+        ("Lighting 8%", "LAMP-1", D("28.152"), D("28.15")),
+        ("Everything 5%", "POT-1", D("1.745"), D("1.75")),  # half a cent rounds up
+        ("First order", None, D("10.00"), D("10.00")),
+        ("Orders of 500 or more", None, D("25.00"), D("25.00")),
+    ]
+    assert sum(p.amount for p in result.proposals) == D("108.82")
+    # All three have the same priority: the larger amount wins the textiles and the lighting.
+    assert [item["reason"] for item in result.proposals[0].breakdown["not_paid"]] == [
+        "a percentage rule of the same priority that pays more, 'Textiles 12%', applied"]
+    assert result.proposals[2].breakdown["not_paid"] == []
+    assert result.commissionable_amount == D("752.80")
+
+    # Not a first order: no 10.00, the rest the same.
+    again = evaluate(order(*[(line.sku, 1, str(line.unit_price), line.category_id) for line in facts.lines]),
+                     rules, [], [])
+    assert sum(p.amount for p in again.proposals) == D("98.82")
+
+
+def test_the_design_example_pays_15_the_bonus_takes_no_line_away():
+    rules = [
+        rule(1, "10", priority=10, name="Shoes 10%", category_ids=frozenset({SHOES})),
+        rule(2, "5", priority=1, name="Everything 5%"),
+        rule(3, "3.00", "fixed_per_order", priority=5, name="Over 100", min_subtotal=D("100.00")),
+    ]
+    result = evaluate(order(("SHOE-1", 2, "50.00", SHOES), ("BAG-1", 1, "40.00", None)), rules, [], [])
+    assert amounts(result) == [("earning", 0, "SHOE-1", D("10.00")), ("earning", 0, "BAG-1", D("2.00")),
+                               ("earning", 0, None, D("3.00"))]
+    assert sum(p.amount for p in result.proposals) == D("15.00")
+    [passed] = result.proposals[0].breakdown["not_paid"]
+    assert (passed["rule"]["name"], passed["why"], passed["reason"], passed["applied"]) == (
+        "Everything 5%", "priority", "a higher-priority percentage rule, 'Shoes 10%', applied",
+        {"id": 1, "name": "Shoes 10%", "version": 1})
+    assert [line["sku"] for line in result.proposals[2].breakdown["lines"]] == ["SHOE-1", "BAG-1"]
 
 
 def test_a_percentage_and_a_per_unit_rule_both_pay_on_a_line_and_list_the_rules_that_did_not():

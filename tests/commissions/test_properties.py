@@ -11,10 +11,17 @@ them — the ledger keeps these promises:
 - an order credited to nobody earns nothing;
 - only completed orders past their hold are approved;
 - replaying an event changes nothing.
+
+And the rules add up, whatever the rules and the order (the engine on plain values, then through the
+database): each line pays its best percentage and its best per-unit rule, every order bonus whose
+conditions hold pays once, a rule that matches nothing changes nothing, the kinds never affect one
+another, a higher priority never pays a rule less, every matching rule either pays or is listed with
+why it did not, and what a simulation shows is what the ledger says once the order is accrued.
 """
 
+import dataclasses
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -34,6 +41,7 @@ from shopfloor.commissions.models import (
     RefundReversal,
 )
 from shopfloor.commissions.payouts import record_adjustment, record_payout
+from shopfloor.commissions.rules import LineFacts, OrderFacts, RuleFacts, allocate_discount, evaluate, line_amount
 from shopfloor.commissions.selectors import balance
 from shopfloor.commissions.services import (
     accrue_order,
@@ -42,6 +50,7 @@ from shopfloor.commissions.services import (
     reverse_for_cancellation,
     reverse_for_refund,
 )
+from shopfloor.commissions.simulation import simulate_order
 from shopfloor.errors import Conflict
 from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.models import Order, OrderStatus, Refund
@@ -319,3 +328,201 @@ def run(world):
     left_over = LedgerEntry.objects.filter(order__total__gt=0).exclude(
         order__status=OrderStatus.PENDING_PAYMENT)
     assert sum(left_over.values_list("amount", flat=True), ZERO) == ZERO
+
+
+# The rules add up ---------------------------------------------------------------------------------------
+
+KINDS = ("percentage", "fixed_per_unit", "fixed_per_order")
+LINE_KINDS = ("percentage", "fixed_per_unit")
+WHEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+plain_rules = st.lists(st.builds(
+    lambda kind, value, priority, skus, first, low: dict(
+        kind=kind, value=value, priority=priority, product_skus=frozenset(skus), first_order_only=first,
+        min_subtotal=low),
+    kind=st.sampled_from(KINDS), value=st.decimals(0, 25, places=2), priority=st.integers(0, 3),
+    skus=st.sets(st.sampled_from(SKUS), max_size=2), first=st.booleans(),
+    low=st.none() | st.decimals(0, 400, places=2),
+), max_size=7).map(lambda specs: [RuleFacts(id=index + 1, name=f"Rule {index + 1}", version=1, **spec)
+                                  for index, spec in enumerate(specs)])
+
+plain_orders = st.builds(
+    lambda lines, percent, first: order_facts(lines, percent, first),
+    lines=st.lists(st.tuples(st.sampled_from(SKUS[:3]), st.integers(1, 4), st.decimals(0, 200, places=2)),
+                   min_size=1, max_size=4),
+    percent=st.integers(0, 100), first=st.booleans(),
+)
+
+
+def order_facts(lines, discount_percent, first):
+    facts = tuple(LineFacts(index=index, sku=sku, quantity=quantity, unit_price=price, line_total=price * quantity)
+                  for index, (sku, quantity, price) in enumerate(lines))
+    subtotal = sum((line.line_total for line in facts), ZERO)
+    return OrderFacts(associate_id=1, associate_name="Ana", currency="EUR", subtotal=subtotal,
+                      discount=to_cents(subtotal * discount_percent / 100), placed_at=WHEN, lines=facts,
+                      is_first_order=first)
+
+
+def holds(rule, order, line=None):
+    """The rule's conditions read literally: the order's, and the line's (None: any line of the order)."""
+    if rule.first_order_only and not order.is_first_order:
+        return False
+    if rule.min_subtotal is not None and order.subtotal < rule.min_subtotal:
+        return False
+    lines = order.lines if line is None else [line]
+    return any(not rule.product_skus or each.sku in rule.product_skus for each in lines)
+
+
+def paid(evaluation, rule_id=None, kind=None):
+    """{(rule id, line index or None): amount} of the earnings (of one rule, or of one kind)."""
+    return {(p.rule.id, p.line.index if p.line else None): p.amount for p in evaluation.proposals
+            if p.kind == "earning" and (rule_id is None or p.rule.id == rule_id)
+            and (kind is None or p.rule.kind == kind)}
+
+
+def passed_over(evaluation):
+    return [(line.index, p.rule.id, p.applied.id, p.why) for line, passed in evaluation.passed_over for p in passed]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=plain_rules, order=plain_orders)
+def test_an_order_earns_each_lines_best_percentage_and_per_unit_rule_plus_every_bonus(rules, order):
+    shares = allocate_discount([line.line_total for line in order.lines], order.discount)
+    expected = ZERO
+    for line, share in zip(order.lines, shares, strict=True):
+        eligible = line.line_total - share
+        for kind in LINE_KINDS:
+            matching = [rule for rule in rules if rule.kind == kind and holds(rule, order, line)]
+            if matching:
+                best = max(matching, key=lambda rule: (rule.priority, line_amount(rule, line, eligible), -rule.id))
+                expected += to_cents(line_amount(best, line, eligible))
+    expected += sum((to_cents(rule.value) for rule in rules if rule.kind == "fixed_per_order" and holds(rule, order)),
+                    ZERO)
+    evaluation = evaluate(order, rules, [], [])
+    assert sum((p.amount for p in evaluation.proposals), ZERO) == expected
+    # A line carries at most one earning of each kind; a bonus is paid once.
+    keys = [(p.line.index if p.line else None, p.rule.kind if p.line else p.rule.id) for p in evaluation.proposals]
+    assert len(keys) == len(set(keys))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=plain_rules, order=plain_orders, kind=st.sampled_from(KINDS), value=st.decimals(0, 100, places=2),
+       priority=st.integers(-5, 10), miss=st.sampled_from(["sku", "subtotal", "first_order"]))
+def test_a_rule_that_matches_nothing_changes_nothing(rules, order, kind, value, priority, miss):
+    misses = {"sku": {"product_skus": frozenset({"D"})},  # no order line is a D
+              "subtotal": {"min_subtotal": order.subtotal + 1},
+              "first_order": {"first_order_only": True}}[miss]
+    if miss == "first_order" and order.is_first_order:
+        order = dataclasses.replace(order, is_first_order=False)
+    stranger = RuleFacts(id=999, name="Stranger", version=1, kind=kind, value=value, priority=priority, **misses)
+    before, after = evaluate(order, rules, [], []), evaluate(order, [*rules, stranger], [], [])
+    assert paid(after) == paid(before)
+    assert passed_over(after) == passed_over(before)
+    assert after.commissionable_amount == before.commissionable_amount
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=plain_rules, order=plain_orders)
+def test_each_kind_pays_as_if_the_other_kinds_were_not_there(rules, order):
+    together = evaluate(order, rules, [], [])
+    for kind in KINDS:
+        alone = evaluate(order, [rule for rule in rules if rule.kind == kind], [], [])
+        assert paid(alone) == paid(together, kind=kind)
+        assert [item for item in passed_over(together) if item[1] in {r.id for r in rules if r.kind == kind}] \
+            == passed_over(alone)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=plain_rules.filter(bool), order=plain_orders, pick=st.integers(0, 6), raise_by=st.integers(1, 5))
+def test_raising_a_rules_priority_never_pays_it_less_nor_its_rivals_more(rules, order, pick, raise_by):
+    chosen = rules[pick % len(rules)]
+    raised = [dataclasses.replace(rule, priority=rule.priority + raise_by) if rule is chosen else rule
+              for rule in rules]
+    before, after = evaluate(order, rules, [], []), evaluate(order, raised, [], [])
+    mine_before, mine_after = paid(before, chosen.id), paid(after, chosen.id)
+    if chosen.kind == "fixed_per_order":
+        # A bonus's priority decides nothing.
+        assert paid(after) == paid(before)
+        return
+    for key, amount in mine_before.items():
+        assert mine_after.get(key, ZERO) >= amount
+    for rival in rules:
+        if rival is not chosen and rival.kind == chosen.kind:
+            for key, amount in paid(after, rival.id).items():
+                assert amount <= paid(before, rival.id).get(key, ZERO)
+    # The other kinds do not notice.
+    for kind in KINDS:
+        if kind != chosen.kind:
+            assert paid(after, kind=kind) == paid(before, kind=kind)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=plain_rules, order=plain_orders)
+def test_every_matching_line_rule_either_pays_or_is_listed_with_why(rules, order):
+    evaluation = evaluate(order, rules, [], [])
+    shares = allocate_discount([line.line_total for line in order.lines], order.discount)
+    by_id = {rule.id: rule for rule in rules}
+    listed = defaultdict(list)
+    for index, rule_id, applied_id, why in passed_over(evaluation):
+        listed[index].append((rule_id, applied_id, why))
+    for line, share in zip(order.lines, shares, strict=True):
+        eligible = line.line_total - share
+        for kind in LINE_KINDS:
+            matching = [rule for rule in rules if rule.kind == kind and holds(rule, order, line)]
+            not_paid = [(rule_id, applied_id, why) for rule_id, applied_id, why in listed[line.index]
+                        if by_id[rule_id].kind == kind]
+            if not matching:
+                assert not not_paid
+                continue
+            winner = max(matching, key=lambda rule: (rule.priority, line_amount(rule, line, eligible), -rule.id))
+            # Every matching rule but the one that applied is listed once, naming it.
+            assert sorted(rule_id for rule_id, _, _ in not_paid) == sorted(r.id for r in matching if r is not winner)
+            for rule_id, applied_id, why in not_paid:
+                rule = by_id[rule_id]
+                assert applied_id == winner.id
+                assert (why == "priority") == (winner.priority > rule.priority)
+                if why == "amount":
+                    assert line_amount(winner, line, eligible) > line_amount(rule, line, eligible)
+                if why == "age":
+                    assert line_amount(winner, line, eligible) == line_amount(rule, line, eligible)
+                    assert winner.id < rule.id
+            # The earning of the kind on the line, if any, is the rule that applied.
+            assert {key[0] for key in paid(evaluation, kind=kind) if key[1] == line.index} <= {winner.id}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=st.fixed_dictionaries({"rules": rules, "levels": st.lists(st.decimals(0, 10, places=2), max_size=2),
+                                    "lines": orders.map(lambda specs: specs[0]["lines"]),
+                                    "discount_percent": st.integers(0, 100), "first": st.booleans()}))
+def test_what_a_simulation_shows_is_what_the_ledger_says_once_accrued(db, world):
+    """The rules that did not pay go through the accrual's marker and back into each earning's breakdown."""
+    with transaction.atomic():
+        store = make_store("sim", "Simulated Store", SellingMode.ASSOCIATE)
+        categories = [Category.objects.create(name=f"Cat {i}", slug=f"cat-{i}") for i in range(2)]
+        for index, sku in enumerate(SKUS):
+            Product.objects.create(sku=sku, name=sku, category=categories[index % 2] if index < 3 else None)
+        upline = make_associate(store, "Upline", with_login=False)
+        seller = make_associate(store, "Seller", with_login=False, parent=upline)
+        customer = make_customer(store, "Sim", "Customer")
+        set_levels(*world["levels"])
+        for spec in world["rules"]:
+            conditions = {"product_skus": sorted(spec["skus"]), "first_order_only": spec["first_order_only"],
+                          "min_subtotal": spec["min_subtotal"]}
+            if spec["category"] is not None:
+                conditions["categories"] = [categories[spec["category"]]]
+            make_rule(spec["value"], spec["kind"], spec["priority"], **conditions)
+        if not world["first"]:
+            make_order(seller, [("A", 1, "1.00")], customer=customer, store=store,
+                       placed_at=timezone.now() - timedelta(days=30))
+        lines = [(sku, quantity, str(price)) for sku, quantity, price in world["lines"]]
+        subtotal = sum((D(price) * quantity for _, quantity, price in lines), ZERO)
+        order = make_order(seller, lines, discount=str(to_cents(subtotal * world["discount_percent"] / 100)),
+                           customer=customer, store=store)
+        simulated = simulate_order(order)
+        accrue_order(order)
+        entries = LedgerEntry.objects.filter(order=order).order_by("pk")
+        assert [(e["associate_id"], e["kind"], e["amount"], e["rule_id"], e["breakdown"]) for e in simulated] == [
+            (e.associate_id, e.kind, e.amount, e.rule_id, e.breakdown) for e in entries]
+        if any(e["breakdown"].get("not_paid") for e in simulated):
+            exercised("a rule did not pay")
+        transaction.set_rollback(True)
