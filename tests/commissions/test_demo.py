@@ -8,6 +8,7 @@ from django.test import Client
 from shopfloor.accounts.models import Associate, SellingMode
 from shopfloor.attribution.models import AttributionRule, Coupon
 from shopfloor.commissions import selectors
+from shopfloor.commissions.accrual import is_first_order
 from shopfloor.commissions.demo import HOLD_DAYS, RULES
 from shopfloor.commissions.models import CommissionRule, EntryKind, EntryStatus, LedgerEntry, OrderAccrual, Payout
 from shopfloor.demo.seed import DEMO_PASSWORD, seed_demo
@@ -30,6 +31,19 @@ def test_the_demos_sales_carry_earnings_approvals_and_payouts(db):
     assert approved.exists() and pending.exists()
     assert all(accrual.completed_at is not None and (accrual.approved_at - accrual.completed_at).days >= HOLD_DAYS
                for accrual in OrderAccrual.objects.filter(approved_at__isnull=False))
+    # The rules add up: every first order credited to an associate earned its 10.00 bonus beside its lines'
+    # percentages (one rule per line, 15 of the 96 never did), and no other order did.
+    new_customer = CommissionRule.objects.get(name="New customer")
+    first_orders = {accrual.order_id for accrual in OrderAccrual.objects.select_related("order")
+                    if is_first_order(accrual.order.customer_id, accrual.order.placed_at, accrual.order_id)}
+    assert len(first_orders) > 50
+    with_bonus = LedgerEntry.objects.filter(rule=new_customer, kind=EntryKind.EARNING)
+    assert set(with_bonus.values_list("order_id", flat=True)) == first_orders
+    assert {entry.amount for entry in with_bonus} == {Decimal("10.00")}
+    assert all(LedgerEntry.objects.filter(order_id=order_id, kind=EntryKind.EARNING, line__isnull=False).exists()
+               for order_id in first_orders)
+    assert {accrual.semantics for accrual in OrderAccrual.objects.all()} == {"rules_add_up"}
+
     # Ana is Inês's upline: Inês's sales earn her an override.
     ana = Associate.objects.get(name="Ana Ribeiro")
     ines = Associate.objects.get(name="Inês Carvalho")

@@ -30,6 +30,7 @@ OVERRIDE_LEVELS = [{"level": 1, "rate": "2"}]
 RULES = [
     {"name": "Every sale", "kind": "percentage", "value": "5", "priority": 0},
     {"name": "Lighting", "kind": "percentage", "value": "8", "priority": 10, "categories": ["Lighting"]},
+    # An order bonus: paid on every first order beside its lines' percentages (its priority decides nothing).
     {"name": "New customer", "kind": "fixed_per_order", "value": "10", "priority": 0, "first_order_only": True},
 ]
 COMPLETED_AFTER = timedelta(days=2)
