@@ -242,7 +242,8 @@ def test_the_worked_example_is_what_the_rule_engine_computes():
 
     design = (DOCS / "design.md").read_text(encoding="utf-8")
     for figure in ("15.285", "**15.29**", "**1.91**", "**0.57**", "**0.75**", "**3.00**", "**21.52**", "**10.12**",
-                   "**4.05**", "35.69", "7.55 | 152.85", "1.88 | 38.12", "0.57 | 11.43", "**16.20**", "**6.20**"):
+                   "**4.05**", "35.69", "7.55 | 152.85", "1.88 | 38.12", "0.57 | 11.43", "**16.20**", "**6.20**",
+                   "**108.82**", "**15.00**"):
         assert figure in design
 
 
@@ -301,3 +302,4 @@ def test_the_original_designs_example_pays_15():
     order = _order([("SHOE-1", 2, "50.00", SHOES), ("BAG-1", 1, "40.00", None)], "0.00")
     earnings = [p for p in evaluate(order, rules, [], []).proposals if p.kind == "earning"]
     assert [str(p.amount) for p in earnings] == ["10.00", "2.00", "3.00"]
+    assert "10.00 + 2.00 + 3.00 = **15.00**" in (DOCS / "design.md").read_text(encoding="utf-8")
