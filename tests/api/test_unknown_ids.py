@@ -219,6 +219,13 @@ VALID_WRITES: dict[str, Write] = {
     "POST /api/v1/commissions/simulate": Write(
         body=lambda r: {**_order(r), "associate_id": r.world.ana.pk},
     ),
+    "PUT /api/v1/commission-settings": Write(
+        body=lambda r: {"hold_days": 14, "override_levels": [{"level": 1, "rate": "5"}],
+                        "agent_override_rates": [{"associate_id": r.world.ana.pk, "rate": "3"}]},
+    ),
+    "PATCH /api/v1/commission-settings": Write(
+        body=lambda r: {"agent_override_rates": [{"associate_id": r.world.ana.pk, "rate": "3"}]},
+    ),
     "POST /api/v1/adjustments": Write(
         body=lambda r: {"associate_id": r.world.ana.pk, "amount": "5.00", "reason": "Window display"},
     ),

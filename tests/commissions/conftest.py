@@ -55,11 +55,14 @@ def make_rule(value, kind="percentage", priority=0, name=None, **conditions):
     return rule
 
 
-def set_levels(*rates, hold_days=14):
-    """Override rates per level, in percent: set_levels("5", "2") → level 1 5%, level 2 2%."""
+def set_levels(*rates, hold_days=14, basis="commissionable_amount", agent_rates=()):
+    """Override rates per level, in percent: set_levels("5", "2") → level 1 5%, level 2 2%; `basis`: what
+    they are a percentage of; `agent_rates`: (parent agent, their own rate) pairs."""
     CommissionSettings.objects.update_or_create(pk=1, defaults={
         "hold_days": hold_days,
         "override_levels": [{"level": level, "rate": str(rate)} for level, rate in enumerate(rates, start=1)],
+        "override_basis": basis,
+        "agent_override_rates": [{"associate_id": agent.pk, "rate": str(rate)} for agent, rate in agent_rates],
     })
 
 

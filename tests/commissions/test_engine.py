@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopfloor.commissions.rules import (
+    CHILD_COMMISSION,
     LineFacts,
     OrderFacts,
+    OverridePlan,
     RuleFacts,
     Upline,
     allocate_discount,
@@ -291,3 +293,63 @@ def test_the_engine_agrees_with_the_rules_read_literally(rules, lines, discount_
     assert amounts(result) == expected
     assert result.commissionable_amount == commissionable
     assert [(line.index, p.rule.id, p.applied.id) for line, passed in result.passed_over for p in passed] == not_paid
+
+
+# The override basis: the commissionable amount, or the child's commission ------------------------------
+
+SALESKING_RULES = [
+    rule(1, "12", category_ids=frozenset({TEXTILES})), rule(2, "8", category_ids=frozenset({LIGHTING})),
+    rule(3, "5"), rule(4, "10.00", "fixed_per_order", first_order_only=True),
+    rule(5, "25.00", "fixed_per_order", min_subtotal=D("500.00")),
+]
+CHAIN = [Upline(1, 2, "Marta", True), Upline(2, 3, "João", True)]
+
+
+def salesking_order():
+    return order(("TEX-1", 1, "366.00", TEXTILES), ("LAMP-1", 1, "351.90", LIGHTING), ("POT-1", 1, "34.90", KITCHEN),
+                 is_first_order=True)
+
+
+def overrides(result):
+    return [(p.associate_id, p.level, p.base, p.rate, p.amount) for p in result.proposals if p.kind == "override"]
+
+
+def test_on_the_commissionable_amount_each_level_earns_its_rate_of_the_sale():
+    plan = OverridePlan(rates={1: D("5"), 2: D("2")})
+    result = evaluate(salesking_order(), SALESKING_RULES, plan, CHAIN)
+    # 5% and 2% of the 752.80 commissionable: 37.64 and 15.056 → 15.06.
+    assert overrides(result) == [(2, 1, D("752.80"), D("5"), D("37.64")), (3, 2, D("752.80"), D("2"), D("15.06"))]
+    assert result.proposals[-1].breakdown["basis"] == "commissionable_amount"
+
+
+def test_on_the_childs_commission_each_level_earns_its_rate_of_what_the_level_below_earned():
+    plan = OverridePlan(rates={1: D("10"), 2: D("5")}, basis=CHILD_COMMISSION)
+    result = evaluate(salesking_order(), SALESKING_RULES, plan, CHAIN)
+    # Ana earns 108.82; Marta 10% of it, 10.882 → 10.88; João 5% of Marta's 10.88, 0.544 → 0.54.
+    assert overrides(result) == [(2, 1, D("108.82"), D("10"), D("10.88")), (3, 2, D("10.88"), D("5"), D("0.54"))]
+    breakdown = result.proposals[-1].breakdown
+    assert (breakdown["basis"], breakdown["base"], breakdown["rate"], breakdown["own_rate"]) == (
+        "child_commission", "10.88", "5", False)
+
+
+def test_a_parent_agents_own_rate_replaces_the_rate_of_their_level():
+    plan = OverridePlan(rates={1: D("10"), 2: D("5")}, basis=CHILD_COMMISSION, agent_rates={2: D("15")})
+    result = evaluate(salesking_order(), SALESKING_RULES, plan, CHAIN)
+    # Marta's own 15% of 108.82 = 16.323 → 16.32; João's level rate, 5% of 16.32 = 0.816 → 0.82.
+    assert overrides(result) == [(2, 1, D("108.82"), D("15"), D("16.32")), (3, 2, D("16.32"), D("5"), D("0.82"))]
+    assert [p.breakdown["own_rate"] for p in result.proposals if p.kind == "override"] == [True, False]
+    # On the commissionable amount too: 15% of 752.80 = 112.92.
+    on_sale = evaluate(salesking_order(), SALESKING_RULES,
+                       OverridePlan(rates={1: D("5")}, agent_rates={2: D("15")}), CHAIN[:1])
+    assert overrides(on_sale) == [(2, 1, D("752.80"), D("15"), D("112.92"))]
+
+
+def test_on_the_childs_commission_an_inactive_upline_earns_nothing_and_the_level_above_still_counts():
+    plan = OverridePlan(rates={1: D("10"), 2: D("5")}, basis=CHILD_COMMISSION)
+    chain = [Upline(1, 2, "Marta", False), Upline(2, 3, "João", True)]
+    result = evaluate(salesking_order(), SALESKING_RULES, plan, chain)
+    # João earns 5% of the 10.88 Marta would have earned.
+    assert overrides(result) == [(3, 2, D("10.88"), D("5"), D("0.54"))]
+    # A level at 0% earns nothing, and nor does any level above it: the child's commission is nothing.
+    zero = evaluate(salesking_order(), SALESKING_RULES, OverridePlan(rates={2: D("5")}, basis=CHILD_COMMISSION), CHAIN)
+    assert overrides(zero) == []

@@ -99,7 +99,8 @@ def test_existing_entries_keep_their_breakdowns_after_the_migration():
         entries = list(LedgerEntry.objects.filter(order_id=order.pk).order_by("pk"))
         old = {"semantics": "one_rule_per_line"}
         assert [entry.breakdown for entry in entries] == [
-            {**breakdowns["percentage"], **old}, {**breakdowns["fixed"], **old}, {**breakdowns["override"], **old},
+            {**breakdowns["percentage"], **old}, {**breakdowns["fixed"], **old},
+            {**breakdowns["override"], **old, "basis": "commissionable_amount", "own_rate": False},
             breakdowns["reversal"]]
         assert [(e.base, e.rate, e.details) for e in entries[:3]] == [
             (Decimal("45.0000"), Decimal("10.0000"), None), (Decimal("1.0000"), Decimal("3.0000"), {"lines": [1]}),

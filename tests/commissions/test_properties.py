@@ -98,6 +98,7 @@ worlds = st.fixed_dictionaries({
     "parents": st.lists(st.none() | st.integers(0, 5), min_size=1, max_size=6),
     "inactive": st.sets(st.integers(0, 5), max_size=2),
     "levels": st.lists(st.decimals(0, 10, places=2), max_size=3),
+    "basis": st.sampled_from(["commissionable_amount", "child_commission"]),
     "hold_days": st.integers(0, 20),
     "base_rate": st.decimals(1, 20, places=2),
     "rules": rules,
@@ -209,7 +210,7 @@ def run(world):
             parent=associates[parent % index] if parent is not None and index > 0 else None,
         ))
     customers = [make_customer(store, f"C{i}", "Prop") for i in range(3)]
-    set_levels(*world["levels"], hold_days=world["hold_days"])
+    set_levels(*world["levels"], hold_days=world["hold_days"], basis=world["basis"])
     make_rule(world["base_rate"], priority=-1, name="Base rate")
     for spec in world["rules"]:
         conditions = {"product_skus": sorted(spec["skus"]), "first_order_only": spec["first_order_only"],
@@ -492,19 +493,24 @@ def test_every_matching_line_rule_either_pays_or_is_listed_with_why(rules, order
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(world=st.fixed_dictionaries({"rules": rules, "levels": st.lists(st.decimals(0, 10, places=2), max_size=2),
+                                    "basis": st.sampled_from(["commissionable_amount", "child_commission"]),
+                                    "own_rate": st.none() | st.decimals(0, 30, places=2),
                                     "lines": orders.map(lambda specs: specs[0]["lines"]),
                                     "discount_percent": st.integers(0, 100), "first": st.booleans()}))
 def test_what_a_simulation_shows_is_what_the_ledger_says_once_accrued(db, world):
-    """The rules that did not pay go through the accrual's marker and back into each earning's breakdown."""
+    """The rules that did not pay, the override basis and an agent's own rate go through the accrual's marker
+    and back into each entry's breakdown."""
     with transaction.atomic():
         store = make_store("sim", "Simulated Store", SellingMode.ASSOCIATE)
         categories = [Category.objects.create(name=f"Cat {i}", slug=f"cat-{i}") for i in range(2)]
         for index, sku in enumerate(SKUS):
             Product.objects.create(sku=sku, name=sku, category=categories[index % 2] if index < 3 else None)
-        upline = make_associate(store, "Upline", with_login=False)
+        top = make_associate(store, "Top", with_login=False)
+        upline = make_associate(store, "Upline", with_login=False, parent=top)
         seller = make_associate(store, "Seller", with_login=False, parent=upline)
         customer = make_customer(store, "Sim", "Customer")
-        set_levels(*world["levels"])
+        own = [] if world["own_rate"] is None else [(upline, world["own_rate"])]
+        set_levels(*world["levels"], basis=world["basis"], agent_rates=own)
         for spec in world["rules"]:
             conditions = {"product_skus": sorted(spec["skus"]), "first_order_only": spec["first_order_only"],
                           "min_subtotal": spec["min_subtotal"]}

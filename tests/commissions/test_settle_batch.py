@@ -62,6 +62,9 @@ worlds = st.fixed_dictionaries({
     "parents": st.lists(st.none() | st.integers(0, 5), min_size=1, max_size=6),
     "inactive": st.sets(st.integers(0, 5), max_size=2),
     "levels": st.lists(st.decimals(0, 10, places=2), max_size=3),
+    "basis": st.sampled_from(["commissionable_amount", "child_commission"]),
+    "agent_rates": st.lists(st.tuples(st.integers(0, 5), st.decimals(0, 30, places=2)), max_size=2,
+                            unique_by=lambda pair: pair[0]),
     "rules": rules,
     "orders": orders,
     "batch_size": st.integers(1, 5),
@@ -83,7 +86,8 @@ def build(world):
         ))
     customers = [make_customer(store, f"Client{i}", "Batch", group=groups[i % 2] if i < 3 else None)
                  for i in range(4)]
-    set_levels(*world["levels"])
+    set_levels(*world["levels"], basis=world["basis"], agent_rates=[
+        (associates[index], rate) for index, rate in world["agent_rates"] if index < len(associates)])
     for index, rule in enumerate(world["rules"]):
         starts = rule["starts_after_days"]
         make_rule(
@@ -138,7 +142,7 @@ def written():
     accruals = sorted(
         (*row, completed_at is None) for *row, completed_at in OrderAccrual.objects.values_list(
             "order_id", "associate_id", "currency", "commissionable_amount", "approved_at", "cancelled_at",
-            "inputs", "completed_at"))
+            "inputs", "semantics", "completed_at"))
     events = sorted(AuditEvent.objects.filter(verb__startswith="commissions.").exclude(
         verb__in=["commissions.order_accrued", "commissions.orders_settled"]).values_list(
         "verb", "target_type", "target_id", "data"), key=repr)

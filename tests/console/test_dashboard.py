@@ -11,7 +11,7 @@ from shopfloor.access import actor_for
 from shopfloor.commissions.models import OrderAccrual, RuleSemantics
 from shopfloor.commissions.payouts import record_adjustment, record_payout
 from shopfloor.orders.services import refund_order
-from tests.commissions.conftest import make_rule
+from tests.commissions.conftest import make_rule, set_levels
 from tests.console.conftest import noon
 
 
@@ -95,6 +95,19 @@ def test_an_earning_accrued_one_rule_per_line_says_so(client_as, world, ten_perc
     html = client_as(world.ana.user).get("/console/dashboard/").content.decode()
     assert "<dt>Rules combined</dt><dd>One rule per line (accrued before the rules added up)</dd>" in html
     assert "Did not pay" not in html
+
+
+def test_an_override_on_the_childs_commission_shows_it_and_the_agents_own_rate(client_as, world, ten_percent,
+                                                                                  place_order):
+    world.ana.parent = world.bruno
+    world.ana.save()
+    set_levels("10", basis="child_commission", agent_rates=[(world.bruno, "20")])
+    place_order(world.anas_customer, "80.00")
+    html = client_as(world.bruno.user).get("/console/dashboard/").content.decode()
+    # Ana earns 8.00; Bruno his own 20% of it.
+    assert "<dt>Child&#x27;s commission</dt><dd>8.00</dd>" in html
+    assert "<dt>Rate</dt><dd>20% (their own rate)</dd>" in html
+    assert "1.60" in html
 
 
 def test_payouts_and_adjustments_show_in_the_balance_and_history(client_as, world, sales):

@@ -15,7 +15,16 @@ from django.db.models import Q
 
 from shopfloor.accounts.models import Associate
 from shopfloor.commissions.models import EntryStatus, LedgerEntry, OrderAccrual, signed_amount
-from shopfloor.commissions.rules import FIXED_PER_ORDER, Evaluation, LineFacts, OrderFacts, Proposal, Upline, evaluate
+from shopfloor.commissions.rules import (
+    COMMISSIONABLE_AMOUNT,
+    FIXED_PER_ORDER,
+    Evaluation,
+    LineFacts,
+    OrderFacts,
+    Proposal,
+    Upline,
+    evaluate,
+)
 from shopfloor.commissions.snapshot import Snapshot
 from shopfloor.orders.models import Order, OrderLine, OrderStatus
 
@@ -93,7 +102,7 @@ def upline_chain(associate: Associate, depth: int) -> list[Upline]:
 
 def evaluate_order(facts: OrderFacts, associate: Associate, config: Snapshot) -> Evaluation:
     """What the order earns with the rules and override levels of `config`, and its seller's chain now."""
-    return evaluate(facts, config.rules, config.override_levels, upline_chain(associate, config.depth))
+    return evaluate(facts, config.rules, config.overrides, upline_chain(associate, config.depth))
 
 
 # What an accrual writes -------------------------------------------------------------------------------
@@ -109,12 +118,18 @@ def accrual_records(order_id: int, associate_id: int, currency: str, status: str
     """An order's marker and its pending entries, unsaved (`write_accruals` saves many at once).
 
     `inputs`: `accrual_inputs` of the seller and the chain the order was evaluated with (shared by a
-    seller's orders: not changed); the marker adds the rules that matched a line and did not pay, and
-    records how the rules combined. A completed order's hold period starts at `now`.
+    seller's orders: not changed); the marker adds the rules that matched a line and did not pay, how
+    the overrides were paid when not on the commissionable amount, and records how the rules combined.
+    A completed order's hold period starts at `now`.
     """
     if evaluation.passed_over:
         # Once per order rather than on each entry: a line's earnings share them, and the ledger is the big table.
         inputs = {**inputs, "not_paid": evaluation.stored_passed_over()}
+    overrides = [proposal for proposal in evaluation.proposals if proposal.kind == "override"]
+    if overrides and overrides[0].basis != COMMISSIONABLE_AMOUNT:
+        inputs = {**inputs, "override_basis": overrides[0].basis}
+    if own := [proposal.level for proposal in overrides if proposal.own_rate]:
+        inputs = {**inputs, "own_rates": own}
     accrual = OrderAccrual(
         order_id=order_id, associate_id=associate_id, currency=currency,
         commissionable_amount=evaluation.commissionable_amount,

@@ -165,7 +165,7 @@ class CommissionRuleAdmin(ServiceFormAdmin):
 class CommissionSettingsForm(forms.ModelForm):
     class Meta:
         model = CommissionSettings
-        fields = ("hold_days", "override_levels")
+        fields = ("hold_days", "override_levels", "override_basis", "agent_override_rates")
 
     user = None
 
@@ -174,7 +174,9 @@ class CommissionSettingsForm(forms.ModelForm):
         if self.errors:
             return
         data = {"hold_days": self.cleaned_data["hold_days"],
-                "override_levels": self.cleaned_data.get("override_levels") or []}
+                "override_levels": self.cleaned_data.get("override_levels") or [],
+                "override_basis": self.cleaned_data.get("override_basis"),
+                "agent_override_rates": self.cleaned_data.get("agent_override_rates") or []}
         try:
             self.instance = save_commission_settings(self.user, data)
         except InvalidInput as exc:
@@ -183,7 +185,7 @@ class CommissionSettingsForm(forms.ModelForm):
 
 @admin.register(CommissionSettings)
 class CommissionSettingsAdmin(SingletonSettingsAdmin):
-    list_display = ("__str__", "hold_days", "override_levels", "updated_at")
+    list_display = ("__str__", "hold_days", "override_levels", "override_basis", "updated_at")
     form = CommissionSettingsForm
 
 

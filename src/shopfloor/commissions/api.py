@@ -37,6 +37,7 @@ from shopfloor.commissions.models import (
     EntryKind,
     EntryStatus,
     LedgerEntry,
+    OverrideBasis,
     Payout,
     PayoutMethod,
     RuleKind,
@@ -213,18 +214,36 @@ def update_rule(request, payload: RulePatch, rule_id: int = Id):
 class OverrideLevel(Schema):
     level: int = Field(..., ge=1, le=configuration.MAX_OVERRIDE_LEVELS, description="1: the seller's parent.")
     rate: Decimal = Field(..., ge=0, le=100, max_digits=7, decimal_places=4,
-                          description="Percent of the order's commissionable amount.")
+                          description="Percent of the override basis.")
+
+
+class AgentOverrideRate(Schema):
+    associate_id: int = Field(..., ge=1, le=MAX_ID, description="A parent agent.")
+    rate: Decimal = Field(..., ge=0, le=100, max_digits=7, decimal_places=4,
+                          description="Their own percent of the override basis, at whichever level they are.")
+
+
+BASIS_DESCRIPTION = ("What override rates are a percentage of: `commissionable_amount` (the sale's) or "
+                     "`child_commission` (SalesKing's: level 1 the seller's commission on the order, each level "
+                     "above the override of the level below).")
+AGENT_RATES_DESCRIPTION = "Parent agents' own rates, each replacing the rate of the level the agent is at."
 
 
 class SettingsIn(Schema):
     hold_days: int = Field(..., ge=0, le=configuration.MAX_HOLD_DAYS,
                            description="Days after an order completes before its earnings are approved.")
     override_levels: list[OverrideLevel] = Field(..., max_length=configuration.MAX_OVERRIDE_LEVELS)
+    override_basis: OverrideBasis = Field(OverrideBasis.COMMISSIONABLE_AMOUNT, description=BASIS_DESCRIPTION)
+    agent_override_rates: list[AgentOverrideRate] = Field([], max_length=configuration.MAX_AGENT_RATES,
+                                                          description=AGENT_RATES_DESCRIPTION)
 
 
 class SettingsPatch(Schema):
     hold_days: int | None = Field(None, ge=0, le=configuration.MAX_HOLD_DAYS)
     override_levels: list[OverrideLevel] | None = Field(None, max_length=configuration.MAX_OVERRIDE_LEVELS)
+    override_basis: OverrideBasis | None = Field(None, description=BASIS_DESCRIPTION)
+    agent_override_rates: list[AgentOverrideRate] | None = Field(None, max_length=configuration.MAX_AGENT_RATES,
+                                                                 description=AGENT_RATES_DESCRIPTION)
 
 
 class LevelOut(Schema):
@@ -232,9 +251,16 @@ class LevelOut(Schema):
     rate: str
 
 
+class AgentRateOut(Schema):
+    associate_id: int
+    rate: str
+
+
 class SettingsOut(Schema):
     hold_days: int
     override_levels: list[LevelOut]
+    override_basis: str
+    agent_override_rates: list[AgentRateOut]
 
 
 def settings_out(settings) -> dict:
@@ -242,6 +268,10 @@ def settings_out(settings) -> dict:
         "hold_days": settings.hold_days,
         "override_levels": [{"level": int(item["level"]), "rate": decimal_text(Decimal(str(item["rate"])))}
                             for item in settings.override_levels or []],
+        "override_basis": settings.override_basis,
+        "agent_override_rates": [
+            {"associate_id": int(item["associate_id"]), "rate": decimal_text(Decimal(str(item["rate"])))}
+            for item in settings.agent_override_rates or []],
     }
 
 

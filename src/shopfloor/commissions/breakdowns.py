@@ -17,6 +17,7 @@ them, whatever their orders); the functions here describe what it read, and read
 from collections import defaultdict
 
 from shopfloor.commissions.rules import (
+    COMMISSIONABLE_AMOUNT,
     RULES_ADD_UP,
     LineFacts,
     allocate_discount,
@@ -59,6 +60,9 @@ def describe_order(order, lines: list, seller_id: int | None, inputs: dict | Non
                   for level, (associate_id, name, active) in enumerate(inputs.get("uplines") or [], start=1)],
         "not_paid": not_paid,
         "semantics": semantics,
+        # Every order accrued before the basis was a setting was paid on the commissionable amount.
+        "override_basis": inputs.get("override_basis", COMMISSIONABLE_AMOUNT),
+        "own_rates": set(inputs.get("own_rates") or ()),
     }
 
 
@@ -75,7 +79,8 @@ def describe_entry(entry, order: dict, versions: dict) -> dict:
         upline = next((step for step in chain if step["level"] == entry.level), None)
         return override_breakdown(
             entry.level, {"id": entry.associate_id, "name": upline["name"] if upline else ""}, seller,
-            entry.base, entry.rate, chain, order["description"], semantics=semantics)
+            entry.base, entry.rate, chain, order["description"], semantics=semantics,
+            basis=order["override_basis"], own_rate=entry.level in order["own_rates"])
     # The rate is the entry's own (a rule's value at accrual); the version names the rule.
     rule = {**_rule_as_it_was(versions, entry.rule_id, entry.rule_version), "value": str(entry.rate)}
     details = entry.details or {}

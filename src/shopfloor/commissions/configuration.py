@@ -17,6 +17,7 @@ from shopfloor.catalog.services import category_named
 from shopfloor.commissions.models import (
     CommissionRule,
     CommissionSettings,
+    OverrideBasis,
     RuleKind,
     RuleVersion,
     default_override_levels,
@@ -27,6 +28,7 @@ from shopfloor.errors import InvalidInput
 from shopfloor.money import MAX_AMOUNT, ZERO, parse_amount, to_cents
 
 MAX_OVERRIDE_LEVELS = 10
+MAX_AGENT_RATES = 1000
 MAX_HOLD_DAYS = 3650
 # What a rule's value column holds (12 digits, 4 of them decimals).
 MAX_RULE_VALUE = Decimal("99999999.9999")
@@ -76,23 +78,68 @@ def _clean_override_levels(levels) -> list[dict]:
     return sorted(clean, key=lambda item: item["level"])
 
 
+def _clean_agent_override_rates(items) -> list[dict]:
+    """[{associate_id, rate}]: a parent agent's own override rate, each agent once, agents that exist."""
+    if not isinstance(items, list | tuple):
+        raise InvalidInput.field("agent_override_rates", "Must be a list of {associate_id, rate}.")
+    errors, clean = [], {}
+    for index, item in enumerate(items):
+        loc = ("body", "agent_override_rates", index)
+        if not isinstance(item, dict) or "associate_id" not in item or "rate" not in item:
+            errors.append((loc, "Must be {associate_id, rate}."))
+            continue
+        associate_id = item["associate_id"]
+        if not is_whole(associate_id) or associate_id < 1:
+            errors.append(((*loc, "associate_id"), "Must be an associate's id."))
+            continue
+        if associate_id in clean:
+            errors.append(((*loc, "associate_id"), "Each associate once."))
+            continue
+        try:
+            rate = parse_amount(item["rate"])
+        except ValueError as exc:
+            errors.append(((*loc, "rate"), str(exc)))
+            continue
+        if not ZERO <= rate <= 100:
+            errors.append(((*loc, "rate"), "Must be a percent from 0 to 100."))
+            continue
+        clean[associate_id] = (index, str(rate))
+    known = set(Associate.objects.filter(pk__in=clean).values_list("pk", flat=True)) if clean else set()
+    errors += [(("body", "agent_override_rates", index, "associate_id"), f"Unknown associate: {associate_id}.")
+               for associate_id, (index, _) in clean.items() if associate_id not in known]
+    if errors:
+        raise InvalidInput(errors)
+    return [{"associate_id": associate_id, "rate": rate} for associate_id, (_, rate) in sorted(clean.items())]
+
+
 def save_commission_settings(actor_user, data: dict) -> CommissionSettings:
-    """Change the hold period and the override levels; they apply to what is accrued or approved next."""
+    """Change the hold period and how uplines earn (the override levels, the basis they are paid on and the
+    parent agents' own rates); they apply to what is accrued or approved next."""
     require_admin(actor_user)
     current = get_commission_settings()
     hold_days, override_levels = current.hold_days, current.override_levels
+    basis, agent_rates = current.override_basis, current.agent_override_rates
     if data.get("hold_days") is not None:
         hold_days = data["hold_days"]
         if not is_whole(hold_days) or not 0 <= hold_days <= MAX_HOLD_DAYS:
             raise InvalidInput.field("hold_days", f"Must be a whole number from 0 to {MAX_HOLD_DAYS}.")
     if data.get("override_levels") is not None:
         override_levels = _clean_override_levels(data["override_levels"])
+    if data.get("override_basis") is not None:
+        basis = data["override_basis"]
+        if basis not in OverrideBasis.values:
+            raise InvalidInput.field("override_basis", f"Must be one of {', '.join(OverrideBasis.values)}.")
+    if data.get("agent_override_rates") is not None:
+        if len(data["agent_override_rates"]) > MAX_AGENT_RATES:
+            raise InvalidInput.field("agent_override_rates", f"At most {MAX_AGENT_RATES} agents.")
+        agent_rates = _clean_agent_override_rates(data["agent_override_rates"])
     with transaction.atomic():
         settings, _ = CommissionSettings.objects.update_or_create(
-            pk=1, defaults={"hold_days": hold_days, "override_levels": override_levels}
+            pk=1, defaults={"hold_days": hold_days, "override_levels": override_levels, "override_basis": basis,
+                            "agent_override_rates": agent_rates}
         )
         record_event(actor_user, "commissions.settings_saved", settings, hold_days=hold_days,
-                     override_levels=override_levels)
+                     override_levels=override_levels, override_basis=basis, agent_override_rates=agent_rates)
     return settings
 
 

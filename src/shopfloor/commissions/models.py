@@ -19,7 +19,13 @@ from django.db.models import Q
 from shopfloor.accounts.models import Associate
 from shopfloor.catalog.models import Category
 from shopfloor.commissions.breakdowns import describe_entry, describe_order, not_paid_keys
-from shopfloor.commissions.rules import ONE_RULE_PER_LINE, RULES_ADD_UP, SEMANTICS
+from shopfloor.commissions.rules import (
+    CHILD_COMMISSION,
+    COMMISSIONABLE_AMOUNT,
+    ONE_RULE_PER_LINE,
+    RULES_ADD_UP,
+    SEMANTICS,
+)
 from shopfloor.customers.models import Customer, CustomerGroup
 from shopfloor.money import to_cents
 from shopfloor.orders.models import Order, OrderLine, Refund
@@ -108,6 +114,14 @@ class RuleVersion(models.Model):
 DEFAULT_OVERRIDE_LEVELS = [{"level": 1, "rate": "5.00"}]
 
 
+class OverrideBasis(models.TextChoices):
+    """What an upline's override rate is a percentage of."""
+
+    COMMISSIONABLE_AMOUNT = COMMISSIONABLE_AMOUNT, "The sale's commissionable amount"
+    # As SalesKing pays: level 1 on the seller's commission, each level above on the override below it.
+    CHILD_COMMISSION = CHILD_COMMISSION, "The child's commission"
+
+
 def default_override_levels():
     return [dict(level) for level in DEFAULT_OVERRIDE_LEVELS]
 
@@ -120,7 +134,16 @@ class CommissionSettings(models.Model):
     )
     override_levels = models.JSONField(
         default=default_override_levels, blank=True,
-        help_text='Upline overrides, [{"level": 1, "rate": "5.00"}]: percent of the commissionable amount.',
+        help_text='Upline overrides, [{"level": 1, "rate": "5.00"}]: percent of the override basis.',
+    )
+    override_basis = models.CharField(
+        max_length=24, choices=OverrideBasis.choices, default=OverrideBasis.COMMISSIONABLE_AMOUNT,
+        help_text="What the override rates are a percentage of.",
+    )
+    agent_override_rates = models.JSONField(
+        default=list, blank=True,
+        help_text='A parent agent\'s own rate, [{"associate_id": 7, "rate": "3.00"}]: replaces the rate of the '
+                  "level the agent is at.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -415,7 +438,8 @@ class OrderAccrual(models.Model):
     # What the order's entries were computed with beyond their own columns, as it was:
     # {"seller": name, "uplines": [[associate id, name, active], ...]} (level 1 first), and when some
     # rule matched a line and did not pay, "not_paid": [[line index, rule id, version, id and version
-    # of the rule that applied, why], ...] (`rules.PassedOver`).
+    # of the rule that applied, why], ...] (`rules.PassedOver`); when the overrides were paid on the
+    # child's commission, "override_basis", and the levels paid an upline's own rate, "own_rates".
     inputs = models.JSONField(null=True, blank=True)
     # How the rules combined for this order. Rows accrued before the rules added up were given
     # ONE_RULE_PER_LINE by the migration that added the column (0012); nothing rewrites their entries.

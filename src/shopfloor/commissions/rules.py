@@ -28,9 +28,14 @@ How an order is evaluated (docs/design.md, Commission rules; the rules add up, a
   bonus with a value above zero matches it (as when the bonus won such lines).
   The order's commissionable amount is the sum of its commissionable lines'
   eligible amounts.
-- Uplines (the seller's parent, its parent, ...) earn `rate`% of the
-  commissionable amount at each configured level. An inactive upline earns
-  nothing at its level; the levels above still count from the seller.
+- Uplines (the seller's parent, its parent, ...) earn `rate`% at each
+  configured level (a parent agent's own rate, when the retailer set one,
+  replaces the rate of the level they are at) of the override basis the
+  retailer chose (`OverridePlan`): the order's commissionable amount, or the
+  child's commission, as SalesKing pays: the seller's earnings on the order
+  for level 1, the override of the level below for each level above. An
+  inactive upline earns nothing at its level; the levels above still count
+  from the seller (on the child's commission, from what it would have earned).
 - Every amount is rounded half-up to cents once, per entry (`money.to_cents`);
   entries that round to zero are not written.
 
@@ -64,6 +69,10 @@ OUTRANKED = "priority"  # the other rule has a higher priority
 OUTPAID = "amount"  # the same priority, and the other rule pays more on the line
 OLDER_RULE = "age"  # the same priority and amount: the older rule pays
 KIND_WORDS = {PERCENTAGE: "percentage", FIXED_PER_UNIT: "per-unit", FIXED_PER_ORDER: "per-order"}
+
+# What an upline's override is a percentage of (`OverridePlan.basis`).
+COMMISSIONABLE_AMOUNT = "commissionable_amount"  # the order's commissionable amount
+CHILD_COMMISSION = "child_commission"  # what the associate one level below earned on the order (SalesKing)
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,10 @@ class Proposal:
     # What `breakdown` describes the order and the upline chain with.
     order: OrderFacts | None = None
     uplines: tuple = ()
+    # An override: what `base` is (COMMISSIONABLE_AMOUNT or CHILD_COMMISSION), and whether `rate` is the
+    # upline's own rate rather than its level's.
+    basis: str = COMMISSIONABLE_AMOUNT
+    own_rate: bool = False
 
     @property
     def breakdown(self) -> dict:
@@ -190,7 +203,8 @@ class Proposal:
         if self.kind == "override":
             upline = next(u for u in self.uplines if u.level == self.level)
             return override_breakdown(self.level, {"id": upline.associate_id, "name": upline.name}, seller,
-                                      self.base, self.rate, [u.describe() for u in self.uplines], order)
+                                      self.base, self.rate, [u.describe() for u in self.uplines], order,
+                                      basis=self.basis, own_rate=self.own_rate)
         return earning_breakdown(
             self.rule.describe(), self.base, seller, order,
             line=describe_line(self.line, self.share) if self.line is not None else None,
@@ -276,12 +290,14 @@ def earning_breakdown(rule: dict, base: Decimal, seller: dict, order: dict, line
 
 
 def override_breakdown(level: int, upline: dict, seller: dict, base: Decimal, rate: Decimal, chain: list,
-                       order: dict, semantics: str | None = SEMANTICS) -> dict:
-    """What an upline's override was computed from: `rate`% of the order's commissionable `base`."""
+                       order: dict, semantics: str | None = SEMANTICS, basis: str = COMMISSIONABLE_AMOUNT,
+                       own_rate: bool = False) -> dict:
+    """What an upline's override was computed from: `rate`% of `base`, the order's commissionable amount or
+    the child's commission (`basis`); `own_rate`: the rate is the upline's own, not its level's."""
     base, rate = to_cents(base), plain(rate)
     breakdown = {"kind": "override", "level": level, "associate": upline, "seller": seller, "base": str(base),
-                 "rate": str(rate), "exact_amount": str(base * rate / HUNDRED), "upline_chain": chain,
-                 "order": order}
+                 "basis": basis, "rate": str(rate), "own_rate": own_rate,
+                 "exact_amount": str(base * rate / HUNDRED), "upline_chain": chain, "order": order}
     if semantics is not None:
         breakdown["semantics"] = semantics
     return breakdown
@@ -470,9 +486,34 @@ def override_rates(override_levels) -> dict:
     return {int(level["level"]): Decimal(str(level["rate"])) for level in override_levels}
 
 
+@dataclass(frozen=True)
+class OverridePlan:
+    """How uplines earn on a subagent's sale: the rate of each level, what the rates are a percentage of,
+    and the parent agents' own rates, each replacing the rate of the level its agent is at."""
+
+    rates: dict  # {level: rate}
+    basis: str = COMMISSIONABLE_AMOUNT
+    agent_rates: dict = field(default_factory=dict)  # {associate id: rate}
+
+    def rate_for(self, upline: Upline) -> tuple[Decimal, bool]:
+        """The upline's rate at its level, and whether it is their own."""
+        own = self.agent_rates.get(upline.associate_id)
+        if own is not None:
+            return own, True
+        return self.rates.get(upline.level, ZERO), False
+
+
+def override_plan(overrides) -> OverridePlan:
+    """`overrides` as an OverridePlan: one already, or override levels (`override_rates`) paid on the
+    commissionable amount."""
+    if isinstance(overrides, OverridePlan):
+        return overrides
+    return OverridePlan(rates=override_rates(overrides))
+
+
 def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
-    """The earnings and overrides an order creates; `override_levels` is [{level, rate}] (or the
-    {level: rate} of `override_rates`, to evaluate many orders with).
+    """The earnings and overrides an order creates; `override_levels` is an `OverridePlan`, or the
+    [{level, rate}] (or {level: rate}) of one paid on the commissionable amount.
 
     `rules`: a list of RuleFacts, or a `Ruleset` of them to evaluate many orders with.
     """
@@ -527,19 +568,27 @@ def evaluate(order: OrderFacts, rules, override_levels, uplines) -> Evaluation:
             kind="earning", associate_id=seller_id, level=0, amount=amount, exact_amount=rule.value, rule=rule,
             base=ONE, rate=rule.value, lines=tuple(matched_lines), order=order, uplines=uplines,
         ))
-    if uplines and commissionable > 0:
-        rates = override_rates(override_levels)
+    if uplines:
+        plan = override_plan(override_levels)
+        if plan.basis == CHILD_COMMISSION:
+            # The seller's commission on the order, as written: the sum of its rounded earnings.
+            base = sum((proposal.amount for proposal in proposals), ZERO)
+        else:
+            base = commissionable
         for upline in uplines:
-            rate = rates.get(upline.level, ZERO)
-            if not upline.active or rate <= 0:
-                continue
-            exact = commissionable * rate / HUNDRED
+            if base <= 0:
+                break
+            rate, own = plan.rate_for(upline)
+            exact = base * rate / HUNDRED
             amount = to_cents(exact)
-            if amount <= 0:
-                continue
-            proposals.append(Proposal(
-                kind="override", associate_id=upline.associate_id, level=upline.level, amount=amount,
-                exact_amount=exact, base=commissionable, rate=rate, order=order, uplines=uplines,
-            ))
+            if upline.active and amount > 0:
+                proposals.append(Proposal(
+                    kind="override", associate_id=upline.associate_id, level=upline.level, amount=amount,
+                    exact_amount=exact, base=base, rate=rate, order=order, uplines=uplines, basis=plan.basis,
+                    own_rate=own,
+                ))
+            if plan.basis == CHILD_COMMISSION:
+                # The level above earns on this upline's commission: what it earned, or would have if active.
+                base = amount
     return Evaluation(proposals=proposals, commissionable_amount=commissionable, uplines=uplines,
                       passed_over=not_paid)

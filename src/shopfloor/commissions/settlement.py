@@ -28,7 +28,7 @@ from shopfloor.commissions.accrual import (
     write_accruals,
 )
 from shopfloor.commissions.models import OrderAccrual
-from shopfloor.commissions.rules import LineFacts, OrderFacts, evaluate, override_rates
+from shopfloor.commissions.rules import LineFacts, OrderFacts, evaluate
 from shopfloor.commissions.services import accrue_order
 from shopfloor.orders.models import Order, OrderLine, OrderStatus, Refund
 
@@ -129,7 +129,7 @@ def _settle(ids: list[int], config: snapshot.Snapshot) -> int:
     # Every seller's name and upline chain, read once for the batch (their marker copies both).
     sellers = upline_chains({row[3] for row in rows}, config.depth)
     inputs = {pk: accrual_inputs(name, chain) for pk, (name, chain) in sellers.items()}
-    rules, levels = config.rules, override_rates(config.override_levels)
+    rules, levels = config.rules, config.overrides
     now = timezone.now()
     accruals, entries = [], []
     for row in rows:

@@ -1,5 +1,6 @@
-"""What an order is evaluated with — the active commission rules with their conditions and the override
-levels — read from the database on every call.
+"""What an order is evaluated with — the active commission rules with their conditions, and how uplines
+earn (the override levels, their basis and the parent agents' own rates) — read from the database on
+every call.
 
 Nothing is kept between calls: an edited rule, new override levels or a moved attribution window
 apply to the very next order, whichever process or statement changed them, and no process holds
@@ -11,11 +12,12 @@ order is accrued (`accrual.upline_chains`).
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import IntegerField, Value
 
-from shopfloor.commissions.models import CommissionRule, CommissionSettings, default_override_levels
-from shopfloor.commissions.rules import RuleFacts, Ruleset
+from shopfloor.commissions.models import CommissionRule, CommissionSettings, OverrideBasis, default_override_levels
+from shopfloor.commissions.rules import OverridePlan, RuleFacts, Ruleset, override_rates
 
 # The condition sets of a rule: (relation, the through model's field that names the target).
 RULE_CONDITIONS = (
@@ -34,6 +36,8 @@ class Snapshot:
     rules: tuple
     # [{"level": n, "rate": "x"}], as CommissionSettings.override_levels holds them.
     override_levels: tuple
+    # The levels' rates, the override basis and the parent agents' own rates, as the engine takes them.
+    overrides: OverridePlan
 
     @property
     def needs_first_order(self) -> bool:
@@ -49,9 +53,14 @@ def current() -> Snapshot:
     """The rules and settings as the database holds them now."""
     settings_row = CommissionSettings.objects.filter(pk=1).first()
     levels = settings_row.override_levels if settings_row is not None else default_override_levels()
+    basis = settings_row.override_basis if settings_row is not None else OverrideBasis.COMMISSIONABLE_AMOUNT
+    agent_rates = settings_row.agent_override_rates if settings_row is not None else []
     return Snapshot(
         rules=Ruleset(rule_facts()),
         override_levels=tuple(levels or ()),
+        overrides=OverridePlan(
+            rates=override_rates(levels or ()), basis=basis,
+            agent_rates={int(item["associate_id"]): Decimal(str(item["rate"])) for item in agent_rates or ()}),
     )
 
 

@@ -19,7 +19,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from shopfloor.access import Actor, visible_associates, visible_orders, visible_stores
 from shopfloor.accounts.models import Associate
 from shopfloor.clienteling.kpis import SALE_STATUSES, daily_sales
-from shopfloor.commissions.models import EntryStatus, LedgerEntry, Payout, PayoutMethod, RuleSemantics
+from shopfloor.commissions.models import (
+    EntryStatus,
+    LedgerEntry,
+    OverrideBasis,
+    Payout,
+    PayoutMethod,
+    RuleSemantics,
+)
 from shopfloor.money import ZERO, to_cents
 from shopfloor.orders.models import Order, Refund
 from shopfloor.periods import Period
@@ -193,8 +200,10 @@ def breakdown_facts(entry: LedgerEntry) -> list[tuple[str, str]]:
     if data.get("base") is not None:
         kind = (rule or {}).get("kind", "percentage" if data.get("kind") == "override" else "")
         if kind == "percentage":
-            facts.append(("Base", str(data["base"])))
-            facts.append(("Rate", f"{_rate(data.get('rate'))}%"))
+            child = data.get("basis") == OverrideBasis.CHILD_COMMISSION
+            facts.append(("Child's commission" if child else "Base", str(data["base"])))
+            own = " (their own rate)" if data.get("own_rate") else ""
+            facts.append(("Rate", f"{_rate(data.get('rate'))}%{own}"))
         elif kind == "fixed_per_unit":
             facts.append(("Units", str(data["base"])))
             facts.append(("Per unit", _amount(data.get("rate"))))

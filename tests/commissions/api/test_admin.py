@@ -97,12 +97,13 @@ def test_an_invalid_rule_is_shown_on_the_form_and_writes_nothing(world, browser)
 
 
 def test_the_settings_are_added_once_and_saved_through_the_service(world, browser):
-    form = {"hold_days": "3", "override_levels": '[{"level": 1, "rate": "2"}]'}
+    form = {"hold_days": "3", "override_levels": '[{"level": 1, "rate": "2"}]',
+            "override_basis": "commissionable_amount", "agent_override_rates": "[]"}
     assert browser.post(url("commissionsettings", "add"), form).status_code == 302
     settings = CommissionSettings.objects.get()
     assert (settings.pk, settings.hold_days, settings.override_levels) == (1, 3, [{"level": 1, "rate": "2"}])
     assert browser.get(url("commissionsettings", "add")).status_code == 403
-    bad = browser.post(url("commissionsettings", "change", 1), {"hold_days": "3", "override_levels": '[{"level": 0}]'})
+    bad = browser.post(url("commissionsettings", "change", 1), {**form, "override_levels": '[{"level": 0}]'})
     assert bad.status_code == 200
     assert CommissionSettings.objects.get().override_levels == [{"level": 1, "rate": "2"}]
 

@@ -10,7 +10,8 @@ URL = f"{API}/commission-settings"
 
 def test_the_defaults_are_shown_before_anyone_saves_settings_and_reading_writes_nothing(world, admin_api):
     response = admin_api.get(URL)
-    assert response.json() == {"hold_days": 14, "override_levels": [{"level": 1, "rate": "5.00"}]}
+    assert response.json() == {"hold_days": 14, "override_levels": [{"level": 1, "rate": "5.00"}],
+                               "override_basis": "commissionable_amount", "agent_override_rates": []}
     assert CommissionSettings.objects.count() == 0
 
 
@@ -18,13 +19,14 @@ def test_put_replaces_and_patch_changes_part(world, admin_api):
     body = {"hold_days": 30, "override_levels": [{"level": 2, "rate": "1.5"}, {"level": 1, "rate": 4}]}
     response = admin_api.put(URL, body, content_type="application/json")
     assert response.status_code == 200
+    defaults = {"override_basis": "commissionable_amount", "agent_override_rates": []}
     assert response.json() == {"hold_days": 30, "override_levels": [{"level": 1, "rate": "4.00"},
-                                                                    {"level": 2, "rate": "1.50"}]}
+                                                                    {"level": 2, "rate": "1.50"}], **defaults}
     patched = admin_api.patch(URL, {"hold_days": 7}, content_type="application/json")
     assert patched.json() == {"hold_days": 7, "override_levels": [{"level": 1, "rate": "4.00"},
-                                                                  {"level": 2, "rate": "1.50"}]}
+                                                                  {"level": 2, "rate": "1.50"}], **defaults}
     none = admin_api.patch(URL, {"override_levels": []}, content_type="application/json")
-    assert none.json() == {"hold_days": 7, "override_levels": []}
+    assert none.json() == {"hold_days": 7, "override_levels": [], **defaults}
     assert admin_api.get(URL).json() == none.json()
 
 
