@@ -58,10 +58,11 @@ from common import (
     write_figures,
 )
 
-# The targets: the ratio at any size, the seconds at 1,000,000 orders.
+# The targets ("Plain and durable…"): the ratio at any size, the seconds at 1,000,000 orders on SQLite,
+# and the orders per second through one uvicorn process with 8 connections, per database.
 TARGET_RATIO = 3.0
 TARGET_SQLITE_SECONDS = 120.0
-TARGET_ORDERS_PER_SECOND = 300.0
+TARGET_HTTP_ORDERS_PER_SECOND = {"sqlite": 200.0, "postgres": 150.0}
 CUSTOMERS = 20_000
 PRODUCTS = 200
 CATEGORIES = 8
@@ -92,7 +93,7 @@ def main(argv=None) -> int:
                             ("orders", "api_orders", "batch_size", "seed", "data_dir", "postgres_url", "http"),
                             ("keep",))
     targets = {"ratio_to_floor": TARGET_RATIO, "sqlite_seconds": TARGET_SQLITE_SECONDS,
-               "api_orders_per_second": TARGET_ORDERS_PER_SECOND}
+               "http_orders_per_second": TARGET_HTTP_ORDERS_PER_SECOND}
     write_figures("settlement", {"orders": args.orders, "targets": targets}, results, args.json,
                   f"settlement-{args.orders}")
     return 0
@@ -111,14 +112,14 @@ def print_summary(result: dict) -> None:
     if api:
         print(f"[{result['database']}] POST /api/v1/orders: {api['orders_per_second']:.0f} orders/s "
               f"(p50 {api['p50_ms']:.2f} ms, p95 {api['p95_ms']:.2f} ms), {api['queries_per_order']:.1f} "
-              f"queries per order (target >= {TARGET_ORDERS_PER_SECOND:.0f}/s); "
+              f"queries per order; "
               f"{api['orders_per_cpu_second']:.0f} orders per CPU second of this process")
     http = result.get("http")
     if http:
         print(f"[{result['database']}] POST /api/v1/orders through uvicorn ({http['connections']} keep-alive "
               f"connections): {http['orders_per_second']:.0f} orders/s (p50 {http['p50_ms']:.2f} ms, "
-              f"p95 {http['p95_ms']:.2f} ms); {http['orders_per_cpu_second']:.0f} orders per CPU second "
-              f"of the server process")
+              f"p95 {http['p95_ms']:.2f} ms; target >= {TARGET_HTTP_ORDERS_PER_SECOND[result['database']]:.0f}/s); "
+              f"{http['orders_per_cpu_second']:.0f} orders per CPU second of the server process")
 
 
 # One database -----------------------------------------------------------------------------------------

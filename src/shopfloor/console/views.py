@@ -6,10 +6,8 @@ writes go through the apps' services. A customer the actor may not see answers 4
 
 import csv
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import FieldError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
@@ -33,6 +31,7 @@ from shopfloor.accounts.models import ApiToken, Associate
 from shopfloor.accounts.selectors import photo_url
 from shopfloor.accounts.services import create_api_token
 from shopfloor.api import api
+from shopfloor.attribution.models import Coupon, ReferralClick
 from shopfloor.clienteling.record import record_context
 from shopfloor.clienteling.selectors import view_counts as task_view_counts
 from shopfloor.commissions import selectors as commissions_selectors
@@ -309,33 +308,16 @@ def settings_page(request):
 RECENT_SALES = 5
 
 
-def _optional_figures(associate: Associate) -> dict:
-    """Coupons and referral clicks, when the models that record them exist (another part of the issue).
-
-    Looked up by model name so the dashboard works with or without them; anything unexpected
-    about their shape hides the section rather than breaking the page.
-    """
-    found = {}
-    try:
-        coupon_model = apps.get_model("commissions", "Coupon")
-        coupons = list(coupon_model.objects.filter(associate=associate).order_by("-pk")[:10])
-        found["coupons"] = [
-            {"code": getattr(coupon, "code", str(coupon)), "active": getattr(coupon, "active", True),
-             "uses": getattr(coupon, "uses", None)}
-            for coupon in coupons
-        ]
-    except (LookupError, FieldError, ValueError):
-        pass
-    try:
-        click_model = apps.get_model("commissions", "ReferralClick")
-        clicks = click_model.objects.filter(associate=associate)
-        start, end = periods.this_month().bounds()
-        field = "clicked_at" if any(f.name == "clicked_at" for f in click_model._meta.fields) else "created_at"
-        found["clicks_this_month"] = clicks.filter(**{f"{field}__gte": start, f"{field}__lt": end}).count()
-        found["clicks_total"] = clicks.count()
-    except (LookupError, FieldError, ValueError):
-        pass
-    return found
+def _coupons_and_clicks(associate: Associate) -> dict:
+    """The associate's latest coupons and their referral link's clicks, this month and in all."""
+    start, end = periods.this_month().bounds()
+    clicks = ReferralClick.objects.filter(associate=associate)
+    return {
+        "coupons": [{"code": coupon.code, "active": coupon.active, "uses": coupon.uses}
+                    for coupon in Coupon.objects.filter(associate=associate).order_by("-pk")[:10]],
+        "clicks_this_month": clicks.filter(clicked_at__gte=start, clicked_at__lt=end).count(),
+        "clicks_total": clicks.count(),
+    }
 
 
 def _entry_rows(entries) -> list[dict]:
@@ -374,7 +356,7 @@ def dashboard(request):
         "subagents": figures.subagent_sales(associate, this_period),
         "recent_sales": recent_sales,
         "referral_url": request.build_absolute_uri(f"/r/{associate.referral_code}"),
-        "extras": _optional_figures(associate),
+        "extras": _coupons_and_clicks(associate),
         "task_counts": task_view_counts(actor),
         "entry_kinds": EntryKind,
     })
