@@ -190,8 +190,11 @@ READS = [
     "/products",
     "/orders",
     "/orders/{order}",
+    "/reports/sales",
+    "/kpis",
 ]
-QUERY_KEYS = ["q", "limit", "offset", "status", "store_id", "customer_id", "business_id", "category"]
+QUERY_KEYS = ["q", "limit", "offset", "status", "store_id", "customer_id", "business_id", "category", "start", "end",
+              "from", "to", "through_store_id"]
 
 
 def make_ids(world):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Path, Query, Router, Schema
 
-from shopfloor.access import NotVisible, get_customer_for, get_task_for
+from shopfloor.access import NotAllowed, NotVisible, get_customer_for, get_task_for, visible_stores
 from shopfloor.apikit import (
     LIMIT,
     MAX_ID,
@@ -15,7 +15,7 @@ from shopfloor.apikit import (
     paginate,
     staff_actor,
 )
-from shopfloor.clienteling import kpis, rules, selectors, services, timeline
+from shopfloor.clienteling import kpis, reports, rules, selectors, services, timeline
 from shopfloor.clienteling.models import RuleKey, TaskPriority, TaskRule, TaskStatus
 from shopfloor.errors import InvalidInput
 from shopfloor.periods import period_between
@@ -380,7 +380,11 @@ class KpiOut(Schema):
     scope: str = Field(..., description='"own", "associate" (one associate), "store" or "all".')
     store_id: int | None
     associate_id: int | None
-    sales: list[SalesOut] = Field(..., description="Attributed sales per currency (placed or completed orders).")
+    through_store_id: int | None = Field(..., description="The filter on the store the orders came through.")
+    sales: list[SalesOut] = Field(..., description="Sales credited to the scope (the store, the associate; in team "
+                                                   "mode an associate's are those they helped with), per currency: "
+                                                   "placed or completed orders. A store's equals its sales report's "
+                                                   "total.")
     orders: int
     customers_contacted: int
     outreach_sent: int | None = Field(..., description="Null where outreach is not recorded.")
@@ -396,11 +400,72 @@ class KpiOut(Schema):
             summary="KPIs over a period: yours (associate mode), your store's (team mode and managers), or all")
 def get_kpis(request, start: date | None = PERIOD_START, end: date | None = PERIOD_END,
              store_id: int | None = optional_id_query("Admins: one store."),
-             associate_id: int | None = optional_id_query("Managers and admins: one associate.")):
+             associate_id: int | None = optional_id_query("Managers and admins: one associate."),
+             through_store_id: int | None = optional_id_query(
+                 "Only the sales that came through this store (the shop ordered from, not the store credited).")):
     who = staff_actor(request)
     try:
         period = period_between(start, end)
     except ValueError as exc:
         raise InvalidInput([(("query", "from"), str(exc))])
-    scope = kpis.resolve_scope(who, store_id=store_id, associate_id=associate_id)
+    scope = kpis.resolve_scope(who, store_id=store_id, associate_id=associate_id, through_id=through_store_id)
     return kpis.kpis_out(kpis.compute(scope, period))
+
+
+# Sales report --------------------------------------------------------------------------------------
+
+
+REPORT_STORE = Query(..., ge=1, le=MAX_ID, description="The store credited with the sales.")
+REPORT_START = Query(..., description="First day (YYYY-MM-DD).")
+REPORT_END = Query(..., description="Last day, included (YYYY-MM-DD).")
+
+
+class SalesRowOut(Schema):
+    associate_id: int | None = Field(..., description="Null on the row of sales credited to the store itself.")
+    name: str
+    total: str
+    orders: int
+
+
+class UncreditedOut(Schema):
+    total: str
+    orders: int
+
+
+class SalesReportOut(Schema):
+    store_id: int
+    currency: str
+    start: date
+    end: date
+    total: str = Field(..., description="Sales credited to the store: placed or completed orders, in `currency`.")
+    orders: int
+    rows: list[SalesRowOut] = Field(..., description="Per credited associate, then the store's own row; "
+                                                     "they add up to `total` and `orders`.")
+    uncredited: UncreditedOut = Field(..., description="Sales that came through the store and are credited to "
+                                                       "nobody: not in `total`, nor in any row.")
+
+
+@router.get("/reports/sales", response=SalesReportOut, tags=["Reports"],
+            summary="A store's credited sales over a period, per associate plus the store's own row")
+def get_sales_report(request, store_id: int = REPORT_STORE, start: date = REPORT_START, end: date = REPORT_END):
+    who = staff_actor(request)
+    store = visible_stores(who).filter(pk=store_id).first()
+    if store is None:
+        raise NotVisible
+    if not (who.is_admin or who.is_manager):
+        # Colleagues' sales figures are for managers and admins, as on the console's reports.
+        raise NotAllowed("Only admins and store managers may read sales reports.")
+    if start > end:
+        raise InvalidInput([(("query", "start"), "The period starts after it ends.")])
+    try:
+        period = period_between(start, end)
+    except ValueError as exc:
+        raise InvalidInput([(("query", "end"), str(exc))])
+    report = reports.store_sales(store, period)
+    return {
+        "store_id": store.pk, "currency": report.currency, "start": period.start, "end": period.end,
+        "total": str(report.total), "orders": report.orders,
+        "rows": [{"associate_id": row.associate.pk if row.associate else None, "name": row.name,
+                  "total": str(row.total), "orders": row.orders} for row in report.rows],
+        "uncredited": {"total": str(report.uncredited.total), "orders": report.uncredited.orders},
+    }

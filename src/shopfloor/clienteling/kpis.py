@@ -4,9 +4,10 @@ Whose figures an actor sees follows DESIGN.md §3 (access.kpi_scope): their own 
 store's in team mode; managers their store's and each of its associates'; admins everything.
 
 Where each figure comes from:
-- attributed sales, orders, average order value: placed or completed orders (as in the reports), counted for
-  whom the attribution credits (orders.attributed_associate / attributed_store / influencer), not for the
-  shop an order came through;
+- sales, orders, average order value: placed or completed orders (as in the reports), counted for whom the
+  attribution credits (orders.attributed_associate / attributed_store / influencer), not for the shop an
+  order came through, which is a filter (`Scope.through`); a store's figure is its report's total
+  (clienteling.reports);
 - customers contacted: orders.Interaction (chats and calls recorded by live, list notifications), outreach
   messages not failed, tasks done about a customer;
 - outreach sent and clicked: outreach.OutreachMessage sent, and those with a TrackedLink clicked;
@@ -53,6 +54,8 @@ class Scope:
     kind: str
     store: Store | None = None
     associate: Associate | None = None
+    # A filter, not the credit: only the sales that came through this store (Order.store).
+    through: Store | None = None
 
     @property
     def label(self) -> str:
@@ -62,9 +65,35 @@ class Scope:
             return self.store.name
         return "Every store"
 
+    @property
+    def sales_label(self) -> str:
+        """What the sales figure holds, in words: whom the sales are credited to."""
+        if self.kind == "own":
+            label = "Sales credited to you"
+        elif self.associate is not None and self.associate.store.is_team_mode:
+            label = f"Sales {self.associate.name} helped with (credited to {self.associate.store.name})"
+        elif self.associate is not None:
+            label = f"Sales credited to {self.associate.name}"
+        elif self.store is not None:
+            label = f"Sales credited to {self.store.name}"
+        else:
+            label = "Sales credited to the stores"
+        return f"{label}, through {self.through.name}" if self.through is not None else label
 
-def resolve_scope(actor: Actor, *, store_id=None, associate_id=None) -> Scope:
-    """The scope an actor asked for, within what they may see; anything else is NotVisible (404)."""
+
+def resolve_scope(actor: Actor, *, store_id=None, associate_id=None, through_id=None) -> Scope:
+    """The scope an actor asked for, within what they may see; anything else is NotVisible (404).
+    `through_id` narrows the sales to those that came through a store the actor sees."""
+    scope = _resolve_scope(actor, store_id=store_id, associate_id=associate_id)
+    if through_id is None:
+        return scope
+    through = visible_stores(actor).filter(pk=through_id).first()
+    if through is None:
+        raise NotVisible
+    return Scope(scope.kind, scope.store, scope.associate, through)
+
+
+def _resolve_scope(actor: Actor, *, store_id=None, associate_id=None) -> Scope:
     default = kpi_scope(actor)
     if default == "none":
         raise NotVisible
@@ -108,6 +137,8 @@ def scope_orders(scope: Scope):
     associate's (in team mode, the sales they helped with); a store's, its associates' included; every
     attributed sale."""
     orders = Order.objects.filter(status__in=SALE_STATUSES)
+    if scope.through is not None:
+        orders = orders.filter(store=scope.through)
     if scope.associate is not None:
         if scope.associate.store.is_team_mode:
             return orders.filter(Q(attributed_associate=scope.associate) | Q(influencer=scope.associate))
@@ -265,6 +296,8 @@ def per_associate(actor: Actor, scope: Scope, period: Period) -> list[dict]:
         associates = associates.filter(store=scope.store)
     associates = list(associates.order_by("store__name", "name", "pk"))
     orders = Order.objects.filter(status__in=SALE_STATUSES).filter(in_period(period, "placed_at"))
+    if scope.through is not None:
+        orders = orders.filter(store=scope.through)
     credited = {row["attributed_associate"]: row for row in orders.filter(attributed_associate__in=associates)
                 .values("attributed_associate").annotate(count=Count("id"), total=Sum("total")).order_by()}
     helped = {row["influencer"]: row for row in orders.filter(influencer__in=associates,
@@ -293,6 +326,7 @@ def kpis_out(data: dict) -> dict:
         "start": period.start, "end": period.end, "scope": scope.kind,
         "store_id": scope.store.pk if scope.store else None,
         "associate_id": scope.associate.pk if scope.associate else None,
+        "through_store_id": scope.through.pk if scope.through else None,
         "sales": [{**row, "attributed_sales": str(row["attributed_sales"]),
                    "average_order_value": str(row["average_order_value"]) if row["average_order_value"] else None}
                   for row in data["sales"]],

@@ -357,7 +357,8 @@ def _kpi_request(request):
         raw = request.GET.get(name, "")
         return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
-    scope = kpis.resolve_scope(actor, store_id=number("store"), associate_id=number("associate"))
+    scope = kpis.resolve_scope(actor, store_id=number("store"), associate_id=number("associate"),
+                               through_id=number("through"))
     return scope, period, preset, error
 
 
@@ -388,6 +389,7 @@ def kpi_page(request):
         # What the period form keeps selected (console/_period_form.html).
         "selected_store": scope.store.pk if scope.kind == "store" and actor.is_admin else None,
         "selected_associate": scope.associate.pk if scope.kind == "associate" else None,
+        "selected_through": scope.through.pk if scope.through else None,
     }, status=422 if error else 200)
 
 
@@ -417,7 +419,7 @@ def kpi_csv(request):
     writer.writerow(KPI_CSV_HEADER)
     scopes = [scope]
     for row in kpis.per_associate(actor, scope, period):
-        scopes.append(kpis.Scope("associate", row["store"], row["associate"]))
+        scopes.append(kpis.Scope("associate", row["store"], row["associate"], scope.through))
     for item in scopes:
         data = kpis.compute(item, period)
         rows = data["sales"] or [{"currency": "", "attributed_sales": "0.00", "orders": 0,

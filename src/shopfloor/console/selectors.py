@@ -7,9 +7,8 @@ visible_stores); this module only groups and adds them up. A *sale* is an order 
 placed or completed (pending-payment orders are not paid yet, cancelled ones never will be);
 its refunds are shown next to it and taken off the net figure.
 
-Credit follows the selling mode (DESIGN.md §3): in an associate-mode store a sale counts for
-the associate it is attributed to; in a team-mode store it counts for the store, and each
-associate's row shows the sales they helped with (the order's influencer).
+A store's figures in the reports are the sales credited to it (clienteling.reports): per credited
+associate in associate mode, and on the store's own row in team mode (or for a home-store sale).
 """
 
 from collections import defaultdict
@@ -19,6 +18,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from shopfloor.access import Actor, visible_associates, visible_orders, visible_stores
 from shopfloor.accounts.models import Associate
 from shopfloor.clienteling.kpis import SALE_STATUSES, daily_sales
+from shopfloor.clienteling.reports import credited_orders, credited_sales
 from shopfloor.commissions.models import (
     EntryStatus,
     LedgerEntry,
@@ -100,36 +100,22 @@ def report_stores(actor: Actor, store_id: int | None = None) -> QuerySet:
 
 
 def report(actor: Actor, period: Period, store_id: int | None = None) -> dict:
-    """Sales per store and per associate in the period, as far as the actor sees."""
+    """Each store's credited sales in the period, split per credited associate plus the store's own row
+    (clienteling.reports: the rows add up to the store's total; sales credited to nobody are shown beside it)."""
     stores = list(report_stores(actor, store_id).order_by("name", "pk"))
-    orders = sales_in(visible_orders(actor).filter(store__in=stores), period)
-
-    by_store = _grouped(orders, "store")
-    store_rows = [{"store": store, "currency": store.currency, **_row(by_store.get(store.pk))} for store in stores]
-
-    credited = _grouped(orders.filter(attributed_associate__isnull=False), "attributed_associate")
-    helped = _grouped(orders.filter(attributed_associate__isnull=True, influencer__isnull=False), "influencer")
-    associates = (visible_associates(actor).filter(store__in=stores).select_related("store")
-                  .filter(Q(active=True) | Q(pk__in=list(credited) + list(helped))).order_by("name", "pk"))
-    associate_rows = []
-    for associate in associates:
-        team = associate.store.is_team_mode
-        figures = (helped if team else credited).get(associate.pk)
-        associate_rows.append({
-            "associate": associate, "store": associate.store, "currency": associate.store.currency,
-            "credit": "helped" if team else "credited", **_row(figures),
-        })
-    associate_rows.sort(key=lambda row: (-row["net"], row["associate"].name, row["associate"].pk))
-
+    # The store's active people are listed even with no sales; leavers only when they were credited.
+    people = visible_associates(actor).filter(active=True)
+    by_store = credited_sales(stores, period, with_associates=people)
     totals = []
     for currency in sorted({store.currency for store in stores}):
-        rows = [row for row in store_rows if row["currency"] == currency]
-        total = {key: sum((row[key] for row in rows), ZERO) for key in ("sales", "refunds", "net")}
-        totals.append({"currency": currency, "orders": sum(row["orders"] for row in rows), **total})
-    return {
-        "stores": store_rows, "associates": associate_rows, "totals": totals,
-        "series": daily_sales(orders, period),
-    }
+        rows = [row for row in by_store if row.currency == currency]
+        totals.append({
+            "currency": currency, "orders": sum(row.orders for row in rows),
+            **{key: sum((getattr(row, key) for row in rows), ZERO) for key in ("total", "refunds", "net")},
+            "uncredited": sum((row.uncredited.total for row in rows), ZERO),
+            "uncredited_orders": sum(row.uncredited.orders for row in rows),
+        })
+    return {"stores": by_store, "totals": totals, "series": daily_sales(credited_orders(stores, period), period)}
 
 
 # Earnings --------------------------------------------------------------------------------

@@ -429,12 +429,18 @@ def reports_csv(request):
     response["Content-Disposition"] = f'attachment; filename="sales-{period.start}-{period.end}.csv"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for row in data["stores"]:
-        writer.writerow(["store", _csv_text(row["store"].name), "", "store", row["orders"], row["sales"],
-                         row["refunds"], row["net"], row["currency"]])
-    for row in data["associates"]:
-        writer.writerow(["associate", _csv_text(row["store"].name), _csv_text(row["associate"].name),
-                         row["credit"], row["orders"], row["sales"], row["refunds"], row["net"], row["currency"]])
+    # Per store: its total, the rows that add up to it, then what came through it credited to nobody.
+    for sales in data["stores"]:
+        store = _csv_text(sales.store.name)
+        writer.writerow(["store", store, "", "credited", sales.orders, sales.total, sales.refunds, sales.net,
+                         sales.currency])
+        for row in sales.rows:
+            level, name = ("associate", _csv_text(row.name)) if row.associate else ("store_row", "")
+            writer.writerow([level, store, name, "credited", row.orders, row.total, row.refunds, row.net,
+                             sales.currency])
+        uncredited = sales.uncredited
+        writer.writerow(["not_in_total", store, "", "nobody", uncredited.orders, uncredited.total,
+                         uncredited.refunds, uncredited.net, sales.currency])
     return response
 
 
