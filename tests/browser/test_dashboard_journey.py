@@ -1,5 +1,6 @@
 """In real Chromium: an associate sees a new sale's commission on their dashboard and hears about it;
-an admin records a payout and the balance drops; a manager reads the sales report."""
+an admin records a payout and the balance drops; a manager reads the sales report; the KPIs show the report's
+store total."""
 
 from decimal import Decimal
 
@@ -157,3 +158,22 @@ def test_a_manager_reads_the_sales_report(new_page, world, sale):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     assert download.value.suggested_filename.startswith("sales-")
+
+
+def test_an_admin_sees_the_same_store_sales_in_the_report_and_the_kpis(new_page, world, sale):
+    page = new_page()
+    sign_in(page, "admin@example.com", "/console/customers/")
+    page.goto(f"/console/reports/?store={world.north.pk}")
+    total = page.locator('[data-total="sales"]').inner_text()
+    assert total == "379.00"
+    page.goto("/console/kpis/")
+    page.get_by_label("Store").select_option(label="North Store")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".kpi__label").first).to_have_text("Sales credited to North Store")
+    assert kpi(page, "sales").startswith(total)
+    # The shop an order came through is a filter on the store credited; no North sale came through South.
+    page.get_by_label("Came through").select_option(label="South Store")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".kpi__label").first).to_have_text("Sales credited to North Store, through South Store")
+    assert kpi(page, "sales") == "0.00"
+    screenshot(page, "kpis-through-store-desktop")
