@@ -334,3 +334,37 @@ def test_a_list_created_before_the_lists_answer_arrives_stays_listed_and_selecte
     dialog.get_by_role("button", name="Done").click()
     expect(panel(page)).to_contain_text("Porto house")
     assert CustomerList.objects.filter(customer=customer, name="Porto house").count() == 1
+
+
+def test_a_customer_picked_while_a_search_is_on_its_way_stays_picked(new_page, demo):
+    """The associate picks a recent customer while a search they typed is still on its way: the search's
+    answer redraws the choices and must keep the pick when the customer is among them."""
+    page = new_page()
+    sign_in_to_the_shop(page, ASSOCIATE_EMAIL)
+    held = []
+
+    def hold_the_search(route):
+        if "q=" in route.request.url and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/widget/customers(\?.*)?$"), hold_the_search)
+    page.goto("/shop/")
+    panel(page).get_by_role("button", name=re.compile("Customer")).click()
+    dialog = page.get_by_role("dialog", name="Customer and lists")
+    first_recent = dialog.get_by_role("radio").first
+    expect(first_recent).to_be_visible()
+    name = first_recent.get_attribute("data-name")
+    dialog.get_by_label("Search your customers").fill(name.split()[0])
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the panel did not search"
+    first_recent.check()
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(dialog.get_by_text(f"matching “{name.split()[0]}”")).to_be_visible()
+    expect(dialog.get_by_role("radio", name=re.compile(re.escape(name)))).to_be_checked()
+    dialog.get_by_role("button", name="Select & Proceed").click()
+    expect(dialog.get_by_role("heading", name=f"Customer: {name}")).to_be_visible()

@@ -122,7 +122,10 @@ export function start(context) {
       caption.textContent = query
         ? `${items.length ? items.length : "No"} customer${items.length === 1 ? "" : "s"} matching “${query}”`
         : items.length ? "Your recent customers" : "You have no customers yet: create one.";
-      const selectedId = state.selection.customer?.id;
+      // Keep the pick the associate made while this answer was on its way (a recent customer clicked
+      // while a search was in flight), else the customer already selected.
+      const picked = choices.querySelector('input[name="sf-customer"]:checked');
+      const selectedId = picked ? Number(picked.value) : state.selection.customer?.id;
       choices.replaceChildren(...items.map((customer) => customerRow(customer, customer.id === selectedId)));
     };
     let timer;
