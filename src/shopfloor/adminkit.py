@@ -3,7 +3,37 @@
 from django import forms
 from django.contrib import admin
 
+from shopfloor.access import actor_for
 from shopfloor.errors import InvalidInput
+
+
+def add_service_errors(form: forms.Form, error: InvalidInput, field_names: dict | None = None) -> None:
+    """Show a service's InvalidInput on the form: on the field it names (renamed by `field_names`, e.g.
+    the API's "associate_id" to the form's "associate"), else on the whole form."""
+    for loc, message in error.errors:
+        name = loc[1] if len(loc) > 1 else None
+        name = (field_names or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, message)
+
+
+class SettingsForm(forms.ModelForm):
+    """A settings row saved through `save_settings(actor, values)`, the service that checks and audits it.
+
+    Subclasses set `save_settings` (a staticmethod) and `Meta`; the service's InvalidInput errors are shown
+    on their fields.
+    """
+
+    user = None
+    save_settings = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.instance = self.save_settings(actor_for(self.user), dict(self.cleaned_data))
+        except InvalidInput as error:
+            add_service_errors(self, error)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

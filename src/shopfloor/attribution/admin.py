@@ -1,15 +1,12 @@
 """Admin for what attribution reads: interactions (read-only), the attribution windows, coupons and
 referral clicks. Writes go through `attribution.services` and `attribution.coupons.services`."""
 
-from django import forms
 from django.contrib import admin
 
-from shopfloor.access import actor_for
-from shopfloor.adminkit import ReadOnlyAdmin, SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, SettingsForm, SingletonSettingsAdmin
 from shopfloor.attribution.coupons import admin as coupons_admin
 from shopfloor.attribution.models import AttributionSettings, Interaction
 from shopfloor.attribution.services import update_attribution_settings
-from shopfloor.errors import InvalidInput
 
 
 @admin.register(Interaction)
@@ -24,23 +21,12 @@ class InteractionAdmin(ReadOnlyAdmin):
 
 
 
-class AttributionSettingsForm(forms.ModelForm):
+class AttributionSettingsForm(SettingsForm):
+    save_settings = staticmethod(update_attribution_settings)
+
     class Meta:
         model = AttributionSettings
         fields = ("attribution_window_days", "influence_window_days")
-
-    user = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = update_attribution_settings(actor_for(self.user), dict(self.cleaned_data))
-        except InvalidInput as exc:
-            for loc, message in exc.errors:
-                name = loc[1] if len(loc) > 1 else None
-                self.add_error(name if name in self.fields else None, message)
 
 
 @admin.register(AttributionSettings)

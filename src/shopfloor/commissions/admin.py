@@ -14,7 +14,7 @@ instead of failing the request.
 from django import forms
 from django.contrib import admin
 
-from shopfloor.adminkit import ReadOnlyAdmin, ServiceFormAdmin, SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, ServiceFormAdmin, SingletonSettingsAdmin, add_service_errors
 from shopfloor.commissions.configuration import save_commission_rule, save_commission_settings
 from shopfloor.commissions.models import (
     CommissionRule,
@@ -27,15 +27,6 @@ from shopfloor.commissions.models import (
 from shopfloor.commissions.payout_profiles import save_payout_profile
 from shopfloor.commissions.payouts import record_payout
 from shopfloor.errors import Conflict, InvalidInput
-
-
-def add_service_errors(form: forms.Form, error: InvalidInput, field_names: dict | None = None) -> None:
-    """Show a service's InvalidInput on the form: on the field it names, else on the whole form."""
-    for loc, message in error.errors:
-        name = loc[1] if len(loc) > 1 else None
-        name = (field_names or {}).get(name, name)
-        form.add_error(name if name in form.fields else None, message)
-
 
 # Ledger ---------------------------------------------------------------------------------
 

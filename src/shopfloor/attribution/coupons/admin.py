@@ -7,17 +7,13 @@ from django import forms
 from django.contrib import admin, messages
 
 from shopfloor.access import actor_for
-from shopfloor.adminkit import ReadOnlyAdmin, SingletonSettingsAdmin
+from shopfloor.adminkit import ReadOnlyAdmin, SettingsForm, SingletonSettingsAdmin, add_service_errors
 from shopfloor.attribution.coupons.services import create_coupon, deactivate_coupon, update_coupon_bounds
 from shopfloor.attribution.models import Coupon, CouponBounds, CouponUse, ReferralClick
 from shopfloor.errors import Conflict, InvalidInput
 
-
-def _add_service_errors(form: forms.Form, error: InvalidInput) -> None:
-    for loc, message in error.errors:
-        name = loc[1] if len(loc) > 1 else None
-        name = "associate" if name == "associate_id" else name
-        form.add_error(name if name in form.fields else None, message)
+# The service names the coupon's owner as the API does.
+FORM_FIELDS = {"associate_id": "associate"}
 
 
 class CouponForm(forms.ModelForm):
@@ -35,7 +31,7 @@ class CouponForm(forms.ModelForm):
         try:
             self.instance = create_coupon(actor_for(self.user), data)
         except InvalidInput as exc:
-            _add_service_errors(self, exc)
+            add_service_errors(self, exc, FORM_FIELDS)
         except Conflict as exc:
             self.add_error("code", str(exc))
 
@@ -85,21 +81,12 @@ class CouponAdmin(admin.ModelAdmin):
         self.message_user(request, "The selected coupons are inactive.", messages.SUCCESS)
 
 
-class CouponBoundsForm(forms.ModelForm):
+class CouponBoundsForm(SettingsForm):
+    save_settings = staticmethod(update_coupon_bounds)
+
     class Meta:
         model = CouponBounds
         fields = ("max_percent", "max_amount", "max_uses", "max_days_to_expiry")
-
-    user = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = update_coupon_bounds(actor_for(self.user), dict(self.cleaned_data))
-        except InvalidInput as exc:
-            _add_service_errors(self, exc)
 
 
 class CouponBoundsAdmin(SingletonSettingsAdmin):

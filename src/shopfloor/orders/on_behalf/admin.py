@@ -4,15 +4,12 @@ Sessions, links and payments are records: read-only here. What happened in a ses
 the audit log (Accounts → Audit events, verbs `shop_as.*`, `order.placed_on_behalf`, `order.paid`).
 """
 
-from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from shopfloor.access import actor_for
 from shopfloor.accounts.models import AuditEvent
-from shopfloor.adminkit import ReadOnlyAdmin, SingletonSettingsAdmin
-from shopfloor.errors import InvalidInput
+from shopfloor.adminkit import ReadOnlyAdmin, SettingsForm, SingletonSettingsAdmin
 from shopfloor.orders.models import OnBehalfSettings, Payment, PaymentLink, ShopAsSession
 from shopfloor.orders.on_behalf.services import update_settings
 
@@ -24,23 +21,12 @@ class RecordAdmin(ReadOnlyAdmin):
         return {}
 
 
-class OnBehalfSettingsForm(forms.ModelForm):
+class OnBehalfSettingsForm(SettingsForm):
+    save_settings = staticmethod(update_settings)
+
     class Meta:
         model = OnBehalfSettings
         fields = ("associate_permission", "session_minutes", "payment_link_days", "reminder_hours")
-
-    user = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = update_settings(actor_for(self.user), dict(self.cleaned_data))
-        except InvalidInput as exc:
-            for loc, message in exc.errors:
-                name = loc[1] if len(loc) > 1 else None
-                self.add_error(name if name in self.fields else None, message)
 
 
 class OnBehalfSettingsAdmin(SingletonSettingsAdmin):
