@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
 from shopfloor.attribution.models import AttributionSettings, Coupon, CouponUse, Interaction, ReferralClick
-from tests.commissions.test_lean_ledger_migration import executor_leaf_nodes, migrate
+from tests.migrating import leaf_nodes, migrate
 
 BEFORE = [("orders", "0003_on_behalf_payment_links"), ("commissions", "0009_drop_config_stamp")]
 AFTER = [("attribution", "0001_models_from_orders_and_commissions")]
@@ -61,4 +61,4 @@ def test_an_upgraded_install_keeps_its_attribution_rows_and_permissions():
         assert Permission.objects.get(content_type=moved, codename="add_coupon")
         assert not ContentType.objects.filter(app_label="commissions", model="coupon").exists()
     finally:
-        migrate(executor_leaf_nodes())
+        migrate(leaf_nodes())

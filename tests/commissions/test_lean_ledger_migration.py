@@ -8,21 +8,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from shopfloor.commissions.models import LedgerEntry, OrderAccrual, RuleVersion
+from tests.migrating import leaf_nodes, migrate
 
 BEFORE = [("commissions", "0006_config_stamp")]
 AFTER = [("commissions", "0007_lean_ledger")]
 WHEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def old_rows(apps):
@@ -95,7 +87,7 @@ def test_existing_entries_keep_their_breakdowns_after_the_migration():
         migrate(AFTER)
         # Today's models read today's schema: the later migrations run too, and 0012 says these entries
         # were evaluated one rule per line (the rest of their breakdowns as 0006 wrote them).
-        migrate(executor_leaf_nodes())
+        migrate(leaf_nodes())
         entries = list(LedgerEntry.objects.filter(order_id=order.pk).order_by("pk"))
         old = {"semantics": "one_rule_per_line"}
         assert [entry.breakdown for entry in entries] == [
@@ -110,9 +102,6 @@ def test_existing_entries_keep_their_breakdowns_after_the_migration():
             "seller": "Ana Alves", "uplines": [[bruno.pk, "Bruno Brito", True]]}
         assert RuleVersion.objects.get(rule_id=spring.pk).describe() == breakdowns["percentage"]["rule"]
     finally:
-        migrate(executor_leaf_nodes())
+        migrate(leaf_nodes())
 
 
-def executor_leaf_nodes():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()

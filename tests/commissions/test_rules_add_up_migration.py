@@ -10,28 +10,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from shopfloor.commissions.models import LedgerEntry, OrderAccrual
 from shopfloor.commissions.services import accrue_order, reverse_for_refund
 from shopfloor.orders.models import Order, OrderLine, Refund
+from tests.migrating import leaf_nodes, migrate
 
 D = Decimal
 BEFORE = [("commissions", "0010_attribution_models_moved")]
 AFTER = [("commissions", "0012_accrual_semantics")]
 WHEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def old_rows(apps):

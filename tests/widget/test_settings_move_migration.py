@@ -8,25 +8,12 @@ version wrote them, and the migrations run forward again.
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from shopfloor.accounts.models import AuditEvent
 from shopfloor.widget.models import WidgetSettings
+from tests.migrating import leaf_nodes, migrate
 
 BEFORE = [("widget", None), ("storefront", "0001_widget_settings")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    # ("widget", None) is "none of widget's migrations": the state is that of the others.
-    return executor.loader.project_state([target for target in targets if target[1] is not None]).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)
